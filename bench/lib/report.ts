@@ -1,0 +1,179 @@
+/**
+ * Rendering: the console/markdown table, the results file and the SVG bar chart of the ratios.
+ * Pure string builders; `bench/run.ts` writes them to disk.
+ */
+import type { ScenarioSummary, TargetResult } from './stats.js';
+
+/** Machine and software facts recorded with every run. */
+export interface MachineInfo {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly totalMemoryGiB: number;
+  readonly os: string;
+  readonly node: string;
+  readonly packages: Readonly<Record<string, string>>;
+  readonly date: string;
+}
+
+/** How the run was configured (printed so a reader can reproduce it). */
+export interface RunSettings {
+  readonly mode: 'quick' | 'full';
+  readonly connections: number;
+  readonly warmupSeconds: number;
+  readonly roundSeconds: number;
+  readonly rounds: number;
+  readonly jwtPoolSize: number;
+}
+
+/** The memory scenario's outcome. */
+export interface MemoryReport {
+  readonly tokens: number;
+  readonly requests: number;
+  readonly failures: number;
+  readonly rssBeforeBytes: number;
+  readonly rssAfterBytes: number;
+  readonly heapUsedBeforeBytes: number;
+  readonly heapUsedAfterBytes: number;
+  readonly peakRssBytes: number;
+  /** Counters read from `middleware.metrics()` (cache size, hits ...), when it exposes them. */
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+const MIB = 1024 * 1024;
+
+function fixed(value: number | undefined, digits: number): string {
+  return value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
+}
+
+function thousands(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+}
+
+/** The results table as GitHub markdown (also readable as plain text in a terminal). */
+export function renderTable(summaries: readonly ScenarioSummary[]): string {
+  const header = ['scenario', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'peak RSS MiB', 'emulator calls/req', 'emulator CPU µs/req', 'failed', 'ratio to bare Express'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const row of summaries) {
+    lines.push(
+      `| ${[
+        row.label,
+        thousands(row.requestsPerSecond),
+        fixed(row.latencyP50Ms, 1),
+        fixed(row.latencyP99Ms, 1),
+        fixed(row.serverCpuMicrosPerRequest, 0),
+        fixed(row.peakRssBytes / MIB, 0),
+        fixed(row.upstreamCallsPerRequest, 2),
+        fixed(row.upstreamCpuMicrosPerRequest, 0),
+        String(row.failures),
+        fixed(row.ratioToBaseline, 2),
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The targets as a markdown list with a verdict each. */
+export function renderTargets(results: readonly TargetResult[]): string {
+  return results
+    .map(({ target, ratio, met }) => {
+      const verdict = met === undefined ? 'not measured' : met ? 'met' : 'MISSED';
+      return `- ${target.description}: measured ${fixed(ratio, 2)} → **${verdict}**`;
+    })
+    .join('\n');
+}
+
+/** The memory scenario as a markdown paragraph. */
+export function renderMemory(memory: MemoryReport): string {
+  const metrics = Object.entries(memory.metrics)
+    .map(([key, value]) => `${key}=${thousands(value)}`)
+    .join(', ');
+  return [
+    `${thousands(memory.requests)} requests carrying ${thousands(memory.tokens)} distinct valid JWTs through one \`stytchAuth()\` process (${memory.failures} failed).`,
+    '',
+    `- RSS: ${fixed(memory.rssBeforeBytes / MIB, 1)} MiB before → ${fixed(memory.rssAfterBytes / MIB, 1)} MiB after (growth ${fixed((memory.rssAfterBytes - memory.rssBeforeBytes) / MIB, 1)} MiB; peak ${fixed(memory.peakRssBytes / MIB, 1)} MiB)`,
+    `- heap used: ${fixed(memory.heapUsedBeforeBytes / MIB, 1)} MiB → ${fixed(memory.heapUsedAfterBytes / MIB, 1)} MiB (after a forced GC)`,
+    `- middleware metrics after the run: ${metrics || 'not exposed'}`,
+  ].join('\n');
+}
+
+/** The whole results file. `notes` is free markdown (caveats, profiling findings). */
+export function renderResultsFile(input: {
+  machine: MachineInfo;
+  settings: RunSettings;
+  summaries: readonly ScenarioSummary[];
+  targets: readonly TargetResult[];
+  memory?: MemoryReport;
+  notes: string;
+}): string {
+  const { machine, settings } = input;
+  const packages = Object.entries(machine.packages)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  return [
+    '# Benchmark results (`npm run bench`)',
+    '',
+    `Run: ${machine.date}, mode **${settings.mode}**: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up per scenario, ${settings.rounds} interleaved rounds of ${settings.roundSeconds} s, cold-JWT pool of ${thousands(settings.jwtPoolSize)} distinct tokens.`,
+    '',
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${fixed(machine.totalMemoryGiB, 1)} GiB RAM, ${machine.os}, Node ${machine.node}.`,
+    '',
+    `Packages: ${packages}.`,
+    '',
+    '## Results',
+    '',
+    renderTable(input.summaries),
+    '',
+    '![ratio to bare Express](chart.svg)',
+    '',
+    '## Targets',
+    '',
+    renderTargets(input.targets),
+    '',
+    ...(input.memory ? ['## Memory: 100k distinct tokens', '', renderMemory(input.memory), ''] : []),
+    input.notes.trim(),
+    '',
+  ].join('\n');
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * A horizontal bar chart of each scenario's ratio to bare Express, as a standalone SVG string.
+ * Bars are coloured by group; a dashed line marks 1.0 (the bare Express ceiling).
+ */
+export function renderChart(summaries: readonly (ScenarioSummary & { group?: string })[], title: string): string {
+  const rows = summaries.filter((s) => s.ratioToBaseline !== undefined && Number.isFinite(s.ratioToBaseline));
+  const labelWidth = 330;
+  const chartWidth = 420;
+  const rowHeight = 26;
+  const top = 44;
+  const width = labelWidth + chartWidth + 70;
+  const height = top + rows.length * rowHeight + 34;
+  const maxRatio = Math.max(1.1, ...rows.map((r) => r.ratioToBaseline!));
+  const x = (ratio: number): number => labelWidth + (ratio / maxRatio) * chartWidth;
+  const colour = (group: string | undefined): string => (group === 'ours' ? '#2563eb' : group === 'peer' ? '#9ca3af' : '#10b981');
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
+  ];
+  rows.forEach((row, i) => {
+    const y = top + i * rowHeight;
+    const ratio = row.ratioToBaseline!;
+    parts.push(
+      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${escapeXml(row.label)}</text>`,
+      `<rect x="${labelWidth}" y="${y + 3}" width="${(x(ratio) - labelWidth).toFixed(1)}" height="${rowHeight - 8}" fill="${colour(row.group)}"/>`,
+      `<text x="${(x(ratio) + 6).toFixed(1)}" y="${y + 16}">${ratio.toFixed(2)}</text>`,
+    );
+  });
+  const one = x(1).toFixed(1);
+  const bottom = top + rows.length * rowHeight;
+  parts.push(
+    `<line x1="${one}" y1="${top - 4}" x2="${one}" y2="${bottom}" stroke="#111827" stroke-dasharray="4 3"/>`,
+    `<text x="${one}" y="${bottom + 18}" text-anchor="middle">1.0 = bare Express req/s</text>`,
+    '</svg>',
+    '',
+  );
+  return parts.join('\n');
+}

@@ -1,0 +1,73 @@
+/**
+ * The benchmark scenarios: one small one-route app per file under `bench/servers/`, each answering
+ * `GET /data` with the same small JSON body.
+ *
+ * `credential` says what the load generator sends. Every scenario, even the bare ones, receives a
+ * session cookie of the same size, so the request bytes and the load generator's own work are the
+ * same everywhere and the ratios compare only what the server does with the request.
+ */
+
+/** What the load generator puts in the `Cookie` header. */
+export type CredentialKind =
+  /** The same valid session JWT on every request (`stytch_session_jwt`). */
+  | 'warm-jwt'
+  /** A different valid session JWT on every request, rotating through a pre-minted pool. */
+  | 'jwt-pool'
+  /** The same opaque session token on every request (`stytch_session`). */
+  | 'opaque';
+
+/** One benchmarked server. */
+export interface Scenario {
+  /** Stable id, used on the command line (`--only`, `--profile`) and in the results. */
+  readonly id: string;
+  /** Human label for the table and the chart. */
+  readonly label: string;
+  /** Server file under `bench/servers/`, without extension. */
+  readonly file: string;
+  readonly group: 'bare' | 'ours' | 'peer';
+  readonly credential: CredentialKind;
+  /** True when a request without a credential must be refused (checked before measuring). */
+  readonly requiresAuth: boolean;
+}
+
+/** Every scenario, in table order. */
+export const SCENARIOS: readonly Scenario[] = [
+  { id: 'bare-http', label: 'bare node:http', file: 'bare-http', group: 'bare', credential: 'warm-jwt', requiresAuth: false },
+  { id: 'bare-express', label: 'bare Express', file: 'bare-express', group: 'bare', credential: 'warm-jwt', requiresAuth: false },
+  { id: 'ours-warm', label: 'ours: warm JWT (requireAuth)', file: 'ours-warm', group: 'ours', credential: 'warm-jwt', requiresAuth: true },
+  { id: 'ours-rbac', label: 'ours: warm JWT + requirePermission', file: 'ours-rbac', group: 'ours', credential: 'warm-jwt', requiresAuth: true },
+  { id: 'ours-cold', label: 'ours: cold JWT (distinct tokens)', file: 'ours-cold', group: 'ours', credential: 'jwt-pool', requiresAuth: true },
+  { id: 'ours-opaque', label: 'ours: opaque token (default, answer reused)', file: 'ours-opaque', group: 'ours', credential: 'opaque', requiresAuth: true },
+  { id: 'ours-opaque-net', label: 'ours: opaque token, network every request', file: 'ours-opaque-net', group: 'ours', credential: 'opaque', requiresAuth: true },
+  { id: 'sdk-jwt', label: 'stytch SDK authenticateJwt', file: 'sdk-jwt', group: 'peer', credential: 'jwt-pool', requiresAuth: true },
+  { id: 'sdk-jwt-rbac', label: 'stytch SDK authenticateJwt + authorization_check', file: 'sdk-jwt-rbac', group: 'peer', credential: 'jwt-pool', requiresAuth: true },
+  { id: 'express-jwt', label: 'express-jwt + jwks-rsa', file: 'express-jwt', group: 'peer', credential: 'jwt-pool', requiresAuth: true },
+  { id: 'sdk-opaque', label: 'stytch SDK sessions.authenticate', file: 'sdk-opaque', group: 'peer', credential: 'opaque', requiresAuth: true },
+];
+
+/** The scenario every ratio is computed against. */
+export const BASELINE_ID = 'bare-express';
+
+/** A performance target from the issue: `numerator` req/s must be at least `min` × `denominator` req/s. */
+export interface Target {
+  readonly numerator: string;
+  readonly denominator: string;
+  readonly min: number;
+  readonly description: string;
+}
+
+/** The targets of issue 7, all measured in one run on the same machine. */
+export const TARGETS: readonly Target[] = [
+  { numerator: 'ours-rbac', denominator: 'bare-express', min: 0.92, description: 'warm path with RBAC ≥ 0.92 × bare Express' },
+  { numerator: 'ours-cold', denominator: 'bare-express', min: 0.7, description: 'cold path ≥ 0.70 × bare Express' },
+  { numerator: 'ours-cold', denominator: 'sdk-jwt', min: 1.4, description: 'cold path ≥ 1.4 × stytch SDK local verification' },
+  { numerator: 'ours-opaque-net', denominator: 'sdk-opaque', min: 2, description: 'opaque network path ≥ 2 × stytch SDK sessions.authenticate' },
+  { numerator: 'ours-opaque', denominator: 'sdk-opaque', min: 2, description: 'opaque path as shipped (answer reused) ≥ 2 × stytch SDK sessions.authenticate' },
+];
+
+/** Looks a scenario up by id, with a clear error listing the valid ids. */
+export function findScenario(id: string): Scenario {
+  const found = SCENARIOS.find((s) => s.id === id);
+  if (!found) throw new Error(`unknown scenario '${id}'; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  return found;
+}

@@ -1,0 +1,166 @@
+/**
+ * Pure numbers: turning autocannon results and child CPU reports into per-round samples, and
+ * rounds into one summary row per scenario (medians, ratios to the baseline, targets).
+ *
+ * Nothing here touches the network or the clock, so it is unit-tested directly.
+ */
+import type { Target } from './scenarios.js';
+
+/** The fields of an autocannon result this harness reads. */
+export interface AutocannonResultLike {
+  readonly duration: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+  readonly requests: { readonly total: number };
+  readonly latency: { readonly p50: number; readonly p99: number };
+}
+
+/** What a server child reports for one round (deltas of `process.cpuUsage()`, and memory). */
+export interface ChildRoundReport {
+  readonly cpuUserMicros: number;
+  readonly cpuSystemMicros: number;
+  readonly rssBytes: number;
+  /** Peak resident set size of the child so far (`process.resourceUsage().maxRSS`, in bytes). */
+  readonly maxRssBytes: number;
+  /** Scenario-specific counters (for example the verified-token cache size). */
+  readonly stats?: Readonly<Record<string, number>>;
+}
+
+/** One measured round of one scenario. */
+export interface RoundSample {
+  readonly scenario: string;
+  readonly round: number;
+  readonly requests: number;
+  readonly durationSeconds: number;
+  readonly requestsPerSecond: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  /** Responses that were not 2xx plus socket errors and timeouts: must be 0 for a valid run. */
+  readonly failures: number;
+  readonly serverCpuMicrosPerRequest: number;
+  readonly maxRssBytes: number;
+  /** Calls the emulator received during the round, per request (0 for purely local paths). */
+  readonly upstreamCallsPerRequest: number;
+  /** CPU time the emulator process spent during the round, per request (the upstream's share). */
+  readonly upstreamCpuMicrosPerRequest: number;
+}
+
+/** The table row of one scenario. */
+export interface ScenarioSummary {
+  readonly id: string;
+  readonly label: string;
+  readonly rounds: number;
+  readonly requestsPerSecond: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly serverCpuMicrosPerRequest: number;
+  readonly peakRssBytes: number;
+  readonly failures: number;
+  readonly upstreamCallsPerRequest: number;
+  readonly upstreamCpuMicrosPerRequest: number;
+  /** requests/s divided by the baseline's requests/s; undefined when the baseline was not run. */
+  readonly ratioToBaseline: number | undefined;
+}
+
+/** Median of a non-empty list (mean of the two middle values for an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Combines one autocannon result with the server child's CPU report into a round sample.
+ *
+ * Requests/s is completed requests over the measured duration (autocannon's own `duration`, in
+ * seconds), which counts the partial last second that the per-second average would drop.
+ */
+export function toRoundSample(input: {
+  scenario: string;
+  round: number;
+  load: AutocannonResultLike;
+  child: ChildRoundReport;
+  upstreamCalls: number;
+  /** Emulator CPU during the round (user + system), when an emulator ran. */
+  upstreamCpuMicros?: number;
+}): RoundSample {
+  const { load, child } = input;
+  const requests = load.requests.total;
+  const duration = load.duration > 0 ? load.duration : Number.NaN;
+  const perRequest = (total: number): number => (requests > 0 ? total / requests : Number.NaN);
+  return {
+    scenario: input.scenario,
+    round: input.round,
+    requests,
+    durationSeconds: load.duration,
+    requestsPerSecond: requests / duration,
+    latencyP50Ms: load.latency.p50,
+    latencyP99Ms: load.latency.p99,
+    failures: load.non2xx + load.errors + load.timeouts,
+    serverCpuMicrosPerRequest: perRequest(child.cpuUserMicros + child.cpuSystemMicros),
+    maxRssBytes: child.maxRssBytes,
+    upstreamCallsPerRequest: perRequest(input.upstreamCalls),
+    upstreamCpuMicrosPerRequest: perRequest(input.upstreamCpuMicros ?? 0),
+  };
+}
+
+/**
+ * One row per scenario (in the order given): medians over rounds, peak RSS over rounds, failures
+ * summed, and each scenario's median requests/s divided by the baseline's median requests/s.
+ */
+export function summarize(
+  samples: readonly RoundSample[],
+  scenarios: readonly { id: string; label: string }[],
+  baselineId: string,
+): ScenarioSummary[] {
+  const rows = scenarios
+    .map((scenario) => {
+      const mine = samples.filter((s) => s.scenario === scenario.id);
+      if (mine.length === 0) return undefined;
+      return {
+        id: scenario.id,
+        label: scenario.label,
+        rounds: mine.length,
+        requestsPerSecond: median(mine.map((s) => s.requestsPerSecond)),
+        latencyP50Ms: median(mine.map((s) => s.latencyP50Ms)),
+        latencyP99Ms: median(mine.map((s) => s.latencyP99Ms)),
+        serverCpuMicrosPerRequest: median(mine.map((s) => s.serverCpuMicrosPerRequest)),
+        peakRssBytes: Math.max(...mine.map((s) => s.maxRssBytes)),
+        failures: mine.reduce((sum, s) => sum + s.failures, 0),
+        upstreamCallsPerRequest: median(mine.map((s) => s.upstreamCallsPerRequest)),
+        upstreamCpuMicrosPerRequest: median(mine.map((s) => s.upstreamCpuMicrosPerRequest)),
+      };
+    })
+    .filter((row) => row !== undefined);
+  const baseline = rows.find((row) => row.id === baselineId)?.requestsPerSecond;
+  return rows.map((row) => ({ ...row, ratioToBaseline: baseline && baseline > 0 ? row.requestsPerSecond / baseline : undefined }));
+}
+
+/** A target's outcome: the measured ratio (undefined when either side was not run). */
+export interface TargetResult {
+  readonly target: Target;
+  readonly ratio: number | undefined;
+  readonly met: boolean | undefined;
+}
+
+/** Checks each target against the summaries of one run. */
+export function evaluateTargets(summaries: readonly ScenarioSummary[], targets: readonly Target[]): TargetResult[] {
+  return targets.map((target) => {
+    const top = summaries.find((s) => s.id === target.numerator)?.requestsPerSecond;
+    const bottom = summaries.find((s) => s.id === target.denominator)?.requestsPerSecond;
+    if (top === undefined || bottom === undefined || !(bottom > 0)) return { target, ratio: undefined, met: undefined };
+    const ratio = top / bottom;
+    return { target, ratio, met: ratio >= target.min };
+  });
+}
+
+/**
+ * Round order for the interleaved schedule: A B C, then C B A, then A B C ...
+ * Alternating direction means a slow drift of the machine (thermal, a background job) hits every
+ * scenario both early and late in a round, so it cancels out of the medians.
+ */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  return round % 2 === 0 ? [...items] : [...items].reverse();
+}

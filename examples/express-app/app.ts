@@ -1,0 +1,231 @@
+/**
+ * The example B2B app: "Docs Hub". This file is the reference for wiring the library:
+ *
+ *   app.use(stytchAuth(...))                 verify the session on every request (local JWT check)
+ *   app.use('/auth', stytchRoutes(...))      login, callback, discovery, MFA, switch, logout, email update
+ *   requireAuth() / requirePermission(...)   guard pages
+ *   getStytchAuth(req)                       who is asking
+ */
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import type { StytchB2BClient } from '../../src/client/client.js';
+import type { OutboxMessage } from '../../src/emulator/index.js';
+import { csrfProtection, getStytchAuth, getStytchContext, requireAuth, requirePermission, stytchAuth, stytchRoutes } from '../../src/index.js';
+import type { SignedInAuth } from '../../src/index.js';
+import { DocumentStore } from './documents.js';
+import type { LayoutContext } from './views/layout.js';
+import type { SafeHtml } from './views/html.js';
+import * as pages from './views/pages.js';
+
+/** Options of {@link createApp}. */
+export interface ExampleAppOptions {
+  /** The origin browsers use for this app, e.g. `http://127.0.0.1:3000` (CSRF checks and email links). */
+  appUrl: string;
+  /** The Stytch client (real Stytch or the emulator). */
+  client: StytchB2BClient;
+  /** Clock in epoch ms. Emulator mode passes the emulator's clock so tests can move time. */
+  now?: () => number;
+  /** Emulator mode: the outbox shown on the dev mailbox page. Absent with real Stytch. */
+  mailbox?: { list(): OutboxMessage[] };
+}
+
+/**
+ * Build the example app.
+ *
+ * @example
+ * const app = createApp({ appUrl: 'http://127.0.0.1:3000', client: new StytchB2BClient() });
+ * app.listen(3000, '127.0.0.1');
+ */
+export function createApp(options: ExampleAppOptions): express.Express {
+  const { appUrl, client, mailbox } = options;
+  const now = options.now ?? Date.now;
+  const documents = new DocumentStore(now);
+  const devMode = mailbox !== undefined;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+  app.use('/static', express.static(new URL('./public/', import.meta.url).pathname, { index: false, maxAge: '1h' }));
+
+  // 1. Identify the caller on every request. Locally verified JWTs cost no network call.
+  app.use(stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa' }));
+
+  // 2. The drop-in auth routes: email login, the magic-link callback, discovery, MFA, logout...
+  app.use(
+    '/auth',
+    stytchRoutes({
+      appUrl,
+      afterLoginUrl: '/dashboard',
+      afterLogoutUrl: '/login',
+      loginUrl: '/login',
+      mfaUrl: '/mfa',
+      discoveryUrl: '/select-org',
+    }),
+  );
+
+  // Our own state-changing routes get the same Origin check as the auth routes.
+  const csrf = csrfProtection({ appUrl });
+  const form = express.urlencoded({ extended: false, limit: '4kb' });
+  const view = (req: Request): LayoutContext => ({ devMode, member: memberChrome(req) });
+  const send = (res: Response, page: SafeHtml, status = 200) => res.status(status).type('html').send(page.toString());
+
+  // Public pages.
+  app.get('/', (req, res) => res.redirect(303, getStytchAuth(req).isAuthenticated ? '/dashboard' : '/login'));
+  app.get('/login', (req, res) => {
+    // The login route answers a form post with a 303 back here: `?status=email_sent`.
+    if (queryString(req, 'status') === 'email_sent') return void send(res, pages.checkEmailPage(view(req)));
+    send(res, pages.loginPage(view(req), { returnTo: queryString(req, 'return_to'), error: queryString(req, 'error') }));
+  });
+  app.get('/select-org', (req, res) => send(res, pages.selectOrganizationPage(view(req), { error: queryString(req, 'error') })));
+  app.get('/mfa', (req, res) => send(res, pages.mfaPage(view(req), { error: queryString(req, 'error') })));
+
+  if (mailbox) {
+    app.get('/dev/mailbox', (req, res) => {
+      const messages = mailbox
+        .list()
+        .slice()
+        .reverse()
+        .map((m) => ({ at: new Date(m.at), channel: m.channel, to: m.to, kind: m.kind, link: m.link, code: m.code }));
+      send(res, pages.mailboxPage(view(req), messages));
+    });
+  }
+
+  // 3. Signed-in pages.
+  app.get('/dashboard', requireAuth(), async (req, res) => {
+    const auth = signedIn(req);
+    const { member, organization } = await client.organizations.members.get({ organization_id: auth.organizationId, member_id: auth.memberId });
+    send(
+      res,
+      pages.dashboardPage(view(req), {
+        member: { memberId: auth.memberId, email: member.email_address, name: member.name },
+        organization: { id: organization.organization_id, name: organization.organization_name, slug: organization.organization_slug, mfaPolicy: organization.mfa_policy },
+        roles: auth.roles,
+        factors: auth.authenticationFactors.map((f) => f.type),
+        sessionStartedAt: auth.sessionStartedAt,
+        sessionExpiresAt: auth.sessionExpiresAt,
+        verifiedBy: auth.verifiedBy,
+        switchTargets: await switchTargets(req, auth),
+      }),
+    );
+  });
+
+  app.get('/documents', requirePermission('documents', 'read'), (req, res) => {
+    const auth = signedIn(req);
+    send(
+      res,
+      pages.documentsPage(view(req), {
+        docs: documents.list(auth.organizationId),
+        // `can` answers from the cached policy, synchronously: handy for showing or hiding UI.
+        canCreate: auth.can('documents', 'create'),
+        canDelete: auth.can('documents', 'delete'),
+        notice: queryString(req, 'notice'),
+      }),
+    );
+  });
+
+  app.post('/documents', csrf, requirePermission('documents', 'create'), form, (req, res) => {
+    const auth = signedIn(req);
+    const title = typeof req.body?.title === 'string' ? (req.body.title as string).trim().slice(0, 200) : '';
+    if (title === '') return void res.redirect(303, '/documents?notice=' + encodeURIComponent('A title is required.'));
+    documents.create(auth.organizationId, title, memberChrome(req)?.email ?? auth.memberId);
+    res.redirect(303, '/documents?notice=' + encodeURIComponent('Document created.'));
+  });
+
+  app.post('/documents/:id/delete', csrf, requirePermission('documents', 'delete'), (req, res) => {
+    const auth = signedIn(req);
+    // Scoped by the session's organization: a document id from another tenant is simply not found.
+    const deleted = documents.delete(auth.organizationId, String(req.params.id));
+    res.redirect(303, '/documents?notice=' + encodeURIComponent(deleted ? 'Document deleted.' : 'No such document.'));
+  });
+
+  app.get('/members', requirePermission('stytch.member', 'search'), async (req, res) => {
+    const auth = signedIn(req);
+    const { members } = await client.organizations.members.search({ organization_ids: [auth.organizationId], limit: 200 });
+    send(
+      res,
+      pages.membersPage(
+        view(req),
+        members.map((m) => ({ email: m.email_address, name: m.name, status: m.status, roles: m.roles.map((r) => r.role_id) })),
+      ),
+    );
+  });
+
+  app.get('/account', requireAuth(), async (req, res) => {
+    const auth = signedIn(req);
+    // The current address from Stytch (the session's email factor may predate an email change).
+    const { member } = await client.organizations.members.get({ organization_id: auth.organizationId, member_id: auth.memberId });
+    send(res, pages.accountPage(view(req), { email: member.email_address, sent: queryString(req, 'status') === 'email_update_sent' }));
+  });
+
+  // 4. Everything else: a 404 page, and an error page that never shows a stack.
+  app.use((req, res) => send(res, pages.errorPage(view(req), { status: 404, code: 'not_found', title: 'Not found', message: 'There is no page here.' }), 404));
+  app.use(errorHandler(view, send));
+  return app;
+}
+
+/** The signed-in auth object; only called behind a guard, which already refused everyone else. */
+function signedIn(req: Request): SignedInAuth {
+  const auth = getStytchAuth(req);
+  if (!auth.isAuthenticated) throw new Error('route reached without a session');
+  return auth;
+}
+
+/**
+ * What the page header shows, straight from the verified session (no network call): the
+ * organization slug and the email of the session's email factor.
+ */
+function memberChrome(req: Request): LayoutContext['member'] {
+  const auth = getStytchAuth(req);
+  if (!auth.isAuthenticated) return undefined;
+  const email = auth.authenticationFactors.find((f) => f.email_factor)?.email_factor?.email_address ?? auth.memberId;
+  return { email, organizationName: auth.organizationSlug };
+}
+
+/** Other organizations this member can switch into, from Stytch's discovery list (undefined when unavailable). */
+async function switchTargets(req: Request, auth: SignedInAuth): Promise<pages.DashboardView['switchTargets']> {
+  const { client, credential } = getStytchContext(req);
+  if (!credential) return undefined;
+  try {
+    const { discovered_organizations } = await client.discovery.organizations.list(
+      credential.kind === 'jwt' ? { session_jwt: credential.value } : { session_token: credential.value },
+    );
+    return discovered_organizations
+      .filter((d) => d.organization.organization_id !== auth.organizationId && d.membership.type === 'active_member')
+      .map((d) => ({ id: d.organization.organization_id, name: d.organization.organization_name, mfaRequired: d.mfa_required !== null }));
+  } catch {
+    return undefined;
+  }
+}
+
+function queryString(req: Request, name: string): string | undefined {
+  const value: unknown = req.query[name];
+  return typeof value === 'string' && value.length <= 2048 ? value : undefined;
+}
+
+/** A strict CSP: only our own script and stylesheet; QR codes arrive as `data:` images. */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  // Not 'no-referrer': with it, browsers send `Origin: null` on form posts, which the CSRF check refuses.
+  res.setHeader('Referrer-Policy', 'same-origin');
+  next();
+};
+
+function errorHandler(view: (req: Request) => LayoutContext, send: (res: Response, page: SafeHtml, status?: number) => void): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    const unavailable = status === 502 || status === 503;
+    const code = unavailable ? 'upstream_unavailable' : status >= 500 ? 'internal_error' : 'request_error';
+    if (status >= 500 && !unavailable) console.error('Unhandled error:', err instanceof Error ? err.name : 'unknown');
+    send(
+      res,
+      pages.errorPage(view(req), {
+        status,
+        code,
+        title: unavailable ? 'Temporarily unavailable' : 'Something went wrong',
+        message: unavailable ? 'Our sign-in provider is not reachable right now. Please try again in a moment.' : 'Please try again.',
+      }),
+      status >= 400 && status < 600 ? status : 500,
+    );
+  };
+}

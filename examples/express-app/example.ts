@@ -1,0 +1,115 @@
+/**
+ * Starts the example: the local Stytch emulator with demo data (default), or real Stytch when
+ * `STYTCH_PROJECT_ID` and `STYTCH_SECRET` are set; then the app on 127.0.0.1.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StytchB2BClient } from '../../src/client/client.js';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { createApp } from './app.js';
+import { seedEmulator, type SeedResult } from './seed.js';
+
+/** Options of {@link startExample}. */
+export interface StartExampleOptions {
+  /** TCP port on 127.0.0.1. Default 3000; tests pass 0. */
+  port?: number;
+  /**
+   * Where `STYTCH_PROJECT_ID` / `STYTCH_SECRET` / `STYTCH_BASE_URL` are read from. Default
+   * `process.env`. Tests pass `{}` to force emulator mode without touching the real environment.
+   */
+  env?: Record<string, string | undefined>;
+  /** Emulator mode: epoch ms the emulator clock starts at (tests). Default: now. */
+  startTime?: number;
+}
+
+/** A running example. */
+export interface RunningExample {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  url: string;
+  mode: 'emulator' | 'stytch';
+  /** Emulator mode only. */
+  emulator: Emulator | undefined;
+  /** Emulator mode only: the seeded organizations and demo accounts. */
+  seed: SeedResult | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Start the example app (and, without Stytch credentials in `env`, an in-process emulator).
+ *
+ * @example
+ * const example = await startExample({ port: 0, env: {} });
+ * console.log(example.url, example.seed?.accounts);
+ * await example.close();
+ */
+export async function startExample(options: StartExampleOptions = {}): Promise<RunningExample> {
+  const env = options.env ?? process.env;
+  const server = createServer();
+  // The app's own URL is part of its config (CSRF origin, magic-link redirect URLs), so bind first
+  // to learn the port, then build the app and attach it.
+  const url = await listen(server, options.port ?? 3000);
+
+  const useRealStytch = Boolean(env.STYTCH_PROJECT_ID && env.STYTCH_SECRET);
+  let emulator: Emulator | undefined;
+  let seed: SeedResult | undefined;
+  let client: StytchB2BClient;
+  try {
+    if (useRealStytch) {
+      client = new StytchB2BClient({ env });
+    } else {
+      const callback = `${url}/auth/callback`;
+      emulator = await startEmulator({
+        quiet: true,
+        ...(options.startTime === undefined ? {} : { startTime: options.startTime }),
+        redirectUrls: { login: callback, signup: callback, discovery: callback, invite: callback },
+      });
+      seed = seedEmulator(emulator);
+      // An empty env: in emulator mode nothing is read from the real environment.
+      client = new StytchB2BClient({ projectId: emulator.projectId, secret: emulator.secret, baseUrl: emulator.url, env: {} });
+    }
+  } catch (err) {
+    await closeServer(server);
+    if (emulator) await emulator.close();
+    throw err;
+  }
+
+  const running = emulator;
+  const app = createApp({
+    appUrl: url,
+    client,
+    ...(running ? { now: () => running.clock.now(), mailbox: running.outbox } : {}),
+  });
+  server.on('request', app);
+
+  return {
+    url,
+    mode: running ? 'emulator' : 'stytch',
+    emulator: running,
+    seed,
+    async close() {
+      await closeServer(server);
+      await client.close();
+      if (running) await running.close();
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      resolve(`http://127.0.0.1:${address.port}`);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    // Browsers keep connections alive; do not wait for them to time out.
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,163 @@
+// The example's only script: fills the organization picker and the MFA page from the library's
+// JSON routes (GET /auth/discovery/organizations, GET /auth/mfa). Everything is built with DOM
+// APIs and textContent, never innerHTML, so names coming from Stytch cannot become markup.
+// Form submissions stay plain HTML forms (the auth routes answer them with 303 redirects).
+'use strict';
+
+(function () {
+  /** el('p', { class: 'muted' }, 'text', childNode) */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value !== undefined && value !== null && value !== false) node.setAttribute(key, String(value));
+    }
+    for (const child of children) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  /** A plain HTML form posting to one of the auth routes. */
+  function postForm(action, fields, button, testid) {
+    const form = el('form', { method: 'post', action, 'data-testid': testid });
+    for (const [name, value] of Object.entries(fields)) form.append(el('input', { type: 'hidden', name, value }));
+    form.append(button);
+    return form;
+  }
+
+  function codeForm(action, testid, label) {
+    return el(
+      'form',
+      { method: 'post', action, 'data-testid': testid },
+      el('label', {}, label, el('input', { name: 'code', required: true, inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}', maxlength: 6 })),
+      el('button', { type: 'submit' }, 'Verify'),
+    );
+  }
+
+  async function api(method, url, body) {
+    const init = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
+    if (body !== undefined) {
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(url, init);
+    } catch {
+      return { ok: false, status: 0, data: null };
+    }
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    return { ok: res.ok, status: res.status, data };
+  }
+
+  function showProblem(container, result) {
+    const code = result.data && result.data.error ? result.data.error.code : 'http_' + result.status;
+    const pending = result.status === 401;
+    container.replaceChildren(
+      el('p', { class: 'banner error', role: 'alert', 'data-testid': 'error-banner' }, pending ? 'Your sign-in expired or was not started here. ' : 'Something went wrong. ', el('code', {}, code)),
+      el('p', {}, el('a', { href: '/login' }, 'Start again')),
+    );
+    container.removeAttribute('aria-busy');
+  }
+
+  // ---- Organization picker -------------------------------------------------------------------
+  async function discovered(container) {
+    const result = await api('GET', '/auth/discovery/organizations');
+    if (!result.ok) return showProblem(container, result);
+    const { emailAddress, organizations } = result.data;
+    const items = organizations.map((org) => {
+      const joining = org.membershipType.startsWith('eligible') || org.membershipType === 'invited_member';
+      const button = el('button', { type: 'submit', 'data-testid': 'join-org', 'data-org': org.organizationName }, joining ? 'Join' : 'Continue');
+      return el(
+        'li',
+        {},
+        postForm('/auth/discovery/exchange', { organization_id: org.organizationId }, button, 'org'),
+        ' ',
+        el('strong', {}, org.organizationName),
+        ' ',
+        el('span', { class: 'muted' }, org.membershipType.replaceAll('_', ' ') + (org.mfaRequired ? ' · two-step verification required' : '')),
+      );
+    });
+    container.replaceChildren(
+      el('p', {}, 'Signed in as ', el('strong', {}, emailAddress), '. Choose where to go:'),
+      items.length > 0 ? el('ul', { class: 'plain' }, ...items) : el('p', { class: 'muted' }, 'You are not a member of any organization yet. Create one below.'),
+    );
+    container.removeAttribute('aria-busy');
+  }
+
+  // ---- Second factor -------------------------------------------------------------------------
+  async function mfa(container) {
+    const result = await api('GET', '/auth/mfa');
+    if (!result.ok) return showProblem(container, result);
+    const state = result.data;
+    const parts = [];
+    if (state.nextStep === 'enroll') {
+      parts.push(el('p', {}, 'This organization requires two-step verification. Set up an authenticator app (Google Authenticator, 1Password, …).'));
+      const start = el('button', { type: 'button', 'data-testid': 'totp-create' }, 'Set up an authenticator app');
+      const enrolment = el('div', {});
+      start.addEventListener('click', () => void enrolTotp(start, enrolment));
+      parts.push(start, enrolment);
+    } else if (state.nextStep === 'totp') {
+      parts.push(codeForm('/auth/mfa/totp/authenticate', 'totp-form', 'Code from your authenticator app'));
+    }
+    if (state.sms.available) parts.push(smsSection(state));
+    container.replaceChildren(...parts);
+    container.removeAttribute('aria-busy');
+  }
+
+  async function enrolTotp(button, target) {
+    button.disabled = true;
+    const result = await api('POST', '/auth/mfa/totp/create', {});
+    if (!result.ok) {
+      button.disabled = false;
+      return showProblem(target, result);
+    }
+    const { secret, qrCode, recoveryCodes } = result.data;
+    button.remove();
+    target.replaceChildren(
+      el('p', {}, '1. Scan this QR code with your authenticator app, or type the secret.'),
+      el('img', { class: 'qr', src: qrCode, alt: 'QR code for your authenticator app', 'data-testid': 'totp-qr' }),
+      el('p', {}, 'Secret: ', el('code', { class: 'secret', 'data-testid': 'totp-secret' }, secret)),
+      el('p', {}, '2. Save these recovery codes somewhere safe. Each works once if you lose your device. ', el('strong', {}, 'They are shown only now.')),
+      el('ul', { class: 'codes', 'data-testid': 'recovery-codes' }, ...recoveryCodes.map((code) => el('li', {}, code))),
+      el('p', {}, '3. Enter the 6-digit code your app shows.'),
+      codeForm('/auth/mfa/totp/authenticate', 'totp-form', 'Code from your authenticator app'),
+    );
+  }
+
+  function smsSection(state) {
+    const status = el('p', { class: 'muted', 'aria-live': 'polite' });
+    const send = el('button', { type: 'button', class: state.nextStep === 'sms' ? '' : 'secondary', 'data-testid': 'sms-send' }, state.sms.codeSent ? 'Send a new code' : 'Text me a code');
+    const markSent = (hint) => {
+      status.replaceChildren(el('span', { 'data-testid': 'sms-sent' }, 'We sent a code to ' + hint + '. It is valid for 2 minutes.'));
+    };
+    if (state.sms.codeSent) markSent(state.sms.phoneHint);
+    send.addEventListener('click', async () => {
+      send.disabled = true;
+      const result = await api('POST', '/auth/mfa/sms/send', {});
+      send.disabled = false;
+      if (result.ok) markSent(result.data.phoneHint || state.sms.phoneHint);
+      else status.replaceChildren(el('span', { class: 'banner error' }, 'Could not send a code: ', el('code', {}, result.data && result.data.error ? result.data.error.code : String(result.status))));
+    });
+    return el(
+      'div',
+      { class: 'sms' },
+      el('h2', {}, 'Text message'),
+      el('p', {}, 'Phone ', el('code', {}, state.sms.phoneHint), ' '),
+      send,
+      status,
+      codeForm('/auth/mfa/sms/authenticate', 'sms-form', 'Code from the text message'),
+    );
+  }
+
+  const picker = document.getElementById('discovered');
+  if (picker) void discovered(picker);
+  const second = document.getElementById('mfa');
+  if (second) void mfa(second);
+})();

@@ -1,0 +1,70 @@
+/**
+ * Demo data for emulator mode: two organizations (one requiring MFA for everyone), members with
+ * different roles, and a project RBAC policy with a custom `documents` resource.
+ */
+import type { RbacPolicy, RbacRole } from '../../src/client/types.js';
+import type { Emulator } from '../../src/emulator/index.js';
+
+/** A demo account, printed by `npm start` and used by the browser tests. */
+export interface DemoAccount {
+  email: string;
+  description: string;
+}
+
+/** What {@link seedEmulator} created. */
+export interface SeedResult {
+  organizations: { acme: { id: string; name: string }; globex: { id: string; name: string } };
+  accounts: DemoAccount[];
+}
+
+/** The custom resource the example's "documents" area is guarded by. */
+const DOCUMENTS = { resource_id: 'documents', description: 'Team documents', actions: ['read', 'create', 'delete'] };
+
+/**
+ * The project policy: Stytch's defaults plus `documents`.
+ * - every member (`stytch_member`) may read documents;
+ * - `documents_editor` may also create them;
+ * - `stytch_admin` may do anything with them (the `*` action wildcard).
+ */
+export function examplePolicy(base: RbacPolicy): RbacPolicy {
+  const grant = (role: RbacRole, actions: string[]): RbacRole => ({
+    ...role,
+    permissions: [...role.permissions.filter((p) => p.resource_id !== 'documents'), { resource_id: 'documents', actions }],
+  });
+  const roles = base.roles.map((role) =>
+    role.role_id === 'stytch_member' ? grant(role, ['read']) : role.role_id === 'stytch_admin' ? grant(role, ['*']) : role,
+  );
+  roles.push({ role_id: 'documents_editor', description: 'Can read and create documents', permissions: [{ resource_id: 'documents', actions: ['read', 'create'] }] });
+  return { ...base, roles, resources: [...base.resources.filter((r) => r.resource_id !== 'documents'), DOCUMENTS] };
+}
+
+/**
+ * Seeds a freshly started emulator. Idempotent only on a fresh (or reset) emulator.
+ *
+ * Note: the emulator's TOTP secrets, codes and links are fake; nothing here is a real credential.
+ */
+export function seedEmulator(emulator: Emulator): SeedResult {
+  const { admin } = emulator;
+  admin.setProjectPolicy(examplePolicy(admin.getProjectPolicy()));
+
+  const acme = admin.createOrganization({ organization_name: 'Acme Corp', organization_slug: 'acme', mfa_policy: 'OPTIONAL' });
+  const globex = admin.createOrganization({ organization_name: 'Globex', organization_slug: 'globex', mfa_policy: 'REQUIRED_FOR_ALL' });
+
+  admin.createMember(acme.organization_id, { email_address: 'ada@example.com', name: 'Ada Admin', roles: ['stytch_admin'] });
+  admin.createMember(globex.organization_id, { email_address: 'ada@example.com', name: 'Ada Admin' });
+  admin.createMember(acme.organization_id, { email_address: 'bob@example.com', name: 'Bob Editor', roles: ['documents_editor'] });
+  admin.createMember(globex.organization_id, { email_address: 'bob@example.com', name: 'Bob Editor', mfa_phone_number: '+15555550123' });
+  admin.createMember(acme.organization_id, { email_address: 'carol@example.com', name: 'Carol Reader' });
+
+  return {
+    organizations: {
+      acme: { id: acme.organization_id, name: acme.organization_name },
+      globex: { id: globex.organization_id, name: globex.organization_name },
+    },
+    accounts: [
+      { email: 'ada@example.com', description: 'admin in Acme Corp; member in Globex (MFA required: enrol TOTP)' },
+      { email: 'bob@example.com', description: 'documents_editor in Acme Corp; member in Globex (MFA by SMS code)' },
+      { email: 'carol@example.com', description: 'member (read-only documents) in Acme Corp' },
+    ],
+  };
+}

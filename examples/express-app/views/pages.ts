@@ -1,0 +1,233 @@
+/**
+ * The example app's pages. Each one is a plain function from data to escaped HTML; the routes in
+ * `app.ts` decide what data a page gets, so these know nothing about Stytch or Express.
+ */
+import { html, type SafeHtml } from './html.js';
+import { errorBanner, layout, type LayoutContext } from './layout.js';
+
+/** Sign-in form: posts to the library's `POST /auth/login/email` (discovery when no organization is given). */
+export function loginPage(ctx: LayoutContext, input: { returnTo?: string | undefined; error?: string | undefined }): SafeHtml {
+  return layout(
+    ctx,
+    'Sign in',
+    html`${errorBanner(input.error)}
+<p>Enter your work email. We will send you a sign-in link; you then pick one of your organizations.</p>
+<form class="card" method="post" action="/auth/login/email" data-testid="login-form">
+  <label>Work email <input type="email" name="email_address" required autocomplete="email" autofocus></label>
+  ${input.returnTo ? html`<input type="hidden" name="return_to" value="${input.returnTo}">` : ''}
+  <button type="submit">Email me a sign-in link</button>
+</form>`,
+  );
+}
+
+/** Shown after the sign-in form was accepted. The same answer whether or not the account exists. */
+export function checkEmailPage(ctx: LayoutContext): SafeHtml {
+  return layout(
+    ctx,
+    'Check your email',
+    html`<p class="banner ok" data-testid="check-email">If this address belongs to an account, we sent it a sign-in link. Open it in this browser (it is bound to it) within an hour.</p>
+${ctx.devMode ? html`<p>Running against the emulator: no real email is sent. Open the <a href="/dev/mailbox" data-testid="open-mailbox">dev mailbox</a> to read it.</p>` : ''}`,
+  );
+}
+
+/** One message of the emulator's outbox, as shown on the dev mailbox page. */
+export interface MailboxEntry {
+  at: Date;
+  channel: string;
+  to: string;
+  kind: string;
+  link?: string | undefined;
+  code?: string | undefined;
+}
+
+/** The dev mailbox (emulator mode only): every email and SMS the emulator "sent", newest first. */
+export function mailboxPage(ctx: LayoutContext, messages: readonly MailboxEntry[]): SafeHtml {
+  const rows = messages.map(
+    (m) => html`<tr data-testid="mail" data-to="${m.to}" data-kind="${m.kind}">
+  <td>${m.at.toISOString().replace('T', ' ').slice(0, 19)}</td>
+  <td>${m.channel}</td>
+  <td>${m.to}</td>
+  <td>${m.kind.replaceAll('_', ' ')}</td>
+  <td>${m.link ? html`<a href="${m.link}" data-testid="mail-link">Open link</a>` : ''}${m.code ? html`<code data-testid="mail-code">${m.code}</code>` : ''}</td>
+</tr>`,
+  );
+  return layout(
+    ctx,
+    'Dev mailbox',
+    html`<p>Emails and text messages sent by the local Stytch emulator. Links point back at this app.</p>
+${messages.length === 0
+  ? html`<p class="muted">Nothing yet. Sign in to receive a link.</p>`
+  : html`<table class="list"><thead><tr><th>Sent (UTC)</th><th>Channel</th><th>To</th><th>Kind</th><th>Content</th></tr></thead><tbody>${rows}</tbody></table>`}`,
+  );
+}
+
+/** Organization picker after a discovery login: filled in by `app.js` from `GET /auth/discovery/organizations`. */
+export function selectOrganizationPage(ctx: LayoutContext, input: { error?: string | undefined }): SafeHtml {
+  return layout(
+    ctx,
+    'Choose an organization',
+    html`${errorBanner(input.error)}
+<section id="discovered" class="card" data-testid="discovered" aria-busy="true"><p class="muted">Loading your organizations…</p></section>
+<h2>Or create a new organization</h2>
+<form class="card" method="post" action="/auth/discovery/organizations" data-testid="create-org-form">
+  <label>Name <input name="organization_name" required maxlength="128"></label>
+  <label>Slug <input name="organization_slug" required pattern="[a-z0-9._~-]{2,128}" title="lowercase letters, digits, . _ ~ -"></label>
+  <button type="submit">Create organization</button>
+</form>`,
+    { script: true },
+  );
+}
+
+/** Second factor: filled in by `app.js` from `GET /auth/mfa` (TOTP enrolment, TOTP, SMS or a recovery code). */
+export function mfaPage(ctx: LayoutContext, input: { error?: string | undefined }): SafeHtml {
+  return layout(
+    ctx,
+    'Two-step verification',
+    html`${errorBanner(input.error)}
+<section id="mfa" class="card" data-testid="mfa" aria-busy="true"><p class="muted">Loading…</p></section>
+<details class="card" data-testid="recovery">
+  <summary>Lost your device? Use a recovery code</summary>
+  <form method="post" action="/auth/mfa/recovery" data-testid="recovery-form">
+    <label>Recovery code <input name="recovery_code" required autocomplete="off" pattern="[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}" placeholder="xxxx-xxxx-xxxx"></label>
+    <button type="submit">Use recovery code</button>
+  </form>
+</details>`,
+    { script: true },
+  );
+}
+
+/** What the dashboard shows about the signed-in member. */
+export interface DashboardView {
+  member: { memberId: string; email: string; name: string };
+  organization: { id: string; name: string; slug: string; mfaPolicy: string };
+  roles: readonly string[];
+  factors: readonly string[];
+  sessionStartedAt: Date;
+  sessionExpiresAt: Date;
+  verifiedBy: string;
+  /** Other organizations the member can switch to (active memberships). */
+  switchTargets: readonly { id: string; name: string; mfaRequired: boolean }[] | undefined;
+}
+
+/** The signed-in home page. */
+export function dashboardPage(ctx: LayoutContext, view: DashboardView): SafeHtml {
+  const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  return layout(
+    ctx,
+    'Dashboard',
+    html`<section class="card">
+  <h2>You</h2>
+  <dl>
+    <dt>Name</dt><dd data-testid="member-name">${view.member.name || '(not set)'}</dd>
+    <dt>Email</dt><dd data-testid="member-email">${view.member.email}</dd>
+    <dt>Member id</dt><dd><code>${view.member.memberId}</code></dd>
+    <dt>Roles</dt><dd data-testid="roles">${view.roles.map((r) => html`<span class="pill">${r}</span> `)}</dd>
+  </dl>
+</section>
+<section class="card">
+  <h2>Organization</h2>
+  <dl>
+    <dt>Name</dt><dd data-testid="org-name">${view.organization.name}</dd>
+    <dt>Slug</dt><dd><code>${view.organization.slug}</code></dd>
+    <dt>MFA policy</dt><dd>${view.organization.mfaPolicy}</dd>
+  </dl>
+</section>
+<section class="card">
+  <h2>Session</h2>
+  <dl>
+    <dt>Started</dt><dd>${when(view.sessionStartedAt)}</dd>
+    <dt>Expires</dt><dd data-testid="session-expires">${when(view.sessionExpiresAt)}</dd>
+    <dt>Factors</dt><dd data-testid="factors">${view.factors.map((f) => html`<span class="pill">${f}</span> `)}</dd>
+    <dt>Verified by</dt><dd>${view.verifiedBy}</dd>
+  </dl>
+</section>
+<section class="card" data-testid="switcher">
+  <h2>Switch organization</h2>
+  ${view.switchTargets === undefined
+    ? html`<p class="muted">Your other organizations could not be loaded right now.</p>`
+    : view.switchTargets.length === 0
+      ? html`<p class="muted">You are not a member of any other organization.</p>`
+      : html`<ul class="plain">${view.switchTargets.map(
+          (o) => html`<li><form method="post" action="/auth/switch-organization">
+  <input type="hidden" name="organization_id" value="${o.id}">
+  <button type="submit" data-testid="switch-to" data-org="${o.name}">Switch to ${o.name}</button>${o.mfaRequired ? html` <span class="muted">(two-step verification required)</span>` : ''}
+</form></li>`,
+        )}</ul>`}
+</section>`,
+  );
+}
+
+/** A document in the in-memory store. */
+export interface DocumentView {
+  id: string;
+  title: string;
+  author: string;
+  createdAt: Date;
+}
+
+/** The documents area, guarded by the custom `documents` resource. Buttons are always shown: the server decides. */
+export function documentsPage(ctx: LayoutContext, input: { docs: readonly DocumentView[]; canCreate: boolean; canDelete: boolean; notice?: string | undefined }): SafeHtml {
+  return layout(
+    ctx,
+    'Documents',
+    html`${input.notice ? html`<p class="banner ok" data-testid="notice">${input.notice}</p>` : ''}
+<p class="muted">Reading needs <code>documents:read</code>, creating <code>documents:create</code>, deleting <code>documents:delete</code>.
+Your roles ${input.canCreate ? 'allow' : 'do not allow'} creating and ${input.canDelete ? 'allow' : 'do not allow'} deleting; the buttons stay visible so you can see the server refuse.</p>
+<form class="card inline" method="post" action="/documents" data-testid="create-doc-form">
+  <label>Title <input name="title" required maxlength="200"></label>
+  <button type="submit">Create document</button>
+</form>
+${input.docs.length === 0
+  ? html`<p class="muted">No documents yet.</p>`
+  : html`<table class="list" data-testid="documents"><thead><tr><th>Title</th><th>Author</th><th>Created (UTC)</th><th></th></tr></thead><tbody>${input.docs.map(
+      (d) => html`<tr data-testid="document">
+  <td>${d.title}</td><td>${d.author}</td><td>${d.createdAt.toISOString().replace('T', ' ').slice(0, 16)}</td>
+  <td><form method="post" action="/documents/${encodeURIComponent(d.id)}/delete"><button class="danger" type="submit" data-testid="delete-doc">Delete</button></form></td>
+</tr>`,
+    )}</tbody></table>`}`,
+  );
+}
+
+/** Members of the current organization (needs `stytch.member:search`). */
+export function membersPage(ctx: LayoutContext, members: readonly { email: string; name: string; status: string; roles: readonly string[] }[]): SafeHtml {
+  return layout(
+    ctx,
+    'Members',
+    html`<table class="list" data-testid="members"><thead><tr><th>Email</th><th>Name</th><th>Status</th><th>Roles</th></tr></thead><tbody>${members.map(
+      (m) => html`<tr><td>${m.email}</td><td>${m.name}</td><td>${m.status}</td><td>${m.roles.map((r) => html`<span class="pill">${r}</span> `)}</td></tr>`,
+    )}</tbody></table>`,
+  );
+}
+
+/** Self-serve email change: posts to the library's `POST /auth/email/update`, which redirects back here. */
+export function accountPage(ctx: LayoutContext, input: { email: string; sent: boolean }): SafeHtml {
+  return layout(
+    ctx,
+    'Account',
+    html`${input.sent
+      ? html`<p class="banner ok" data-testid="email-update-sent">We sent a confirmation link to your new address. Your email changes when you open it (valid for 5 minutes).${ctx.devMode ? html` Read it in the <a href="/dev/mailbox">dev mailbox</a>.` : ''}</p>`
+      : ''}
+<section class="card">
+  <h2>Change your email</h2>
+  <p>Current address: <strong data-testid="current-email">${input.email}</strong>. We send a confirmation link to the new address; nothing changes until you open it.</p>
+  <form method="post" action="/auth/email/update" data-testid="email-update-form">
+    <label>New email <input type="email" name="email_address" required autocomplete="email"></label>
+    <input type="hidden" name="return_to" value="/account?status=email_update_sent">
+    <button type="submit">Send confirmation link</button>
+  </form>
+</section>`,
+  );
+}
+
+/** An error page for navigations (403, 404, 500, 503). Shows a stable code, never a stack or a token. */
+export function errorPage(ctx: LayoutContext, input: { status: number; code: string; title: string; message: string }): SafeHtml {
+  return layout(
+    ctx,
+    input.title,
+    html`<section class="card error" data-testid="error-page" data-status="${input.status}">
+  <p>${input.message}</p>
+  <p class="muted">HTTP ${input.status} · <code data-testid="error-code">${input.code}</code></p>
+  <p><a href="/dashboard">Back to the dashboard</a></p>
+</section>`,
+  );
+}

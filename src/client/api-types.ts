@@ -1,0 +1,572 @@
+/**
+ * Request and response types of the client methods (reference sections 2, 4, 5, 6). Field
+ * names are Stytch's own. Responses allow unknown fields: Stytch adds fields over time and the
+ * client passes them through untouched.
+ */
+import type {
+  AuthorizationCheck,
+  AuthorizationVerdict,
+  DiscoveredOrganization,
+  Member,
+  MemberSession,
+  OrgPolicy,
+  Organization,
+  PrimaryAuthenticateResponse,
+  RbacPolicy,
+  RbacRole,
+  StytchJwk,
+  StytchResponseBase,
+} from './types.js';
+
+/** Languages Stytch localises emails/SMS into (reference 2.4; 14.2.0 adds more). */
+export type StytchLocale = 'en' | 'es' | 'pt-br' | 'fr' | 'it' | 'de-DE' | 'zh-Hans' | 'ca-ES' | (string & {});
+
+/** Custom claims to merge into a session; a `null` value deletes that claim. */
+export type SessionCustomClaims = Record<string, unknown>;
+
+/** Fields shared by the calls that create or extend a session. */
+export interface SessionCreationFields {
+  session_token?: string;
+  session_jwt?: string;
+  /** 5–527040; omitted keeps Stytch's default (60 minutes for a new session). */
+  session_duration_minutes?: number;
+  session_custom_claims?: SessionCustomClaims;
+}
+
+/** Extra fields of a response that may carry device fingerprinting data. */
+interface WithMemberDevice {
+  member_device?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Most member/organization calls answer with this trio (reference 6.2). */
+export interface MemberResponse extends StytchResponseBase {
+  member_id: string;
+  member: Member;
+  organization: Organization;
+  [key: string]: unknown;
+}
+
+/** A response with only `request_id` and `status_code`. */
+export interface EmptyResponse extends StytchResponseBase {
+  [key: string]: unknown;
+}
+
+// ---------------------------------------------------------------- Sessions (reference 2)
+
+export interface SessionsAuthenticateRequest {
+  session_token?: string;
+  session_jwt?: string;
+  session_duration_minutes?: number;
+  session_custom_claims?: SessionCustomClaims;
+  authorization_check?: AuthorizationCheck;
+}
+export interface SessionsAuthenticateResponse extends StytchResponseBase, WithMemberDevice {
+  member_session: MemberSession;
+  session_token: string;
+  session_jwt: string;
+  member: Member;
+  organization: Organization;
+  /** Present only when `authorization_check` was sent (and passed). */
+  verdict?: AuthorizationVerdict;
+}
+
+export interface SessionsRevokeRequest {
+  member_session_id?: string;
+  session_token?: string;
+  session_jwt?: string;
+  member_id?: string;
+}
+export type SessionsRevokeResponse = EmptyResponse;
+
+export interface SessionsExchangeRequest {
+  /** Id, slug or external id of the target organization. */
+  organization_id: string;
+  session_token?: string;
+  session_jwt?: string;
+  session_duration_minutes?: number;
+  session_custom_claims?: SessionCustomClaims;
+  locale?: StytchLocale;
+  telemetry_id?: string;
+}
+export type SessionsExchangeResponse = PrimaryAuthenticateResponse & WithMemberDevice;
+
+export interface SessionsGetRequest {
+  organization_id: string;
+  member_id: string;
+}
+export interface SessionsGetResponse extends StytchResponseBase {
+  member_sessions: MemberSession[];
+  [key: string]: unknown;
+}
+
+export interface SessionsGetJWKSRequest {
+  /** Default: the client's project id. */
+  project_id?: string;
+}
+export interface SessionsGetJWKSResponse extends StytchResponseBase {
+  keys: StytchJwk[];
+  [key: string]: unknown;
+}
+
+// ---------------------------------------------------------------- RBAC (reference 4)
+
+export type RbacPolicyRequest = Record<string, never>;
+export interface RbacPolicyResponse extends StytchResponseBase {
+  /** Typed optional by the official SDK; Stytch sends it in practice. */
+  policy?: RbacPolicy;
+  [key: string]: unknown;
+}
+
+export interface RbacGetOrgPolicyRequest {
+  organization_id: string;
+}
+export interface RbacGetOrgPolicyResponse extends StytchResponseBase {
+  org_policy: OrgPolicy;
+  [key: string]: unknown;
+}
+
+// ---------------------------------------------------------------- Magic links (reference 5.3)
+
+export interface MagicLinksAuthenticateRequest extends SessionCreationFields {
+  magic_links_token: string;
+  pkce_code_verifier?: string;
+  locale?: StytchLocale;
+  intermediate_session_token?: string;
+  telemetry_id?: string;
+}
+export type MagicLinksAuthenticateResponse = PrimaryAuthenticateResponse &
+  WithMemberDevice & {
+    /** The email id the link was sent to. */
+    method_id: string;
+    /** Deprecated by Stytch. */
+    reset_sessions?: boolean;
+  };
+
+export interface MagicLinksEmailLoginOrSignupRequest {
+  organization_id: string;
+  email_address: string;
+  login_redirect_url?: string;
+  signup_redirect_url?: string;
+  pkce_code_challenge?: string;
+  login_template_id?: string;
+  signup_template_id?: string;
+  locale?: StytchLocale;
+  login_expiration_minutes?: number;
+  signup_expiration_minutes?: number;
+}
+export interface LoginOrSignupResponse extends MemberResponse {
+  member_created: boolean;
+}
+export type MagicLinksEmailLoginOrSignupResponse = LoginOrSignupResponse;
+
+export interface MagicLinksEmailInviteRequest {
+  organization_id: string;
+  email_address: string;
+  invite_redirect_url?: string;
+  invited_by_member_id?: string;
+  name?: string;
+  trusted_metadata?: Record<string, unknown>;
+  untrusted_metadata?: Record<string, unknown>;
+  invite_template_id?: string;
+  locale?: StytchLocale;
+  roles?: string[];
+  invite_expiration_minutes?: number;
+}
+export type MagicLinksEmailInviteResponse = MemberResponse;
+
+export interface MagicLinksEmailDiscoverySendRequest {
+  email_address: string;
+  discovery_redirect_url?: string;
+  pkce_code_challenge?: string;
+  login_template_id?: string;
+  locale?: StytchLocale;
+  discovery_expiration_minutes?: number;
+}
+export type MagicLinksEmailDiscoverySendResponse = EmptyResponse;
+
+export interface MagicLinksDiscoveryAuthenticateRequest {
+  discovery_magic_links_token: string;
+  pkce_code_verifier?: string;
+}
+
+/** What every discovery authenticate call answers (reference 5.3, 5.5, 5.6). */
+export interface DiscoveryAuthenticateResponse extends StytchResponseBase {
+  intermediate_session_token: string;
+  email_address: string;
+  discovered_organizations: DiscoveredOrganization[];
+  [key: string]: unknown;
+}
+export type MagicLinksDiscoveryAuthenticateResponse = DiscoveryAuthenticateResponse;
+
+// ---------------------------------------------------------------- OTPs (reference 5.6, 5.7)
+
+export interface OtpsEmailLoginOrSignupRequest {
+  organization_id: string;
+  email_address: string;
+  login_template_id?: string;
+  signup_template_id?: string;
+  locale?: StytchLocale;
+  login_expiration_minutes?: number;
+  signup_expiration_minutes?: number;
+}
+export type OtpsEmailLoginOrSignupResponse = LoginOrSignupResponse;
+
+export interface OtpsEmailAuthenticateRequest extends SessionCreationFields {
+  organization_id: string;
+  email_address: string;
+  code: string;
+  intermediate_session_token?: string;
+  locale?: StytchLocale;
+  telemetry_id?: string;
+}
+export type OtpsEmailAuthenticateResponse = PrimaryAuthenticateResponse & WithMemberDevice & { method_id: string };
+
+export interface OtpsEmailDiscoverySendRequest {
+  email_address: string;
+  login_template_id?: string;
+  locale?: StytchLocale;
+  discovery_expiration_minutes?: number;
+}
+export type OtpsEmailDiscoverySendResponse = EmptyResponse;
+
+export interface OtpsEmailDiscoveryAuthenticateRequest {
+  email_address: string;
+  code: string;
+}
+export type OtpsEmailDiscoveryAuthenticateResponse = DiscoveryAuthenticateResponse;
+
+export interface OtpsSmsSendRequest {
+  organization_id: string;
+  member_id: string;
+  /** E.164; used and linked only when the member has no phone yet. */
+  mfa_phone_number?: string;
+  locale?: StytchLocale;
+  intermediate_session_token?: string;
+  session_token?: string;
+  session_jwt?: string;
+}
+export type OtpsSmsSendResponse = MemberResponse;
+
+/** Fields of the MFA authenticate calls (SMS OTP, TOTP). Exactly one of IST/session token/JWT. */
+export interface MfaAuthenticateFields extends SessionCreationFields {
+  organization_id: string;
+  member_id: string;
+  intermediate_session_token?: string;
+  set_mfa_enrollment?: 'enroll' | 'unenroll' | (string & {});
+  set_default_mfa?: boolean;
+  telemetry_id?: string;
+}
+export interface OtpsSmsAuthenticateRequest extends MfaAuthenticateFields {
+  code: string;
+}
+
+/** What the MFA calls answer: a full session (reference 5.7–5.9). */
+export interface MfaAuthenticateResponse extends MemberResponse, WithMemberDevice {
+  session_token: string;
+  session_jwt: string;
+  member_session?: MemberSession | null;
+}
+export type OtpsSmsAuthenticateResponse = MfaAuthenticateResponse;
+
+// ---------------------------------------------------------------- TOTP (reference 5.8)
+
+export interface TotpsCreateRequest {
+  organization_id: string;
+  member_id: string;
+  /** 5–1440, default 60: an unverified registration expires. */
+  expiration_minutes?: number;
+  intermediate_session_token?: string;
+  session_token?: string;
+  session_jwt?: string;
+}
+export interface TotpsCreateResponse extends MemberResponse {
+  totp_registration_id: string;
+  /** Base32 shared secret. */
+  secret: string;
+  /** `data:image/png;base64,…` */
+  qr_code: string;
+  recovery_codes: string[];
+}
+
+export interface TotpsAuthenticateRequest extends MfaAuthenticateFields {
+  code: string;
+}
+export type TotpsAuthenticateResponse = MfaAuthenticateResponse;
+
+// ---------------------------------------------------------------- Recovery codes (reference 5.9)
+
+export interface RecoveryCodesRecoverRequest extends SessionCreationFields {
+  organization_id: string;
+  member_id: string;
+  recovery_code: string;
+  intermediate_session_token?: string;
+  telemetry_id?: string;
+}
+export interface RecoveryCodesRecoverResponse extends MfaAuthenticateResponse {
+  recovery_codes_remaining: number;
+}
+
+export interface RecoveryCodesGetRequest {
+  organization_id: string;
+  member_id: string;
+}
+export interface RecoveryCodesGetResponse extends MemberResponse {
+  recovery_codes: string[];
+}
+
+export interface RecoveryCodesRotateRequest {
+  organization_id: string;
+  member_id: string;
+}
+export type RecoveryCodesRotateResponse = RecoveryCodesGetResponse;
+
+// ---------------------------------------------------------------- Discovery (reference 5.11)
+
+export interface DiscoveryOrganizationsListRequest {
+  /** Exactly one of the three. */
+  intermediate_session_token?: string;
+  session_token?: string;
+  session_jwt?: string;
+}
+export interface DiscoveryOrganizationsListResponse extends StytchResponseBase {
+  email_address: string;
+  discovered_organizations: DiscoveredOrganization[];
+  organization_id_hint?: string | null;
+  [key: string]: unknown;
+}
+
+/** Organization settings accepted when creating or updating an organization (reference 6.1). */
+export interface OrganizationSettings {
+  organization_name?: string;
+  organization_slug?: string;
+  organization_external_id?: string;
+  organization_logo_url?: string;
+  trusted_metadata?: Record<string, unknown>;
+  sso_jit_provisioning?: 'ALL_ALLOWED' | 'RESTRICTED' | 'NOT_ALLOWED' | (string & {});
+  sso_jit_provisioning_allowed_connections?: string[];
+  sso_default_connection_id?: string;
+  email_allowed_domains?: string[];
+  email_jit_provisioning?: 'RESTRICTED' | 'NOT_ALLOWED' | (string & {});
+  email_invites?: 'ALL_ALLOWED' | 'RESTRICTED' | 'NOT_ALLOWED' | (string & {});
+  auth_methods?: 'ALL_ALLOWED' | 'RESTRICTED' | (string & {});
+  allowed_auth_methods?: string[];
+  mfa_policy?: 'OPTIONAL' | 'REQUIRED_FOR_ALL' | (string & {});
+  mfa_methods?: 'ALL_ALLOWED' | 'RESTRICTED' | (string & {});
+  allowed_mfa_methods?: string[];
+  rbac_email_implicit_role_assignments?: { domain: string; role_id: string }[];
+  oauth_tenant_jit_provisioning?: 'RESTRICTED' | 'NOT_ALLOWED' | (string & {});
+  allowed_oauth_tenants?: Record<string, string[]>;
+  first_party_connected_apps_allowed_type?: string;
+  third_party_connected_apps_allowed_type?: string;
+  allowed_first_party_connected_apps?: string[];
+  allowed_third_party_connected_apps?: string[];
+  custom_roles?: RbacRole[];
+}
+
+export interface DiscoveryOrganizationsCreateRequest extends OrganizationSettings {
+  intermediate_session_token: string;
+  session_duration_minutes?: number;
+  session_custom_claims?: SessionCustomClaims;
+  telemetry_id?: string;
+}
+export type DiscoveryOrganizationsCreateResponse = PrimaryAuthenticateResponse & WithMemberDevice;
+
+export interface DiscoveryIntermediateSessionsExchangeRequest {
+  intermediate_session_token: string;
+  organization_id: string;
+  session_duration_minutes?: number;
+  session_custom_claims?: SessionCustomClaims;
+  locale?: StytchLocale;
+  telemetry_id?: string;
+}
+export type DiscoveryIntermediateSessionsExchangeResponse = PrimaryAuthenticateResponse & WithMemberDevice;
+
+// ---------------------------------------------------------------- Organizations (reference 6.1)
+
+export interface OrganizationsCreateRequest extends OrganizationSettings {
+  organization_name: string;
+}
+export interface OrganizationResponse extends StytchResponseBase {
+  organization: Organization;
+  [key: string]: unknown;
+}
+export type OrganizationsCreateResponse = OrganizationResponse;
+
+export interface OrganizationsGetRequest {
+  organization_id: string;
+}
+export type OrganizationsGetResponse = OrganizationResponse;
+
+export interface OrganizationsUpdateRequest extends OrganizationSettings {
+  organization_id: string;
+}
+export type OrganizationsUpdateResponse = OrganizationResponse;
+
+export interface OrganizationsDeleteRequest {
+  organization_id: string;
+}
+export interface OrganizationsDeleteResponse extends StytchResponseBase {
+  organization_id: string;
+  [key: string]: unknown;
+}
+
+/** A search filter: `{ filter_name, filter_value }` (reference 6.1, 6.2). */
+export interface SearchOperand {
+  filter_name: string;
+  filter_value: unknown;
+}
+export interface SearchQuery {
+  operator: 'AND' | 'OR';
+  operands: SearchOperand[];
+}
+export interface ResultsMetadata {
+  total: number;
+  next_cursor?: string | null;
+}
+
+export interface OrganizationsSearchRequest {
+  cursor?: string;
+  limit?: number;
+  query?: SearchQuery;
+}
+export interface OrganizationsSearchResponse extends StytchResponseBase {
+  organizations: Organization[];
+  results_metadata: ResultsMetadata;
+  [key: string]: unknown;
+}
+
+// ---------------------------------------------------------------- Members (reference 6.2)
+
+export interface MembersCreateRequest {
+  organization_id: string;
+  email_address: string;
+  name?: string;
+  trusted_metadata?: Record<string, unknown>;
+  untrusted_metadata?: Record<string, unknown>;
+  create_member_as_pending?: boolean;
+  is_breakglass?: boolean;
+  mfa_phone_number?: string;
+  mfa_enrolled?: boolean;
+  roles?: string[];
+  external_id?: string;
+}
+export type MembersCreateResponse = MemberResponse;
+
+export interface MembersGetRequest {
+  organization_id: string;
+  /** One of `member_id` or `email_address`. */
+  member_id?: string;
+  email_address?: string;
+}
+export type MembersGetResponse = MemberResponse;
+
+export interface MembersUpdateRequest {
+  organization_id: string;
+  member_id: string;
+  name?: string;
+  trusted_metadata?: Record<string, unknown>;
+  untrusted_metadata?: Record<string, unknown>;
+  is_breakglass?: boolean;
+  mfa_phone_number?: string;
+  mfa_enrolled?: boolean;
+  /** Replaces the member's directly assigned roles. */
+  roles?: string[];
+  preserve_existing_sessions?: boolean;
+  default_mfa_method?: string;
+  email_address?: string;
+  external_id?: string;
+  unlink_email?: boolean;
+}
+export type MembersUpdateResponse = MemberResponse;
+
+export interface MembersDeleteRequest {
+  organization_id: string;
+  member_id: string;
+}
+export interface MembersDeleteResponse extends StytchResponseBase {
+  member_id: string;
+  [key: string]: unknown;
+}
+
+export interface MembersReactivateRequest {
+  organization_id: string;
+  member_id: string;
+}
+export type MembersReactivateResponse = MemberResponse;
+
+export interface MembersSearchRequest {
+  organization_ids: string[];
+  cursor?: string;
+  limit?: number;
+  query?: SearchQuery;
+}
+export interface MembersSearchResponse extends StytchResponseBase {
+  members: Member[];
+  results_metadata: ResultsMetadata;
+  organizations: Record<string, Organization>;
+  [key: string]: unknown;
+}
+
+export interface MembersStartEmailUpdateRequest {
+  organization_id: string;
+  member_id: string;
+  email_address: string;
+  login_redirect_url?: string;
+  locale?: StytchLocale;
+  login_template_id?: string;
+  delivery_method?: 'EMAIL_MAGIC_LINK' | 'EMAIL_OTP' | (string & {});
+}
+export type MembersStartEmailUpdateResponse = MemberResponse;
+
+// ---------------------------------------------------------------- Passwords, OAuth, SSO
+
+export interface PasswordsAuthenticateRequest extends SessionCreationFields {
+  organization_id: string;
+  email_address: string;
+  password: string;
+  locale?: StytchLocale;
+  intermediate_session_token?: string;
+  telemetry_id?: string;
+}
+export type PasswordsAuthenticateResponse = PrimaryAuthenticateResponse & WithMemberDevice;
+
+export interface OAuthAuthenticateRequest extends SessionCreationFields {
+  oauth_token: string;
+  pkce_code_verifier?: string;
+  locale?: StytchLocale;
+  intermediate_session_token?: string;
+  telemetry_id?: string;
+}
+export type OAuthAuthenticateResponse = PrimaryAuthenticateResponse &
+  WithMemberDevice & {
+    provider_subject: string;
+    provider_type: string;
+    reset_sessions?: boolean;
+    provider_values?: { scopes: string[]; access_token?: string; refresh_token?: string; expires_at?: string; id_token?: string };
+  };
+
+export interface OAuthDiscoveryAuthenticateRequest extends SessionCreationFields {
+  discovery_oauth_token: string;
+  pkce_code_verifier?: string;
+}
+export interface OAuthDiscoveryAuthenticateResponse extends DiscoveryAuthenticateResponse {
+  provider_type: string;
+  provider_tenant_id: string;
+  provider_tenant_ids: string[];
+  full_name: string;
+}
+
+export interface SsoAuthenticateRequest extends SessionCreationFields {
+  sso_token: string;
+  pkce_code_verifier?: string;
+  locale?: StytchLocale;
+  intermediate_session_token?: string;
+  telemetry_id?: string;
+}
+export type SsoAuthenticateResponse = PrimaryAuthenticateResponse &
+  WithMemberDevice & {
+    /** Singular here, unlike `reset_sessions` elsewhere (reference 5.4). */
+    reset_session?: boolean;
+  };
+

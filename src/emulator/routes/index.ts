@@ -1,0 +1,23 @@
+/** Every API route of the emulator. */
+import type { Router } from '../router.js';
+import { discoveryRoutes } from './discovery.js';
+import { magicLinkRoutes } from './magic-links.js';
+import { memberRoutes } from './members.js';
+import { oauthSsoRoutes } from './oauth-sso.js';
+import { organizationRoutes } from './organizations.js';
+import { otpRoutes } from './otps.js';
+import { rbacRoutes } from './rbac.js';
+import { sessionRoutes } from './sessions.js';
+import { totpRoutes } from './totp.js';
+
+export function apiRoutes(router: Router): void {
+  sessionRoutes(router);
+  rbacRoutes(router);
+  magicLinkRoutes(router);
+  otpRoutes(router);
+  totpRoutes(router);
+  discoveryRoutes(router);
+  organizationRoutes(router);
+  memberRoutes(router);
+  oauthSsoRoutes(router);
+}

@@ -1,0 +1,187 @@
+/**
+ * The HTTP edge of the emulator: Basic auth, body parsing with a size cap, scripted faults, the
+ * call log, and Stytch-shaped JSON for every answer (success, error, unknown route, bug).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, errorBody } from './http-errors.js';
+import type { FaultQueue } from './faults.js';
+import type { Router } from './router.js';
+import type { EmulatorState } from './state.js';
+import type { EmulatorCall, EmulatorFault } from './types.js';
+import { isPlainObject, type Body } from './validate.js';
+
+export interface ServerParts {
+  state: EmulatorState;
+  api: Router;
+  control: Router;
+  faults: FaultQueue;
+  maxBodyBytes: number;
+}
+
+const CONTROL_PREFIX = '/__emulator/';
+
+export function createHandler(parts: ServerParts): (req: IncomingMessage, res: ServerResponse) => void {
+  const { state } = parts;
+  const expectedAuth = `Basic ${Buffer.from(`${state.settings.projectId}:${state.settings.secret}`).toString('base64')}`;
+
+  return function emulatorHandler(req, res) {
+    handle(parts, expectedAuth, req, res).catch((error: unknown) => {
+      // Last resort: a bug escaped every other guard. Answer JSON rather than hang up.
+      if (!state.settings.quiet) console.error('[stytch-emulator] internal error', error);
+      if (!res.headersSent && !res.destroyed) send(res, 500, errorBody(500, 'internal_server_error', 'Oops, something seems to have gone wrong.', requestId()));
+    });
+  };
+}
+
+function requestId(): string {
+  return `request-id-test-${randomUUID()}`;
+}
+
+function send(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
+}
+
+async function handle(parts: ServerParts, expectedAuth: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { state } = parts;
+  const id = requestId();
+  const method = req.method ?? 'GET';
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+  const isControl = path.startsWith(CONTROL_PREFIX);
+  const endpoint = `${method} ${path}`;
+
+  let call: EmulatorCall | undefined;
+  if (!isControl) {
+    call = { method, path, endpoint, status: 0, at: state.now() };
+    state.calls.push(call);
+  }
+  const reply = (status: number, body: Record<string, unknown>, headers?: Record<string, string>): void => {
+    if (call) call.status = status;
+    send(res, status, body, headers);
+  };
+  const fail = (status: number, type: string, message: string, details?: Record<string, unknown>): void =>
+    reply(status, errorBody(status, type, message, id, details));
+
+  if (!isControl) {
+    const fault = parts.faults.take(endpoint);
+    if (fault && (await applyFault(fault, req, res, id, reply))) return;
+  }
+
+  let match;
+  try {
+    match = (isControl ? parts.control : parts.api).match(method, path);
+  } catch (error) {
+    if (error instanceof ApiError) return fail(error.status, error.errorType, error.errorMessage, error.details);
+    throw error;
+  }
+  if (!match?.isPublic && req.headers.authorization !== expectedAuth) {
+    await drain(req);
+    return fail(401, 'unauthorized_credentials', 'Unauthorized credentials.');
+  }
+  if (!match) {
+    await drain(req);
+    return fail(404, 'route_not_found', `No such endpoint: ${method} ${path}.`);
+  }
+
+  const raw = await readBody(req, parts.maxBodyBytes);
+  if (raw === 'too_large') return fail(413, 'request_too_large', `The request body exceeds ${parts.maxBodyBytes} bytes.`);
+  let body: Body = {};
+  if (raw.length > 0 && method !== 'GET') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return fail(400, 'bad_request', 'The request body is not valid JSON.');
+    }
+    if (!isPlainObject(parsed)) return fail(400, 'bad_request', 'The request body must be a JSON object.');
+    body = parsed;
+  }
+
+  try {
+    const result = match.handler({ state, method, path, params: match.params, query, body, headers: req.headers });
+    reply(200, { ...result, request_id: id, status_code: 200 });
+  } catch (error) {
+    if (error instanceof ApiError) return fail(error.status, error.errorType, error.errorMessage, error.details);
+    if (isControl && error instanceof TypeError) return fail(400, 'invalid_argument', error.message);
+    if (!state.settings.quiet) console.error('[stytch-emulator] handler bug on', endpoint, error);
+    return fail(500, 'internal_server_error', 'Oops, something seems to have gone wrong.');
+  }
+}
+
+/** Applies a fault; returns true when the request is fully handled (false: continue normally). */
+async function applyFault(
+  fault: EmulatorFault,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  reply: (status: number, body: Record<string, unknown>, headers?: Record<string, string>) => void,
+): Promise<boolean> {
+  if ('delayMs' in fault) {
+    await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    return false;
+  }
+  await drain(req);
+  if ('status' in fault) {
+    const type = fault.errorType ?? (fault.status === 429 ? 'too_many_requests' : fault.status >= 500 ? 'internal_server_error' : 'bad_request');
+    const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+    reply(fault.status, errorBody(fault.status, type, `Scripted fault: ${type}.`, id), headers);
+    return true;
+  }
+  if ('malformed' in fault) {
+    const text = '{"request_id": "' + id + '", "status_code": 200, <this is not JSON';
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+    res.end(text);
+    return true;
+  }
+  if ('drop' in fault) {
+    if (fault.drop === 'before_headers') {
+      req.socket.destroy();
+      return true;
+    }
+    const text = JSON.stringify({ request_id: id, status_code: 200, member_session: { member_session_id: 'x'.repeat(200) } });
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+    res.write(text.slice(0, 20), () => setTimeout(() => res.socket?.destroy(), 10));
+    return true;
+  }
+  // hang: never answer; close() destroys the socket.
+  return true;
+}
+
+function drain(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded || req.complete) return Promise.resolve();
+  return new Promise((resolve) => {
+    req.on('end', () => resolve());
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    req.resume();
+  });
+}
+
+/** Reads the body, or reports `too_large` after draining (so the client can read the 413). */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        tooLarge = true;
+        chunks.length = 0;
+        // A client streaming far beyond the cap is cut off instead of drained forever.
+        if (size > max * 16 + 1_048_576) req.socket.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too_large' : Buffer.concat(chunks)));
+    req.on('error', () => resolve('too_large'));
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * Everything the emulator remembers. Plain maps of internal records; the API objects
+ * (Member, MemberSession, ...) are rendered from these by `views.ts`.
+ */
+import type { AuthenticationFactor, Organization, OrgPolicy, RbacPolicy } from '../client/types.js';
+import type { EmulatorClock } from './clock.js';
+import type { KeyRing } from './keys.js';
+import type { EmulatorCall, EmulatorOptions, OutboxKind, OutboxMessage } from './types.js';
+import { newId } from './ids.js';
+
+export interface TotpRecord {
+  totp_registration_id: string;
+  secret: string;
+  /** A registration counts as an MFA factor only once a code was authenticated. */
+  verified: boolean;
+  /** Unverified registrations expire (`expiration_minutes`). */
+  expires_at: number;
+  recovery_codes: { id: string; code: string; used: boolean }[];
+  /** Time steps already used, to refuse replays (`totp_code_already_authenticated`). */
+  used_steps: Set<number>;
+}
+
+export interface MemberRecord {
+  member_id: string;
+  organization_id: string;
+  email_address: string;
+  email_id: string;
+  email_address_verified: boolean;
+  status: 'pending' | 'invited' | 'active' | 'deleted';
+  name: string;
+  direct_roles: string[];
+  is_breakglass: boolean;
+  mfa_enrolled: boolean;
+  mfa_phone_number: string;
+  mfa_phone_number_verified: boolean;
+  phone_id: string;
+  default_mfa_method: string;
+  totp?: TotpRecord;
+  password?: { id: string; salt: string; hash: string };
+  retired_email_addresses: { email_id: string; email_address: string }[];
+  trusted_metadata: Record<string, unknown>;
+  untrusted_metadata: Record<string, unknown>;
+  external_id?: string;
+  oauth_registrations: Record<string, unknown>[];
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionRecord {
+  member_session_id: string;
+  member_id: string;
+  organization_id: string;
+  session_token: string;
+  started_at: number;
+  last_accessed_at: number;
+  expires_at: number;
+  factors: AuthenticationFactor[];
+  custom_claims: Record<string, unknown>;
+}
+
+/** An intermediate session: a bag of factors, optionally tied to an organization and member. */
+export interface IstRecord {
+  token: string;
+  expires_at: number;
+  email_address: string;
+  /** Whether the factors verified the email (magic link, email OTP, verified OAuth...). */
+  email_verified: boolean;
+  organization_id?: string;
+  member_id?: string;
+  factors: AuthenticationFactor[];
+}
+
+export interface MagicLinkRecord {
+  token: string;
+  kind: OutboxKind;
+  email_address: string;
+  organization_id?: string;
+  member_id?: string;
+  expires_at: number;
+  used: boolean;
+  pkce_code_challenge?: string;
+  /** For `email_update_magic_link`: the address being verified. */
+  new_email_address?: string;
+}
+
+export interface EmailOtpRecord {
+  code: string;
+  expires_at: number;
+  email_address: string;
+  organization_id?: string;
+  member_id?: string;
+  /** For an email update: the address being verified. */
+  new_email_address?: string;
+  used?: boolean;
+}
+
+export interface SmsOtpRecord {
+  code: string;
+  expires_at: number;
+  phone_number: string;
+}
+
+export interface OAuthTokenRecord {
+  email_address: string;
+  organization_id?: string;
+  provider: string;
+  provider_subject: string;
+  used: boolean;
+  expires_at: number;
+}
+
+export interface EmulatorSettings {
+  projectId: string;
+  secret: string;
+  url: string;
+  issuer: string;
+  redirectUrls: { login: string; signup: string; discovery: string; invite: string };
+  quiet: boolean;
+}
+
+export class EmulatorState {
+  organizations = new Map<string, Organization>();
+  members = new Map<string, MemberRecord>();
+  sessions = new Map<string, SessionRecord>();
+  sessionsByToken = new Map<string, SessionRecord>();
+  intermediateSessions = new Map<string, IstRecord>();
+  magicLinks = new Map<string, MagicLinkRecord>();
+  /** Key: `${organization_id or 'discovery'}|${email}`; a new code replaces the old one. */
+  emailOtps = new Map<string, EmailOtpRecord>();
+  /** Key: member_id; one live code per member. */
+  smsOtps = new Map<string, SmsOtpRecord>();
+  oauthTokens = new Map<string, OAuthTokenRecord>();
+  ssoTokens = new Map<string, { member_id: string; used: boolean; expires_at: number }>();
+  orgPolicies = new Map<string, OrgPolicy>();
+  outbox: OutboxMessage[] = [];
+  calls: EmulatorCall[] = [];
+  policy: RbacPolicy;
+
+  constructor(
+    readonly settings: EmulatorSettings,
+    readonly clock: EmulatorClock,
+    readonly keys: KeyRing,
+    private readonly initialPolicy: RbacPolicy,
+  ) {
+    this.policy = structuredClone(initialPolicy);
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  send(message: Omit<OutboxMessage, 'id' | 'at'>): OutboxMessage {
+    const full: OutboxMessage = { id: newId('message'), at: this.now(), ...message };
+    this.outbox.push(full);
+    return full;
+  }
+
+  reset(): void {
+    for (const map of [
+      this.organizations, this.members, this.sessions, this.sessionsByToken, this.intermediateSessions, this.magicLinks,
+      this.emailOtps, this.smsOtps, this.oauthTokens, this.ssoTokens, this.orgPolicies,
+    ]) {
+      map.clear();
+    }
+    this.outbox = [];
+    this.calls = [];
+    this.policy = structuredClone(this.initialPolicy);
+  }
+}
+
+export type Options = EmulatorOptions;

@@ -1,0 +1,150 @@
+/**
+ * Public types of the local Stytch B2B emulator. The API object types come from the library's
+ * `client/types.ts` (type-only imports: the emulator shares no runtime code with the library).
+ */
+import type { Member, MemberSession, Organization, OrgPolicy, RbacPolicy, AuthenticationFactor } from '../client/types.js';
+
+/** Options of {@link startEmulator}. Every option is optional. */
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1. Default `0` (an ephemeral port). */
+  port?: number;
+  /** Project id. Default `project-test-<uuid>`. */
+  projectId?: string;
+  /** Project secret checked by Basic auth. Default `secret-test-<random>`. */
+  secret?: string;
+  /** Project RBAC policy. Default: `stytch_member` / `stytch_admin` over the `stytch.*` resources. */
+  policy?: RbacPolicy;
+  /** Epoch milliseconds the emulator clock starts at. Default `Date.now()`. */
+  startTime?: number;
+  /** Redirect URLs used when a call omits its own. Default `http://localhost:3000/authenticate`. */
+  redirectUrls?: { login?: string; signup?: string; discovery?: string; invite?: string };
+  /** Largest accepted request body in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Suppress the emulator's own console output (it prints nothing but unexpected internal errors). */
+  quiet?: boolean;
+}
+
+/** A scripted failure for the next call(s) to an endpoint. */
+export type EmulatorFault =
+  | { status: number; errorType?: string; retryAfterSeconds?: number }
+  | { delayMs: number }
+  | { malformed: true }
+  | { drop: 'before_headers' | 'mid_body' }
+  | { hang: true };
+
+/** One received API call (control-plane calls are not recorded). */
+export interface EmulatorCall {
+  method: string;
+  path: string;
+  /** `${method} ${path}` without the query string. */
+  endpoint: string;
+  /** HTTP status answered; `0` when the connection was dropped or left hanging. */
+  status: number;
+  /** Emulator-clock epoch milliseconds. */
+  at: number;
+}
+
+/** Kinds of message the emulator "sends". */
+export type OutboxKind =
+  | 'login_magic_link'
+  | 'signup_magic_link'
+  | 'invite_magic_link'
+  | 'discovery_magic_link'
+  | 'email_otp'
+  | 'discovery_email_otp'
+  | 'sms_otp'
+  | 'email_update_magic_link';
+
+/** An email or SMS the emulator would have delivered. */
+export interface OutboxMessage {
+  id: string;
+  at: number;
+  channel: 'email' | 'sms';
+  to: string;
+  kind: OutboxKind;
+  organizationId?: string;
+  memberId?: string;
+  /** Magic-link token. */
+  token?: string;
+  /** OTP code. */
+  code?: string;
+  /** The redirect URL with `?stytch_token_type=...&token=...` appended. */
+  link?: string;
+}
+
+/** Input of `admin.createMember`. */
+export interface AdminMemberInput {
+  email_address: string;
+  name?: string;
+  status?: 'active' | 'pending' | 'invited';
+  /** Direct role ids. */
+  roles?: string[];
+  mfa_phone_number?: string;
+  mfa_enrolled?: boolean;
+  is_breakglass?: boolean;
+  /** Test convenience: give the member a password for `passwords/authenticate`. */
+  password?: string;
+  /** Test convenience: the phone number counts as verified (default true when given via admin). */
+  mfa_phone_number_verified?: boolean;
+  external_id?: string;
+  trusted_metadata?: Record<string, unknown>;
+  untrusted_metadata?: Record<string, unknown>;
+}
+
+/** Result of `admin.createSession`. */
+export interface AdminSession {
+  session_token: string;
+  session_jwt: string;
+  member_session: MemberSession;
+}
+
+/** Test-only operations that bypass the HTTP API. */
+export interface EmulatorAdmin {
+  createOrganization(input: Partial<Organization> & { organization_name: string; organization_slug?: string }): Organization;
+  createMember(organizationId: string, input: AdminMemberInput): Member;
+  getOrganization(idOrSlug: string): Organization | undefined;
+  getMember(memberId: string): Member | undefined;
+  createSession(input: {
+    member_id: string;
+    factors?: AuthenticationFactor['type'][];
+    session_duration_minutes?: number;
+    custom_claims?: Record<string, unknown>;
+  }): AdminSession;
+  revokeSession(input: { member_session_id?: string; session_token?: string; member_id?: string }): void;
+  setProjectPolicy(policy: RbacPolicy): void;
+  getProjectPolicy(): RbacPolicy;
+  setOrgPolicy(organizationId: string, orgPolicy: OrgPolicy): void;
+  rotateKeys(options?: { keepOld?: boolean }): { kid: string };
+  removeKey(kid: string): void;
+  currentKid(): string;
+  /** RS256-signs any payload with the current private key (for tests of well-signed tokens with bad claims). */
+  signJwt(payload: Record<string, unknown>, header?: Record<string, unknown>): string;
+  issueOAuthToken(input: { email_address: string; organization_id?: string; provider?: string }): string;
+  issueSsoToken(input: { member_id: string }): string;
+  /** RFC 6238 code (6 digits, 30 s, SHA-1) for a base32 secret at `atMs` (default: emulator clock). */
+  totpCode(secret: string, atMs?: number): string;
+  /** Forget every organization, member, session, token, message, call and fault; restore the initial policy. */
+  reset(): void;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  url: string;
+  projectId: string;
+  secret: string;
+  jwksUrl: string;
+  /** `stytch.com/<projectId>`. */
+  issuer: string;
+  close(): Promise<void>;
+  /** The clock every expiry in the emulator uses (real time plus an offset). */
+  clock: { now(): number; advance(ms: number): void; set(epochMs: number): void };
+  faults: { next(endpoint: string, fault: EmulatorFault, times?: number): void; clear(): void };
+  calls: { list(): EmulatorCall[]; count(endpoint?: string | RegExp): number; clear(): void };
+  outbox: {
+    list(): OutboxMessage[];
+    latest(filter?: { to?: string; kind?: OutboxKind }): OutboxMessage | undefined;
+    clear(): void;
+  };
+  admin: EmulatorAdmin;
+}

@@ -1,0 +1,7 @@
+// The drop-in routes and CSRF middleware (public surface re-exported from src/index.ts).
+export { stytchRoutes } from './stytch-routes.js';
+export type { StytchRoutesMiddleware } from './stytch-routes.js';
+export { csrfProtection } from './csrf.js';
+export type { CsrfProtectionOptions } from './csrf.js';
+export type { StytchRoutesOptions, StytchRouteName, AuthenticatedResult, AuthenticatedVia } from './options.js';
+export type { FlowOutcome } from './flow.js';

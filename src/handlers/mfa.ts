@@ -1,0 +1,160 @@
+/**
+ * The second factor: SMS codes, TOTP (with enrolment) and recovery codes. Each route works
+ * from a pending login (the IST cookie plus the hints written when MFA was required) or from
+ * the signed-in session (enrolling later, step-up). Code formats are checked here first so a
+ * malformed code never costs an upstream call (catalogue #81); success always rotates to the
+ * new session's cookies and clears the IST (#82).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AuthenticationError } from '../errors.js';
+import { getStytchAuth } from '../middleware/auth-object.js';
+import { getStytchContext } from '../middleware/context.js';
+import { logEvent } from '../session/logger.js';
+import { FIELD_RULES, optionalField, readBody, requireField } from './body.js';
+import { establishSession, sendOutcome, sessionCredential } from './flow.js';
+import type { ResolvedRoutesConfig } from './options.js';
+import { redirect, sendJson, wantsRedirect, withQuery } from './responses.js';
+import { maskPhone, readIst, readPendingMfa, setPendingMfa } from './transient.js';
+import type { PendingMfa } from './transient.js';
+
+/** Who the MFA step is for, and the proof Stytch needs with it. */
+interface MfaSubject {
+  source: 'intermediate_session' | 'session';
+  memberId: string;
+  organizationId: string;
+  proof: { intermediate_session_token: string } | { session_token: string } | { session_jwt: string };
+  pending?: PendingMfa;
+}
+
+function resolveSubject(req: IncomingMessage): MfaSubject {
+  const ist = readIst(req);
+  const pending = readPendingMfa(req);
+  // A pending login wins over an existing session: the IST is the login being completed.
+  if (ist !== undefined && pending !== undefined) {
+    return { source: 'intermediate_session', memberId: pending.memberId, organizationId: pending.organizationId, proof: { intermediate_session_token: ist }, pending };
+  }
+  const auth = getStytchAuth(req);
+  if (auth.status === 'undecided') throw auth.error;
+  if (auth.isAuthenticated) {
+    return { source: 'session', memberId: auth.memberId, organizationId: auth.organizationId, proof: sessionCredential(req) };
+  }
+  throw new AuthenticationError('mfa_not_pending', 'No sign-in is waiting for a second factor. Start again.');
+}
+
+function sessionFields(req: IncomingMessage, cfg: ResolvedRoutesConfig): { session_duration_minutes?: number } {
+  const duration = cfg.sessionDurationMinutes ?? getStytchContext(req).config.sessionDurationMinutes;
+  return duration === undefined ? {} : { session_duration_minutes: duration };
+}
+
+/** `GET /mfa`: what the pending login (or the session) can use as a second factor. */
+export async function mfaStatus(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const subject = resolveSubject(req);
+  let phoneHint: string;
+  let totpRegistered: boolean;
+  let smsCodeSent = false;
+  if (subject.pending !== undefined) {
+    ({ phoneHint, totpRegistered, smsSent: smsCodeSent } = subject.pending);
+  } else {
+    const { member } = await getStytchContext(req).client.organizations.members.get({ organization_id: subject.organizationId, member_id: subject.memberId });
+    phoneHint = maskPhone(member.mfa_phone_number);
+    totpRegistered = member.totp_registration_id !== '';
+  }
+  const nextStep = totpRegistered ? 'totp' : phoneHint !== '' ? 'sms' : 'enroll';
+  sendJson(res, 200, {
+    source: subject.source,
+    memberId: subject.memberId,
+    organizationId: subject.organizationId,
+    nextStep,
+    sms: { available: phoneHint !== '', phoneHint, codeSent: smsCodeSent },
+    totp: { registered: totpRegistered },
+  });
+}
+
+/** `POST /mfa/sms/send` `{ mfa_phone_number? }`: send (or resend) the SMS code. */
+export async function mfaSmsSend(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
+  const subject = resolveSubject(req);
+  const fields = await readBody(req, cfg.maxBodyBytes);
+  const phone = optionalField(fields, 'mfa_phone_number', FIELD_RULES.phone, 'invalid_phone_number');
+  const result = await getStytchContext(req).client.otps.sms.send({
+    organization_id: subject.organizationId,
+    member_id: subject.memberId,
+    ...(phone === undefined ? {} : { mfa_phone_number: phone }),
+    ...subject.proof,
+  });
+  const phoneHint = maskPhone(result.member?.mfa_phone_number || phone);
+  if (subject.pending !== undefined) setPendingMfa(req, res, { ...subject.pending, phoneHint, smsSent: true });
+  if (wantsRedirect(req)) {
+    redirect(res, withQuery(cfg.mfaUrl, 'status', 'sms_sent'));
+    return;
+  }
+  sendJson(res, 202, { status: 'sms_sent', phoneHint });
+}
+
+/** `POST /mfa/sms/authenticate` `{ code }`: finish with the SMS code. */
+export async function mfaSmsAuthenticate(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
+  const subject = resolveSubject(req);
+  const fields = await readBody(req, cfg.maxBodyBytes);
+  const code = requireField(fields, 'code', FIELD_RULES.sixDigits, 'invalid_code');
+  const result = await getStytchContext(req).client.otps.sms.authenticate({
+    organization_id: subject.organizationId,
+    member_id: subject.memberId,
+    code,
+    ...subject.proof,
+    ...sessionFields(req, cfg),
+  });
+  sendOutcome(req, res, await establishSession(req, res, cfg, result, 'mfa_sms'));
+}
+
+/**
+ * `POST /mfa/totp/create`: start a TOTP registration; answers the secret, a QR code data URL
+ * and the recovery codes (JSON, no-store). Stytch refuses it without proof of an existing MFA
+ * factor when the member already has one.
+ */
+export async function mfaTotpCreate(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
+  const subject = resolveSubject(req);
+  await readBody(req, cfg.maxBodyBytes);
+  const result = await getStytchContext(req).client.totps.create({
+    organization_id: subject.organizationId,
+    member_id: subject.memberId,
+    ...subject.proof,
+  });
+  logEvent(getStytchContext(req).logger, 'info', 'stytch.routes.totp_created', { memberId: subject.memberId, organizationId: subject.organizationId });
+  sendJson(res, 201, {
+    status: 'totp_created',
+    totpRegistrationId: result.totp_registration_id,
+    secret: result.secret,
+    qrCode: result.qr_code,
+    recoveryCodes: result.recovery_codes,
+  });
+}
+
+/** `POST /mfa/totp/authenticate` `{ code }`: finish with an authenticator-app code. */
+export async function mfaTotpAuthenticate(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
+  const subject = resolveSubject(req);
+  const fields = await readBody(req, cfg.maxBodyBytes);
+  const code = requireField(fields, 'code', FIELD_RULES.sixDigits, 'invalid_code');
+  const result = await getStytchContext(req).client.totps.authenticate({
+    organization_id: subject.organizationId,
+    member_id: subject.memberId,
+    code,
+    ...subject.proof,
+    ...sessionFields(req, cfg),
+  });
+  sendOutcome(req, res, await establishSession(req, res, cfg, result, 'mfa_totp'));
+}
+
+/** `POST /mfa/recovery` `{ recovery_code }`: finish with a recovery code (consumed). */
+export async function mfaRecover(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
+  const subject = resolveSubject(req);
+  const fields = await readBody(req, cfg.maxBodyBytes);
+  if (fields.recovery_code !== undefined) fields.recovery_code = fields.recovery_code.trim().toLowerCase();
+  const recoveryCode = requireField(fields, 'recovery_code', FIELD_RULES.recoveryCode, 'invalid_recovery_code');
+  const result = await getStytchContext(req).client.recoveryCodes.recover({
+    organization_id: subject.organizationId,
+    member_id: subject.memberId,
+    recovery_code: recoveryCode,
+    ...subject.proof,
+    ...sessionFields(req, cfg),
+  });
+  sendOutcome(req, res, await establishSession(req, res, cfg, result, 'mfa_recovery_code'));
+}

@@ -1,0 +1,36 @@
+/**
+ * `GET /session`: the current auth object as JSON, for single-page apps. 401 when signed out,
+ * 503 when it could not be decided. Never returns the credential itself.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getStytchAuth } from '../middleware/auth-object.js';
+import { sendJson } from './responses.js';
+
+/** Handler of the session route. */
+export function currentSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const auth = getStytchAuth(req);
+  if (auth.status === 'signed_in') {
+    sendJson(res, 200, {
+      isAuthenticated: true,
+      status: auth.status,
+      memberId: auth.memberId,
+      organizationId: auth.organizationId,
+      organizationSlug: auth.organizationSlug,
+      sessionId: auth.sessionId,
+      roles: auth.roles,
+      authenticationFactors: auth.authenticationFactors.map((f) => ({ type: f.type, deliveryMethod: f.delivery_method, lastAuthenticatedAt: f.last_authenticated_at })),
+      sessionExpiresAt: auth.sessionExpiresAt.toISOString(),
+      sessionStartedAt: auth.sessionStartedAt.toISOString(),
+      tokenIssuedAt: auth.tokenIssuedAt?.toISOString() ?? null,
+      customClaims: auth.customClaims,
+      verifiedBy: auth.verifiedBy,
+      credential: auth.credential,
+    });
+  } else if (auth.status === 'undecided') {
+    sendJson(res, auth.error.status >= 500 ? auth.error.status : 503, { error: { code: auth.error.code, message: 'The authentication service is unavailable. Try again later.' } });
+  } else {
+    res.setHeader('WWW-Authenticate', 'Bearer');
+    sendJson(res, 401, { error: { code: 'unauthenticated', message: 'Not signed in.' }, isAuthenticated: false, status: 'signed_out' });
+  }
+  return Promise.resolve();
+}

@@ -1,0 +1,209 @@
+import type { Dispatcher } from 'undici';
+import type { StytchB2BClient } from '../client/client.js';
+import { ConfigError } from '../errors.js';
+import type { PolicyCache } from '../rbac/policy-cache.js';
+import { DEFAULT_MAX_TOKEN_BYTES, isValidCookieName } from '../session/credentials.js';
+import type { Logger } from '../session/logger.js';
+import type { StytchContextConfig } from './context.js';
+
+/** Options of `stytchAuth()`. Every option is validated once, when the factory is called. */
+export interface StytchAuthOptions {
+  /** A client to share (recommended when several parts of the app talk to Stytch). Default: one is created from the options below. */
+  client?: StytchB2BClient;
+  /** Used only when `client` is not given (then `STYTCH_PROJECT_ID` etc. are the fallbacks, read once by the client). */
+  projectId?: string;
+  secret?: string;
+  baseUrl?: string;
+  /** Environment to read fallbacks from when creating the client. Default `process.env`, read once. */
+  env?: Record<string, string | undefined>;
+  /** undici dispatcher for the created client and for JWKS fetches. */
+  dispatcher?: Dispatcher;
+  /** Cookie names. Defaults are the names Stytch's frontend SDK uses. */
+  cookies?: {
+    /** Session JWT cookie. Default `stytch_session_jwt`. */
+    jwt?: string;
+    /** Opaque session token cookie. Default `stytch_session`. */
+    token?: string;
+    /** Intermediate session token cookie (login handlers). Default `stytch_intermediate_session_token`. */
+    ist?: string;
+    /** `__Host-` (recommended in production: no Domain, Path=/, Secure) or `__Secure-`, prepended to the three names. */
+    prefix?: '__Host-' | '__Secure-';
+  };
+  /** Where browser navigations without a session are redirected (303, with a `return_to`). Relative path or absolute http(s) URL. */
+  loginUrl?: string;
+  /** Where browser navigations needing step-up MFA are redirected. */
+  mfaUrl?: string;
+  /**
+   * `Secure` on cookies. `'auto'` (default): always, except plain HTTP on a loopback connection to
+   * `localhost`/`127.0.0.1` (local development). `true`: always. `false` is refused (fail closed).
+   */
+  secure?: 'auto' | boolean;
+  /** Default `'lax'` (needed for magic-link callbacks arriving from email clients). */
+  sameSite?: 'lax' | 'strict';
+  /** Cookie Path. Default `/`. */
+  cookiePath?: string;
+  /** Cookie Domain. Default: none (host-only). */
+  cookieDomain?: string;
+  /** Trust `X-Forwarded-Proto` when deciding `Secure`. Only behind a proxy you control. Default false. */
+  trustProxy?: boolean;
+  /** Extend the session by this many minutes on every network check (5-527040). Default: not extended. */
+  sessionDurationMinutes?: number;
+  /**
+   * Revocation window in seconds: a JWT issued longer ago (by `iat`) is re-checked with Stytch even
+   * before its `exp`. 0 checks every request over the network. Default: none (trusted until `exp`, at most 5 minutes).
+   */
+  maxTokenAgeSeconds?: number;
+  /** Leeway for `exp`/`nbf`/`iat` in seconds (0-300). Default 0. */
+  clockToleranceSeconds?: number;
+  /** Longest accepted token, in characters; longer ones are refused before any decoding. Default 8192. */
+  maxTokenBytes?: number;
+  /** JWKS cache tuning. */
+  jwks?: {
+    maxAgeMs?: number;
+    cooldownMs?: number;
+    /** Serve the last good keys this long past `maxAgeMs` while Stytch is unreachable. Default 1 hour. */
+    staleIfErrorMs?: number;
+    timeoutMs?: number;
+    maxBodyBytes?: number;
+    maxKeys?: number;
+  };
+  /** Entries in the verified-token cache (0 disables it). Default 10 000. */
+  verifiedCacheSize?: number;
+  /** Circuit breaker of the network path. */
+  circuitBreaker?: { failureThreshold?: number; coolOffMs?: number };
+  /** Deadline of one `sessions/authenticate` call, in ms. Default: the client's `timeoutMs`. */
+  networkTimeoutMs?: number;
+  /** RBAC: a shared policy cache, and whether to warm it for each newly verified session (default true; never blocks a request). */
+  rbac?: { policyCache?: PolicyCache; preload?: boolean };
+  /** Receives structured events (reasons and ids only, never tokens). */
+  logger?: Logger;
+  /** Epoch-ms clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Everything `stytchAuth()` needs, resolved once. Internal. */
+export interface ResolvedStytchAuthOptions {
+  config: StytchContextConfig;
+  maxTokenBytes: number;
+  maxTokenAgeSeconds: number | undefined;
+  clockToleranceSeconds: number;
+  jwks: NonNullable<StytchAuthOptions['jwks']>;
+  verifiedCacheSize: number;
+  failureThreshold: number;
+  coolOffMs: number;
+  networkTimeoutMs: number | undefined;
+  preload: boolean;
+  logger: Logger | undefined;
+  now: () => number;
+}
+
+function fail(option: string, message: string): never {
+  throw new ConfigError(`stytchAuth(): option "${option}" ${message}`, { code: 'config_invalid_option' });
+}
+
+function optionalNumber(option: string, value: unknown, min: number, max: number, integer = true): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    fail(option, `must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}.`);
+  }
+  return value;
+}
+
+// eslint-disable-next-line no-control-regex
+const UNSAFE_ATTRIBUTE = /[\u0000-\u0020;,\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
+
+function redirectTarget(option: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2048 || CONTROL_OR_SPACE.test(value)) {
+    fail(option, 'must be a path or an http(s) URL without spaces or control characters.');
+  }
+  if (value.startsWith('/') && !value.startsWith('//') && !value.includes('\\')) return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(option, 'must be a path starting with "/" or an absolute http(s) URL.');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(option, 'must use http or https.');
+  return value;
+}
+
+/** Validate and freeze the options (never mutating the caller's object). */
+export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedStytchAuthOptions {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('stytchAuth(): options must be an object.');
+
+  const cookies = options.cookies ?? {};
+  const prefix = cookies.prefix;
+  if (prefix !== undefined && prefix !== '__Host-' && prefix !== '__Secure-') fail('cookies.prefix', 'must be "__Host-" or "__Secure-".');
+  const names = {
+    jwt: (prefix ?? '') + (cookies.jwt ?? 'stytch_session_jwt'),
+    token: (prefix ?? '') + (cookies.token ?? 'stytch_session'),
+    ist: (prefix ?? '') + (cookies.ist ?? 'stytch_intermediate_session_token'),
+  };
+  for (const [key, name] of Object.entries(names)) {
+    // Catalogue #72: `;`, `=`, CR/LF or spaces in a name would inject cookie attributes.
+    if (!isValidCookieName(name)) fail(`cookies.${key}`, 'must be a cookie name (letters, digits and !#$%&\'*+-.^_`|~ only).');
+  }
+  if (new Set(Object.values(names)).size !== 3) fail('cookies', 'must use three different names.');
+
+  const secureOption = options.secure ?? 'auto';
+  if (secureOption === false) fail('secure', "false is refused: 'auto' already omits Secure for plain-HTTP localhost development.");
+  if (secureOption !== 'auto' && secureOption !== true) fail('secure', "must be 'auto' or true.");
+  const sameSite = options.sameSite ?? 'lax';
+  if (sameSite !== 'lax' && sameSite !== 'strict') fail('sameSite', "must be 'lax' or 'strict'.");
+  const path = options.cookiePath ?? '/';
+  if (typeof path !== 'string' || !path.startsWith('/') || UNSAFE_ATTRIBUTE.test(path) || path.length > 1024) fail('cookiePath', 'must start with "/" and hold no spaces, ";", "," or control characters.');
+  const domain = options.cookieDomain;
+  if (domain !== undefined && (typeof domain !== 'string' || !/^\.?[A-Za-z0-9.-]{1,253}$/.test(domain))) fail('cookieDomain', 'must be a host name.');
+  if (prefix === '__Host-' && (domain !== undefined || path !== '/')) fail('cookies.prefix', '"__Host-" requires no cookieDomain and cookiePath "/".');
+  if (options.trustProxy !== undefined && typeof options.trustProxy !== 'boolean') fail('trustProxy', 'must be a boolean.');
+
+  const sessionDurationMinutes = optionalNumber('sessionDurationMinutes', options.sessionDurationMinutes, 5, 527_040);
+  const maxTokenAgeSeconds = optionalNumber('maxTokenAgeSeconds', options.maxTokenAgeSeconds, 0, 86_400);
+  const clockToleranceSeconds = optionalNumber('clockToleranceSeconds', options.clockToleranceSeconds, 0, 300) ?? 0;
+  const maxTokenBytes = optionalNumber('maxTokenBytes', options.maxTokenBytes, 256, 65_536) ?? DEFAULT_MAX_TOKEN_BYTES;
+  const verifiedCacheSize = optionalNumber('verifiedCacheSize', options.verifiedCacheSize, 0, 10_000_000) ?? 10_000;
+  const failureThreshold = optionalNumber('circuitBreaker.failureThreshold', options.circuitBreaker?.failureThreshold, 1, 1000) ?? 5;
+  const coolOffMs = optionalNumber('circuitBreaker.coolOffMs', options.circuitBreaker?.coolOffMs, 0, 3_600_000) ?? 30_000;
+  const networkTimeoutMs = optionalNumber('networkTimeoutMs', options.networkTimeoutMs, 1, 600_000);
+  const jwks = options.jwks ?? {};
+  optionalNumber('jwks.maxAgeMs', jwks.maxAgeMs, 1_000, 86_400_000);
+  optionalNumber('jwks.cooldownMs', jwks.cooldownMs, 0, 3_600_000);
+  optionalNumber('jwks.staleIfErrorMs', jwks.staleIfErrorMs, 0, 7 * 86_400_000);
+  optionalNumber('jwks.timeoutMs', jwks.timeoutMs, 1, 60_000);
+  optionalNumber('jwks.maxBodyBytes', jwks.maxBodyBytes, 1_024, 10 * 1024 * 1024);
+  optionalNumber('jwks.maxKeys', jwks.maxKeys, 1, 100);
+  if (options.now !== undefined && typeof options.now !== 'function') fail('now', 'must be a function returning epoch milliseconds.');
+  if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) fail('logger', 'must be a pino-compatible logger object.');
+  if (options.rbac?.preload !== undefined && typeof options.rbac.preload !== 'boolean') fail('rbac.preload', 'must be a boolean.');
+
+  const config: StytchContextConfig = Object.freeze({
+    cookies: Object.freeze({ ...names, ...(prefix === undefined ? {} : { prefix }) }),
+    ...(redirectTarget('loginUrl', options.loginUrl) === undefined ? {} : { loginUrl: options.loginUrl }),
+    ...(redirectTarget('mfaUrl', options.mfaUrl) === undefined ? {} : { mfaUrl: options.mfaUrl }),
+    // A cookie prefix needs Secure everywhere, so it upgrades 'auto' to true.
+    secure: prefix === undefined ? secureOption : true,
+    sameSite,
+    path,
+    ...(domain === undefined ? {} : { domain }),
+    trustProxy: options.trustProxy ?? false,
+    ...(sessionDurationMinutes === undefined ? {} : { sessionDurationMinutes }),
+  });
+
+  return {
+    config,
+    maxTokenBytes,
+    maxTokenAgeSeconds,
+    clockToleranceSeconds,
+    jwks: { ...jwks },
+    verifiedCacheSize,
+    failureThreshold,
+    coolOffMs,
+    networkTimeoutMs,
+    preload: options.rbac?.preload ?? true,
+    logger: options.logger,
+    now: options.now ?? Date.now,
+  };
+}

@@ -1,0 +1,232 @@
+import type { IncomingMessage } from 'node:http';
+import { AuthenticationError, AuthorizationError, ConfigError, StytchApiError, StytchExpressError, StytchUnavailableError } from '../errors.js';
+import { evaluateAuthorization } from '../rbac/evaluate.js';
+import type { AuthorizationDecision } from '../rbac/evaluate.js';
+import type { PolicySnapshot } from '../rbac/policy-cache.js';
+import type { SignedInAuth } from './auth-object.js';
+import type { StytchRequestContext } from './context.js';
+import { createGuard } from './guard.js';
+import type { CheckResult, GuardCheck, NodeMiddleware } from './guard.js';
+
+/** Where the organization to check comes from (default: the session's own organization). */
+export interface TargetOrganizationOptions {
+  /**
+   * Read the organization (id or slug) from the request, e.g. `(req) => req.headers['x-org']`.
+   * A slug equal to the session's `organizationSlug` means the session's organization; any other
+   * value that is not the session's id is a tenancy mismatch (403), decided without any upstream call.
+   */
+  organizationId?: (req: IncomingMessage) => string | undefined;
+  /** Name of a route parameter holding the organization id or slug, e.g. `'orgId'` for `/orgs/:orgId/...`. */
+  organizationParam?: string;
+}
+
+/** Options of {@link requirePermission}. */
+export interface RequirePermissionOptions extends TargetOrganizationOptions {
+  /**
+   * `'local'` (default): decide against the cached policy (no network on a warm cache).
+   * `'remote'`: ask Stytch (`sessions/authenticate` with an `authorization_check`) on every
+   * request, with the request's own credential, for routes that want the authoritative answer.
+   */
+  mode?: 'local' | 'remote';
+}
+
+/** The RBAC verdict of the last permission guard that ran for a request. */
+export interface AuthorizationVerdictInfo extends AuthorizationDecision {
+  /** Where the decision was made. */
+  mode: 'local' | 'remote';
+  /** The check that was decided (organization resolved to an id). */
+  check: { organizationId: string; resourceId: string; action: string };
+}
+
+// WeakMap keyed by the request, like the auth object: a property on `req` could be spoofed.
+const verdictByRequest = new WeakMap<object, AuthorizationVerdictInfo>();
+
+/**
+ * The verdict of the last `requirePermission()` guard that ran for this request (local or
+ * remote), e.g. to read `grantingRoles`; `undefined` when none ran.
+ *
+ * @example
+ * app.get('/docs', requirePermission('documents', 'read', { mode: 'remote' }), (req, res) => {
+ *   res.json({ grantedBy: getAuthorizationVerdict(req)?.grantingRoles });
+ * });
+ */
+export function getAuthorizationVerdict(req: object): AuthorizationVerdictInfo | undefined {
+  return verdictByRequest.get(req);
+}
+
+const PASS: CheckResult = Object.freeze({ outcome: 'pass' });
+
+/** Same check as {@link TargetOrganizationOptions} validation; throws a ConfigError naming the option. */
+export function validateTargetOrganizationOptions(factory: string, options: TargetOrganizationOptions | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) throw new ConfigError(`${factory}: options must be an object.`);
+  if (options.organizationId !== undefined && typeof options.organizationId !== 'function') {
+    throw new ConfigError(`${factory}: option "organizationId" must be a function (req) => string.`);
+  }
+  if (options.organizationParam !== undefined && (typeof options.organizationParam !== 'string' || options.organizationParam.length === 0)) {
+    throw new ConfigError(`${factory}: option "organizationParam" must be a non-empty route parameter name.`);
+  }
+  if (options.organizationId !== undefined && options.organizationParam !== undefined) {
+    throw new ConfigError(`${factory}: options "organizationId" and "organizationParam" are mutually exclusive.`);
+  }
+}
+
+type TargetResult = { ok: true; organizationId: string } | { ok: false; result: CheckResult };
+
+const TENANCY_MISMATCH = new AuthorizationError('tenancy_mismatch', 'The requested organization is not the organization of this session.');
+const UNKNOWN_TARGET = new AuthorizationError('permission_denied', 'The organization to check could not be determined.');
+
+/**
+ * Resolve the organization a guard checks against, as an id. Only the session's own
+ * organization can ever pass: by its id, or by its slug (mapped to the id). Everything else is
+ * a tenancy mismatch, decided here without fetching a policy or calling Stytch.
+ */
+export function resolveTargetOrganization(auth: SignedInAuth, req: IncomingMessage, options: TargetOrganizationOptions | undefined): TargetResult {
+  let requested: unknown;
+  if (options?.organizationId !== undefined) {
+    requested = options.organizationId(req);
+  } else if (options?.organizationParam !== undefined) {
+    const params = (req as { params?: unknown }).params;
+    // Own properties only: a parameter named like an Object.prototype member must not resolve.
+    requested = typeof params === 'object' && params !== null && Object.hasOwn(params, options.organizationParam)
+      ? (params as Record<string, unknown>)[options.organizationParam]
+      : undefined;
+  } else {
+    return { ok: true, organizationId: auth.organizationId };
+  }
+  // Missing or malformed: deny (catalogue #60), never fall back to the session's organization.
+  if (typeof requested !== 'string' || requested.length === 0) return { ok: false, result: { outcome: 'fail', error: UNKNOWN_TARGET } };
+  if (requested === auth.organizationId) return { ok: true, organizationId: auth.organizationId };
+  if (typeof auth.organizationSlug === 'string' && auth.organizationSlug.length > 0 && requested === auth.organizationSlug) {
+    return { ok: true, organizationId: auth.organizationId };
+  }
+  return { ok: false, result: { outcome: 'fail', error: TENANCY_MISMATCH } };
+}
+
+function validateName(factory: string, name: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ConfigError(`${factory}: argument "${name}" must be a non-empty string.`);
+  }
+}
+
+function refusal(decision: AuthorizationDecision): CheckResult {
+  const error =
+    decision.reason === 'tenancy_mismatch'
+      ? TENANCY_MISMATCH
+      : new AuthorizationError('permission_denied', 'The member does not have permission to perform this action.');
+  return { outcome: 'fail', error };
+}
+
+function localCheck(resourceId: string, action: string, options: TargetOrganizationOptions | undefined): GuardCheck {
+  const decideWith = (auth: SignedInAuth, req: IncomingMessage, organizationId: string, snapshot: PolicySnapshot): CheckResult => {
+    const decision = evaluateAuthorization({
+      policy: snapshot.policy,
+      orgPolicy: snapshot.orgPolicy,
+      subjectRoles: auth.roles,
+      subjectOrganizationId: auth.organizationId,
+      check: { organization_id: organizationId, resource_id: resourceId, action },
+    });
+    verdictByRequest.set(req, { ...decision, mode: 'local', check: { organizationId, resourceId, action } });
+    return decision.authorized ? PASS : refusal(decision);
+  };
+  return function permissionCheck(auth, req, ctx) {
+    const target = resolveTargetOrganization(auth, req, options);
+    if (!target.ok) return target.result;
+    // Warm path: synchronous, no promise (the guard only goes async when a check returns one).
+    const cached = ctx.policyCache.lookup(auth.organizationId);
+    if (cached !== undefined) return decideWith(auth, req, target.organizationId, cached);
+    return ctx.policyCache.get(auth.organizationId).then(
+      (snapshot) => decideWith(auth, req, target.organizationId, snapshot),
+      (error: unknown): CheckResult => ({ outcome: 'fail', error: asUnavailable(error) }),
+    );
+  };
+}
+
+function asUnavailable(error: unknown): StytchExpressError {
+  if (error instanceof StytchUnavailableError) return error;
+  if (error instanceof StytchExpressError && error.status < 500) return error;
+  return new StytchUnavailableError('upstream_unavailable', 'The RBAC policy is unavailable.', { cause: error });
+}
+
+function remoteCheck(resourceId: string, action: string, options: TargetOrganizationOptions | undefined): GuardCheck {
+  return async function remotePermissionCheck(auth, req, ctx: StytchRequestContext): Promise<CheckResult> {
+    const target = resolveTargetOrganization(auth, req, options);
+    if (!target.ok) return target.result;
+    const credential = ctx.credential;
+    if (credential === undefined) {
+      return { outcome: 'fail', error: new AuthorizationError('permission_denied', 'No session credential is available for a remote authorization check.') };
+    }
+    const check = { organization_id: target.organizationId, resource_id: resourceId, action };
+    try {
+      const response = await ctx.client.sessions.authenticate({
+        ...(credential.kind === 'jwt' ? { session_jwt: credential.value } : { session_token: credential.value }),
+        authorization_check: check,
+      });
+      const verdict = response.verdict;
+      // Stytch answers 403 when refused; a 200 without an affirmative verdict is not a grant.
+      if (verdict?.authorized !== true || !Array.isArray(verdict.granting_roles)) {
+        verdictByRequest.set(req, { authorized: false, grantingRoles: [], reason: 'permission_denied', mode: 'remote', check: { organizationId: target.organizationId, resourceId, action } });
+        return refusal({ authorized: false, grantingRoles: [], reason: 'permission_denied' });
+      }
+      verdictByRequest.set(req, { authorized: true, grantingRoles: [...verdict.granting_roles], mode: 'remote', check: { organizationId: target.organizationId, resourceId, action } });
+      return PASS;
+    } catch (error) {
+      return remoteFailure(error, req, { organizationId: target.organizationId, resourceId, action });
+    }
+  };
+}
+
+function remoteFailure(error: unknown, req: IncomingMessage, check: AuthorizationVerdictInfo['check']): CheckResult {
+  if (error instanceof StytchApiError) {
+    if (error.status === 403) {
+      // Tenancy error type per the Go SDK (spec 4.6); every other 403 is a permission refusal.
+      const reason = error.errorType === 'session_authorization_tenancy_error' ? 'tenancy_mismatch' : 'permission_denied';
+      verdictByRequest.set(req, { authorized: false, grantingRoles: [], reason, mode: 'remote', check });
+      return refusal({ authorized: false, grantingRoles: [], reason });
+    }
+    if (error.status === 401 || error.status === 404) {
+      // The session ended since it was verified (revoked, expired): no identity any more.
+      return { outcome: 'fail', error: new AuthenticationError('session_not_found', 'The session is no longer valid.') };
+    }
+    if (error.status === 429) {
+      return { outcome: 'fail', error: new StytchUnavailableError('upstream_rate_limited', 'Stytch is rate limiting requests.', { cause: error, retryAfterSeconds: error.retryAfterSeconds }) };
+    }
+    // Any other refusal from Stytch (e.g. a 400 for an unknown action) cannot be a grant.
+    verdictByRequest.set(req, { authorized: false, grantingRoles: [], reason: 'invalid_input', mode: 'remote', check });
+    return { outcome: 'fail', error: new AuthorizationError('permission_denied', 'The member does not have permission to perform this action.') };
+  }
+  return { outcome: 'fail', error: asUnavailable(error) };
+}
+
+/**
+ * Protect a route with an RBAC permission: the signed-in member needs a role (from the session,
+ * plus their organization's custom roles) that grants `action` on `resourceId` in the
+ * organization being checked, exactly as Stytch decides it.
+ *
+ * - signed out: 401 (or a 303 to `loginUrl` for browser navigations), as `requireAuth()`;
+ * - refused: 403 `permission_denied`, or 403 `tenancy_mismatch` when the route's organization
+ *   (`organizationId` / `organizationParam` option, by id or by the session's own slug) is not
+ *   the session's;
+ * - policy unavailable (nothing cached within the stale window, Stytch unreachable): 503.
+ *
+ * The default `mode: 'local'` decides against the cached policy (no network once warm);
+ * `mode: 'remote'` asks Stytch each time. Either way the verdict is readable with
+ * {@link getAuthorizationVerdict}.
+ *
+ * @param resourceId - the RBAC resource, e.g. `'documents'` or `'stytch.member'`.
+ * @param action - the action, e.g. `'read'`; matched exactly (a role's `*` grants every action).
+ * @throws ConfigError naming the bad argument when called with invalid arguments.
+ * @example
+ * app.delete('/orgs/:orgId/documents/:id', requirePermission('documents', 'delete', { organizationParam: 'orgId' }), handler);
+ */
+export function requirePermission(resourceId: string, action: string, options?: RequirePermissionOptions): NodeMiddleware {
+  validateName('requirePermission', 'resourceId', resourceId);
+  validateName('requirePermission', 'action', action);
+  validateTargetOrganizationOptions('requirePermission', options);
+  const mode = options?.mode ?? 'local';
+  if (mode !== 'local' && mode !== 'remote') throw new ConfigError('requirePermission: option "mode" must be "local" or "remote".');
+  // Copy what we need: later edits to the caller's options object change nothing.
+  const target: TargetOrganizationOptions = { organizationId: options?.organizationId, organizationParam: options?.organizationParam };
+  const check = mode === 'remote' ? remoteCheck(resourceId, action, target) : localCheck(resourceId, action, target);
+  return createGuard('requirePermission', [check]);
+}

@@ -1,0 +1,364 @@
+import { LRUCache } from 'lru-cache';
+import type { OrgPolicy, RbacPolicy } from '../client/types.js';
+import { BadRequestError, ConfigError, StytchUnavailableError } from '../errors.js';
+import { compileRoles } from './compile.js';
+
+/** Pino-compatible logger shape (every level optional). */
+export interface PolicyCacheLogger {
+  debug?(obj: Record<string, unknown>, msg?: string): void;
+  info?(obj: Record<string, unknown>, msg?: string): void;
+  warn?(obj: Record<string, unknown>, msg?: string): void;
+  error?(obj: Record<string, unknown>, msg?: string): void;
+}
+
+/** Options of {@link PolicyCache}. */
+export interface PolicyCacheOptions {
+  /** Fetches the project policy (`GET /v1/b2b/rbac/policy`, the response's `policy`). */
+  fetchProjectPolicy: () => Promise<RbacPolicy>;
+  /** Fetches one organization's custom roles (`GET /v1/b2b/rbac/organizations/{id}`, the response's `org_policy`). */
+  fetchOrgPolicy: (organizationId: string) => Promise<OrgPolicy | undefined>;
+  /** How long a fetched policy is fresh, in ms. Past it, the policy is served while a background refresh runs. Default 300000 (5 minutes, like the official SDK). */
+  ttlMs?: number;
+  /**
+   * How long past `ttlMs` a policy may still be served while refreshing fails (Stytch unreachable),
+   * in ms. After that the cache fails closed: {@link PolicyCache.get} rejects with a
+   * `StytchUnavailableError` (503). Default 600000 (10 minutes), so a policy is never used more
+   * than `ttlMs + staleIfErrorMs` (15 minutes) after it was fetched.
+   */
+  staleIfErrorMs?: number;
+  /** Most organization policies kept (least recently used are evicted and simply refetched). Default 5000. */
+  maxOrganizations?: number;
+  /** After a failed background refresh, wait this long (ms) before trying again while serving the stale copy. Default 5000. */
+  refreshCooldownMs?: number;
+  /** Clock, epoch ms. Default `Date.now`. */
+  now?: () => number;
+  /** Receives a warning whenever a stale policy is served because a refresh failed. */
+  logger?: PolicyCacheLogger;
+}
+
+/** Counters for metrics (monotonic, except `organizationsCached` and `inflight`). */
+export interface PolicyCacheStats {
+  /** Project-policy fetches started. */
+  projectFetches: number;
+  /** Organization-policy fetches started. */
+  organizationFetches: number;
+  /** Fetches that failed (network, 5xx, malformed answer). */
+  fetchFailures: number;
+  /** Lookups answered with a policy past its TTL because the last refresh failed (degraded mode). */
+  staleServedOnError: number;
+  /** Lookups refused because nothing usable was cached and the fetch failed (fail closed). */
+  unavailable: number;
+  /** Organization policies currently held (never above `maxOrganizations`). */
+  organizationsCached: number;
+  /** Fetches currently in flight. */
+  inflight: number;
+}
+
+/** The policies needed to decide a check in one organization. */
+export interface PolicySnapshot {
+  policy: RbacPolicy;
+  orgPolicy: OrgPolicy;
+}
+
+interface Entry<T> {
+  readonly value: T;
+  /** When the fetch that produced the value started (conservative age). */
+  readonly fetchedAt: number;
+  /** Set when a background refresh of this entry failed; cleared by replacing the entry. */
+  refreshFailed: boolean;
+  /** No background refresh before this time (after a failure). */
+  retryAfter: number;
+}
+
+interface Storage<T> {
+  get(key: string): Entry<T> | undefined;
+  set(key: string, entry: Entry<T>): void;
+}
+
+type Counter = 'fetches' | 'fetchFailures' | 'staleServedOnError' | 'unavailable';
+
+/**
+ * One refreshing slot family (the project policy under a single key, or the organization
+ * policies keyed by id): fresh → served; stale within the error window → served and refreshed
+ * in the background; missing or too old → fetched, with every concurrent caller joining the
+ * same in-flight promise (single-flight).
+ */
+class RefreshingStore<T extends object> {
+  readonly inflight = new Map<string, Promise<Entry<T>>>();
+
+  constructor(
+    private readonly kind: 'project' | 'organization',
+    private readonly storage: Storage<T>,
+    private readonly fetcher: (key: string) => Promise<unknown>,
+    private readonly accept: (raw: unknown) => T | undefined,
+    private readonly settings: { ttlMs: number; staleIfErrorMs: number; refreshCooldownMs: number; now: () => number; logger: PolicyCacheLogger | undefined },
+    private readonly count: (counter: Counter) => void,
+  ) {}
+
+  /** The cached value if it is still usable (fresh, or stale within the error window). Never fetches. */
+  peek(key: string): T | undefined {
+    const entry = this.storage.get(key);
+    if (entry === undefined) return undefined;
+    const age = this.settings.now() - entry.fetchedAt;
+    return age < this.settings.ttlMs + this.settings.staleIfErrorMs ? entry.value : undefined;
+  }
+
+  /** Load the entry in the background when nothing usable is cached. Never rejects. */
+  prefetch(key: string): void {
+    if (this.lookup(key) !== undefined || this.inflight.has(key)) return;
+    this.fetch(key).catch(() => undefined /* counted in fetch(); a later get() reports it */);
+  }
+
+  /**
+   * The cached value when usable, starting a background refresh when it is past its TTL
+   * (stale-while-revalidate); `undefined` when missing or too old. Synchronous: the warm path.
+   */
+  lookup(key: string): T | undefined {
+    const entry = this.storage.get(key);
+    if (entry === undefined) return undefined;
+    const age = this.settings.now() - entry.fetchedAt;
+    if (age < this.settings.ttlMs) return entry.value;
+    if (age >= this.settings.ttlMs + this.settings.staleIfErrorMs) return undefined;
+    // The request is answered now with the last good policy; the refresh runs beside it.
+    if (entry.refreshFailed) this.count('staleServedOnError');
+    this.refreshInBackground(key, entry);
+    return entry.value;
+  }
+
+  async get(key: string): Promise<T> {
+    const cached = this.lookup(key);
+    if (cached !== undefined) return cached;
+    try {
+      return (await this.fetch(key)).value;
+    } catch (cause) {
+      this.count('unavailable');
+      // Fail closed: no usable policy means no decision (catalogue #58 a/c), never "allow".
+      if (cause instanceof StytchUnavailableError) throw cause;
+      throw new StytchUnavailableError('upstream_unavailable', `The RBAC ${this.kind} policy could not be fetched and no usable cached copy exists.`, { cause });
+    }
+  }
+
+  private refreshInBackground(key: string, entry: Entry<T>): void {
+    if (this.inflight.has(key) || this.settings.now() < entry.retryAfter) return;
+    this.fetch(key).catch((cause: unknown) => {
+      entry.refreshFailed = true;
+      entry.retryAfter = this.settings.now() + this.settings.refreshCooldownMs;
+      try {
+        this.settings.logger?.warn?.(
+          {
+            event: 'rbac_policy_stale',
+            kind: this.kind,
+            ...(this.kind === 'organization' ? { organizationId: key } : {}),
+            ageMs: this.settings.now() - entry.fetchedAt,
+            errorCode: errorCode(cause),
+          },
+          'RBAC policy refresh failed; serving the last good policy until the stale window ends',
+        );
+      } catch {
+        // A throwing logger must not become an unhandled rejection.
+      }
+    });
+  }
+
+  private fetch(key: string): Promise<Entry<T>> {
+    const running = this.inflight.get(key);
+    if (running !== undefined) return running;
+    const startedAt = this.settings.now();
+    this.count('fetches');
+    const promise = (async () => {
+      let raw: unknown;
+      try {
+        raw = await this.fetcher(key);
+      } catch (cause) {
+        this.count('fetchFailures');
+        throw cause;
+      }
+      const value = this.accept(raw);
+      if (value === undefined) {
+        this.count('fetchFailures');
+        throw new StytchUnavailableError('upstream_bad_response', `Stytch returned a malformed RBAC ${this.kind} policy.`);
+      }
+      compileRoles(value as OrgPolicy); // compile once per fetched policy, off the request's hot path
+      const fresh: Entry<T> = { value, fetchedAt: startedAt, refreshFailed: false, retryAfter: 0 };
+      this.storage.set(key, fresh);
+      return fresh;
+    })().finally(() => {
+      this.inflight.delete(key);
+    });
+    this.inflight.set(key, promise);
+    return promise;
+  }
+}
+
+function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string') {
+    return (error as { code: string }).code;
+  }
+  return 'unknown';
+}
+
+function acceptProjectPolicy(raw: unknown): RbacPolicy | undefined {
+  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { roles?: unknown }).roles)) return undefined;
+  return raw as RbacPolicy;
+}
+
+const NO_CUSTOM_ROLES: OrgPolicy = Object.freeze({ roles: Object.freeze([]) as unknown as OrgPolicy['roles'] });
+
+function acceptOrgPolicy(raw: unknown): OrgPolicy | undefined {
+  // An organization without custom roles may come back without `org_policy` (spec 4.2 and 11:
+  // production behaviour unknown); like the official SDK, that adds no roles.
+  if (raw === undefined || raw === null) return NO_CUSTOM_ROLES;
+  if (typeof raw !== 'object') return undefined;
+  return raw as OrgPolicy;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new ConfigError(`PolicyCache: option "${name}" must be a ${allowZero ? 'non-negative' : 'positive'} finite number.`);
+  }
+  return value;
+}
+
+const PROJECT_KEY = 'project';
+
+/**
+ * Caches the project RBAC policy and each organization's custom roles.
+ *
+ * - Fresh for `ttlMs` (default 5 minutes); past it the cached copy is served and refreshed in the
+ *   background (stale-while-revalidate), so a policy edited in Stytch is honoured one refresh
+ *   after the TTL.
+ * - Single-flight: any number of concurrent lookups on a cold cache make one project fetch and
+ *   one fetch per organization.
+ * - While Stytch is unreachable the last good policy is served for at most `staleIfErrorMs` past
+ *   the TTL, with a warning and the `staleServedOnError` counter; after that lookups reject with
+ *   `StytchUnavailableError` (503). It never "allows by default".
+ * - Organization policies live in a bounded LRU (`maxOrganizations`). Eviction only causes a
+ *   refetch; decisions never depend on what was evicted.
+ *
+ * No timers: refreshes happen on lookups, so an idle process does no work and tests need no teardown.
+ *
+ * @example
+ * const cache = new PolicyCache({
+ *   fetchProjectPolicy: async () => (await client.rbac.policy()).policy,
+ *   fetchOrgPolicy: async (organization_id) => (await client.rbac.organizations.getOrgPolicy({ organization_id })).org_policy,
+ * });
+ * const { policy, orgPolicy } = await cache.get(auth.organizationId);
+ */
+export class PolicyCache {
+  readonly #project: RefreshingStore<RbacPolicy>;
+  readonly #orgs: RefreshingStore<OrgPolicy>;
+  readonly #orgEntries: LRUCache<string, Entry<OrgPolicy>>;
+  readonly #counters = { projectFetches: 0, organizationFetches: 0, fetchFailures: 0, staleServedOnError: 0, unavailable: 0 };
+
+  constructor(options: PolicyCacheOptions) {
+    if (typeof options?.fetchProjectPolicy !== 'function' || typeof options.fetchOrgPolicy !== 'function') {
+      throw new ConfigError('PolicyCache: options "fetchProjectPolicy" and "fetchOrgPolicy" must be functions.');
+    }
+    const settings = {
+      ttlMs: positiveInteger('ttlMs', options.ttlMs, 300_000),
+      staleIfErrorMs: positiveInteger('staleIfErrorMs', options.staleIfErrorMs, 600_000, true),
+      refreshCooldownMs: positiveInteger('refreshCooldownMs', options.refreshCooldownMs, 5_000, true),
+      now: options.now ?? Date.now,
+      logger: options.logger,
+    };
+    const maxOrganizations = Math.floor(positiveInteger('maxOrganizations', options.maxOrganizations, 5_000));
+    if (maxOrganizations < 1) throw new ConfigError('PolicyCache: option "maxOrganizations" must be at least 1.');
+
+    let projectEntry: Entry<RbacPolicy> | undefined;
+    const fetchProjectPolicy = options.fetchProjectPolicy;
+    const fetchOrgPolicy = options.fetchOrgPolicy;
+    this.#project = new RefreshingStore<RbacPolicy>(
+      'project',
+      { get: () => projectEntry, set: (_key, entry) => void (projectEntry = entry) },
+      () => fetchProjectPolicy(),
+      acceptProjectPolicy,
+      settings,
+      (counter) => this.#count(counter, 'project'),
+    );
+    this.#orgEntries = new LRUCache<string, Entry<OrgPolicy>>({ max: maxOrganizations });
+    this.#orgs = new RefreshingStore<OrgPolicy>(
+      'organization',
+      this.#orgEntries,
+      (organizationId) => fetchOrgPolicy(organizationId),
+      acceptOrgPolicy,
+      settings,
+      (counter) => this.#count(counter, 'organization'),
+    );
+  }
+
+  #count(counter: Counter, kind: 'project' | 'organization'): void {
+    if (counter === 'fetches') {
+      if (kind === 'project') this.#counters.projectFetches++;
+      else this.#counters.organizationFetches++;
+    } else {
+      this.#counters[counter]++;
+    }
+  }
+
+  /**
+   * The project policy and the organization's custom roles, from the cache when usable,
+   * otherwise fetched (single-flight, both in parallel).
+   *
+   * @throws StytchUnavailableError (503) when nothing usable is cached and the fetch fails.
+   * @throws BadRequestError when `organizationId` is not a non-empty string.
+   */
+  async get(organizationId: string): Promise<PolicySnapshot> {
+    assertOrganizationId(organizationId);
+    const [policy, orgPolicy] = await Promise.all([this.#project.get(PROJECT_KEY), this.#orgs.get(organizationId)]);
+    return { policy, orgPolicy };
+  }
+
+  /**
+   * The cached policies if both are usable (fresh, or stale within the error window), without
+   * fetching anything; `undefined` otherwise. Synchronous, for `auth.can()`.
+   */
+  peek(organizationId: string): PolicySnapshot | undefined {
+    if (typeof organizationId !== 'string' || organizationId.length === 0) return undefined;
+    const policy = this.#project.peek(PROJECT_KEY);
+    if (policy === undefined) return undefined;
+    const orgPolicy = this.#orgs.peek(organizationId);
+    if (orgPolicy === undefined) return undefined;
+    return { policy, orgPolicy };
+  }
+
+  /**
+   * The policies when usable, without waiting: like {@link PolicyCache.get} on a warm cache
+   * (past the TTL it answers with the cached copy and refreshes in the background), but
+   * synchronous and `undefined` instead of fetching when nothing usable is cached. This is the
+   * hot path of the permission guard.
+   */
+  lookup(organizationId: string): PolicySnapshot | undefined {
+    if (typeof organizationId !== 'string' || organizationId.length === 0) return undefined;
+    const policy = this.#project.lookup(PROJECT_KEY);
+    const orgPolicy = this.#orgs.lookup(organizationId);
+    if (policy === undefined || orgPolicy === undefined) return undefined;
+    return { policy, orgPolicy };
+  }
+
+  /**
+   * Start loading the policies of an organization in the background when nothing usable is
+   * cached (refreshing them when past the TTL), so that a later {@link PolicyCache.peek} finds
+   * them. Never rejects.
+   */
+  prefetch(organizationId: string): void {
+    if (typeof organizationId !== 'string' || organizationId.length === 0) return;
+    this.#project.prefetch(PROJECT_KEY);
+    this.#orgs.prefetch(organizationId);
+  }
+
+  /** A snapshot of the counters, for metrics. */
+  stats(): PolicyCacheStats {
+    return {
+      ...this.#counters,
+      organizationsCached: this.#orgEntries.size,
+      inflight: this.#project.inflight.size + this.#orgs.inflight.size,
+    };
+  }
+}
+
+function assertOrganizationId(organizationId: unknown): asserts organizationId is string {
+  if (typeof organizationId !== 'string' || organizationId.length === 0) {
+    throw new BadRequestError('invalid_organization_id', 'An organization id is required for an RBAC check.');
+  }
+}

@@ -1,0 +1,324 @@
+import { createHash } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { StytchApiError, StytchUnavailableError } from '../errors.js';
+import type { StytchExpressError } from '../errors.js';
+import type { SignedOutReason, UndecidedReason, VerifiedBy } from '../middleware/auth-object.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { identityFromMemberSession } from './claims.js';
+import type { SessionIdentity } from './claims.js';
+import { logEvent } from './logger.js';
+import type { Logger } from './logger.js';
+import type { SessionMetrics } from './metrics.js';
+import { SingleFlight } from './single-flight.js';
+import type { SessionJwtVerifier } from './verify-jwt.js';
+
+/** The slice of the Stytch client the network path needs (structural: tests and other clients fit). */
+export interface SessionsAuthenticateApi {
+  authenticate(
+    request: { session_jwt?: string; session_token?: string; session_duration_minutes?: number },
+    options?: { timeoutMs?: number },
+  ): Promise<{ member_session?: unknown; session_jwt?: unknown; session_token?: unknown }>;
+}
+
+/** Fresh credentials returned by Stytch, to be written back as cookies. */
+export interface RefreshedCredentials {
+  readonly session_jwt: string;
+  readonly session_token: string;
+  readonly expires_at: Date;
+}
+
+/** What the core decided about one credential. */
+export type AuthOutcome =
+  | {
+      readonly status: 'signed_in';
+      readonly identity: SessionIdentity;
+      readonly verifiedBy: VerifiedBy;
+      /** Set when Stytch issued fresh credentials (network path, or a cached network answer). */
+      readonly refreshed: RefreshedCredentials | undefined;
+      /** The verified-cache entry, for callers that memoise per-entry objects. */
+      readonly entry: VerifiedEntry | undefined;
+    }
+  | { readonly status: 'signed_out'; readonly reason: SignedOutReason }
+  | { readonly status: 'undecided'; readonly reason: UndecidedReason; readonly error: StytchExpressError };
+
+/** One verified credential in the LRU. `memo` is free for the middleware (prebuilt auth objects). */
+export interface VerifiedEntry {
+  readonly identity: SessionIdentity;
+  readonly validUntilMs: number;
+  readonly refreshed: RefreshedCredentials | undefined;
+  memo: unknown;
+}
+
+/** Options of {@link SessionAuthenticator}. */
+export interface SessionAuthenticatorOptions {
+  verifier: SessionJwtVerifier;
+  sessions: SessionsAuthenticateApi;
+  now: () => number;
+  metrics: SessionMetrics;
+  logger?: Logger | undefined;
+  /** Forwarded to `sessions/authenticate` when set. */
+  sessionDurationMinutes?: number | undefined;
+  /** Revocation window: network answers are trusted this long at most. */
+  maxTokenAgeSeconds?: number | undefined;
+  /** Entries in the verified-token LRU. 0 disables it. Default 10 000. */
+  verifiedCacheSize?: number;
+  /** How long a definite "no such session" answer is remembered per credential, in ms. Default 30 000. */
+  negativeCacheMs?: number;
+  /** Deadline of one `sessions/authenticate` call, in ms. Default: the client's. */
+  networkTimeoutMs?: number | undefined;
+  breaker: CircuitBreaker;
+}
+
+const JWT_PREFIX = 'j:';
+const OPAQUE_PREFIX = 'o:';
+// Sessions never come back once Stytch says they are gone; 10 minutes outlives any 5-minute JWT.
+const DENIED_SESSION_TTL_MS = 600_000;
+
+/**
+ * The pure session core: turns one credential into signed in / signed out / undecided, using
+ * the verified-token cache, local JWT verification and, when needed, `sessions/authenticate`
+ * behind a circuit breaker and a per-session single-flight. Knows nothing of Express.
+ *
+ * @example
+ * const outcome = await core.authenticate('jwt', token);
+ */
+export class SessionAuthenticator {
+  readonly #verifier: SessionJwtVerifier;
+  readonly #sessions: SessionsAuthenticateApi;
+  readonly #now: () => number;
+  readonly #metrics: SessionMetrics;
+  readonly #logger: Logger | undefined;
+  readonly #duration: number | undefined;
+  readonly #maxAge: number | undefined;
+  readonly #networkTimeoutMs: number | undefined;
+  readonly #negativeCacheMs: number;
+  readonly #verified: LRUCache<string, VerifiedEntry> | undefined;
+  /** Credential hash → reason, for definite negative network answers (catalogue #47). */
+  readonly #negative: LRUCache<string, { reason: SignedOutReason; until: number }>;
+  /** Session ids Stytch reported gone (or forgotten on logout): no local acceptance (catalogue #19, #69). */
+  readonly #denied: LRUCache<string, number>;
+  readonly #flights = new SingleFlight<AuthOutcome>();
+  readonly breaker: CircuitBreaker;
+
+  constructor(options: SessionAuthenticatorOptions) {
+    this.#verifier = options.verifier;
+    this.#sessions = options.sessions;
+    this.#now = options.now;
+    this.#metrics = options.metrics;
+    this.#logger = options.logger;
+    this.#duration = options.sessionDurationMinutes;
+    this.#maxAge = options.maxTokenAgeSeconds;
+    this.#networkTimeoutMs = options.networkTimeoutMs;
+    this.#negativeCacheMs = options.negativeCacheMs ?? 30_000;
+    const size = options.verifiedCacheSize ?? 10_000;
+    this.#verified = size > 0 ? new LRUCache<string, VerifiedEntry>({ max: size }) : undefined;
+    this.#negative = new LRUCache({ max: 10_000 });
+    this.#denied = new LRUCache({ max: 10_000 });
+    this.breaker = options.breaker;
+  }
+
+  /**
+   * Synchronous fast path: the verified-token cache. Returns the entry when the credential was
+   * verified before and is still inside its validity; undefined otherwise (then call {@link authenticate}).
+   */
+  lookup(key: string): VerifiedEntry | undefined {
+    const cache = this.#verified;
+    if (cache === undefined) return undefined;
+    const entry = cache.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.validUntilMs <= this.#now() || (this.#denied.size > 0 && this.#isDenied(entry.identity.sessionId))) {
+      cache.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Cache key of a credential: a SHA-256 of the token, so the cache never holds raw tokens. */
+  static keyOf(kind: 'jwt' | 'opaque', value: string): string {
+    return (kind === 'jwt' ? JWT_PREFIX : OPAQUE_PREFIX) + createHash('sha256').update(value).digest('base64url');
+  }
+
+  /** Stop accepting a session in this process (after a revoke, e.g. logout). */
+  forgetSession(sessionId: string): void {
+    if (typeof sessionId === 'string' && sessionId.length > 0) this.#denied.set(sessionId, this.#now() + DENIED_SESSION_TTL_MS);
+  }
+
+  #isDenied(sessionId: string): boolean {
+    const until = this.#denied.get(sessionId);
+    if (until === undefined) return false;
+    if (until <= this.#now()) {
+      this.#denied.delete(sessionId);
+      return false;
+    }
+    return true;
+  }
+
+  #negativeHit(key: string): SignedOutReason | undefined {
+    const hit = this.#negative.get(key);
+    if (hit === undefined) return undefined;
+    if (hit.until <= this.#now()) {
+      this.#negative.delete(key);
+      return undefined;
+    }
+    return hit.reason;
+  }
+
+  /** Full path after a cache miss. Never rejects. */
+  async authenticate(kind: 'jwt' | 'opaque', value: string, key: string): Promise<AuthOutcome> {
+    const negative = this.#negativeHit(key);
+    if (negative !== undefined) return signedOut(negative);
+    if (kind === 'opaque') return this.#network(OPAQUE_PREFIX + key, { session_token: value }, key, undefined);
+
+    const result = await this.#verifier.verify(value);
+    this.#metrics.localVerifications++;
+    switch (result.kind) {
+      case 'valid': {
+        if (this.#isDenied(result.identity.sessionId)) return signedOut('session_not_found');
+        if (result.staleKeys) this.#metrics.jwksStaleServed++;
+        const entry: VerifiedEntry = { identity: result.identity, validUntilMs: result.validUntilMs, refreshed: undefined, memo: undefined };
+        // A token verified with stale keys is not cached: the next request re-checks once keys recover.
+        if (!result.staleKeys) this.#verified?.set(key, entry);
+        return { status: 'signed_in', identity: result.identity, verifiedBy: 'local_jwt', refreshed: undefined, entry };
+      }
+      case 'refresh':
+        if (this.#isDenied(result.identity.sessionId)) return signedOut('session_not_found');
+        return this.#network(JWT_PREFIX + result.identity.sessionId, { session_jwt: value }, key, result.identity);
+      case 'not_a_session':
+        return signedOut('not_a_session_token');
+      case 'unavailable':
+        return { status: 'undecided', reason: 'jwks_unavailable', error: result.error };
+      default:
+        logEvent(this.#logger, 'debug', 'session_jwt_invalid', { detail: result.detail });
+        return signedOut('invalid_token');
+    }
+  }
+
+  #network(
+    flightKey: string,
+    credential: { session_jwt?: string; session_token?: string },
+    cacheKey: string,
+    fromJwt: SessionIdentity | undefined,
+  ): Promise<AuthOutcome> {
+    // One upstream call per session (JWT) or per token (opaque) in this process (catalogue #53).
+    return this.#flights.run(flightKey, () => this.#callStytch(credential, cacheKey, fromJwt));
+  }
+
+  async #callStytch(
+    credential: { session_jwt?: string; session_token?: string },
+    cacheKey: string,
+    fromJwt: SessionIdentity | undefined,
+  ): Promise<AuthOutcome> {
+    if (!this.breaker.tryAcquire()) {
+      return {
+        status: 'undecided',
+        reason: 'circuit_open',
+        error: new StytchUnavailableError('circuit_open', 'Stytch is temporarily unavailable.', { retryAfterSeconds: Math.max(1, this.breaker.retryAfterSeconds()) }),
+      };
+    }
+    this.#metrics.networkAuthentications++;
+    const request = this.#duration === undefined ? credential : { ...credential, session_duration_minutes: this.#duration };
+    let response: Awaited<ReturnType<SessionsAuthenticateApi['authenticate']>>;
+    try {
+      response = await this.#sessions.authenticate(request, this.#networkTimeoutMs === undefined ? undefined : { timeoutMs: this.#networkTimeoutMs });
+    } catch (error) {
+      return this.#networkFailure(error, cacheKey, fromJwt);
+    }
+    const identity = identityFromMemberSession(response.member_session, undefined);
+    const sessionJwt = typeof response.session_jwt === 'string' ? response.session_jwt : '';
+    const sessionToken = typeof response.session_token === 'string' ? response.session_token : '';
+    if (identity === undefined || (fromJwt !== undefined && fromJwt.sessionId !== identity.sessionId)) {
+      // A 200 without a usable session (or for another session) never authenticates (catalogue #51).
+      this.breaker.onFailure();
+      logEvent(this.#logger, 'error', 'session_authenticate_bad_response', {});
+      return {
+        status: 'undecided',
+        reason: 'upstream_unavailable',
+        error: new StytchUnavailableError('upstream_bad_response', 'Stytch answered with an unusable session.'),
+      };
+    }
+    this.breaker.onSuccess();
+    const now = this.#now();
+    const refreshed: RefreshedCredentials | undefined =
+      sessionJwt !== '' || sessionToken !== '' ? { session_jwt: sessionJwt, session_token: sessionToken, expires_at: identity.sessionExpiresAt } : undefined;
+    const entry: VerifiedEntry = { identity, validUntilMs: this.#networkValidity(sessionJwt, identity, now), refreshed, memo: undefined };
+    if (entry.validUntilMs > now) {
+      this.#verified?.set(cacheKey, entry);
+      // The fresh JWT Stytch just issued is as good as verified: its next use is a cache hit.
+      if (sessionJwt !== '') this.#verified?.set(SessionAuthenticator.keyOf('jwt', sessionJwt), { ...entry, refreshed: undefined, memo: undefined });
+    }
+    logEvent(this.#logger, 'debug', 'session_authenticated_network', { sessionId: identity.sessionId });
+    return { status: 'signed_in', identity, verifiedBy: 'network', refreshed, entry };
+  }
+
+  /** How long a network answer may be reused: until the fresh JWT's exp, the session's end, and the max age. */
+  #networkValidity(sessionJwt: string, identity: SessionIdentity, now: number): number {
+    let until = identity.sessionExpiresAt.getTime();
+    let exp: unknown;
+    try {
+      exp = sessionJwt === '' ? undefined : decodeJwt(sessionJwt).exp;
+    } catch {
+      exp = undefined;
+    }
+    // Without a JWT to bound it, keep the answer no longer than a JWT would live (5 minutes).
+    until = Math.min(until, typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : now + 300_000);
+    if (this.#maxAge !== undefined) until = Math.min(until, now + this.#maxAge * 1000);
+    return until;
+  }
+
+  #networkFailure(error: unknown, cacheKey: string, fromJwt: SessionIdentity | undefined): AuthOutcome {
+    if (error instanceof StytchApiError) {
+      if (error.status === 429) {
+        this.breaker.onFailure(retryAfterMs(error.retryAfterSeconds));
+        return {
+          status: 'undecided',
+          reason: 'upstream_rate_limited',
+          error: new StytchUnavailableError('upstream_rate_limited', 'Stytch is rate limiting.', { retryAfterSeconds: error.retryAfterSeconds }),
+        };
+      }
+      if (error.status === 401 && error.errorType === 'unauthorized_credentials') {
+        // Our project credentials were refused: a server misconfiguration, not the member's fault.
+        // Nobody is logged out for it (catalogue #99).
+        this.breaker.onFailure();
+        logEvent(this.#logger, 'error', 'stytch_credentials_rejected', { status: 401 });
+        return { status: 'undecided', reason: 'upstream_unavailable', error: new StytchUnavailableError('upstream_unavailable', 'Stytch refused the project credentials.') };
+      }
+      if (error.status >= 400 && error.status < 500) {
+        this.breaker.onSuccess();
+        const reason: SignedOutReason =
+          fromJwt !== undefined && fromJwt.sessionExpiresAt.getTime() <= this.#now() ? 'expired_session' : 'session_not_found';
+        this.#negative.set(cacheKey, { reason, until: this.#now() + this.#negativeCacheMs });
+        if (fromJwt !== undefined) this.forgetSession(fromJwt.sessionId);
+        logEvent(this.#logger, 'info', 'session_rejected_by_stytch', { status: error.status, errorType: error.errorType });
+        return signedOut(reason);
+      }
+    }
+    if (error instanceof StytchUnavailableError) {
+      const rateLimited = error.code === 'upstream_rate_limited';
+      this.breaker.onFailure(rateLimited ? retryAfterMs(error.retryAfterSeconds) : undefined);
+      logEvent(this.#logger, 'warn', 'session_authenticate_unavailable', { code: error.code });
+      return { status: 'undecided', reason: rateLimited ? 'upstream_rate_limited' : 'upstream_unavailable', error };
+    }
+    this.breaker.onFailure();
+    logEvent(this.#logger, 'error', 'session_authenticate_failed', { error: error instanceof Error ? error.name : typeof error });
+    return {
+      status: 'undecided',
+      reason: 'upstream_unavailable',
+      error: new StytchUnavailableError('upstream_unavailable', 'Stytch could not be reached.', { cause: error }),
+    };
+  }
+}
+
+function retryAfterMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined || !Number.isFinite(seconds) || seconds <= 0 ? undefined : seconds * 1000;
+}
+
+const SIGNED_OUT = new Map<SignedOutReason, AuthOutcome>();
+function signedOut(reason: SignedOutReason): AuthOutcome {
+  let outcome = SIGNED_OUT.get(reason);
+  if (outcome === undefined) {
+    outcome = Object.freeze({ status: 'signed_out', reason }) as AuthOutcome;
+    SIGNED_OUT.set(reason, outcome);
+  }
+  return outcome;
+}

@@ -1,0 +1,135 @@
+/**
+ * Cheap, allocation-light credential extraction from raw header strings. Pure: knows nothing of
+ * Express. Everything here runs before any base64 or JSON decoding, so junk is refused at the
+ * cost of a character scan (catalogue #2, #5-#8).
+ */
+
+/** Default cap on a token's length in characters (catalogue #7). */
+export const DEFAULT_MAX_TOKEN_BYTES = 8 * 1024;
+
+/** Result of reading the Authorization header. */
+export type BearerResult = { kind: 'absent' } | { kind: 'malformed' } | { kind: 'token'; value: string };
+
+const ABSENT: BearerResult = { kind: 'absent' };
+const MALFORMED: BearerResult = { kind: 'malformed' };
+
+/**
+ * Read a `Bearer` credential. The scheme is matched case-insensitively; it must be followed by
+ * exactly one space and one non-empty token with no further whitespace (`Bearer`, `Bearer a b`,
+ * `Bearer<TAB>x` are malformed). Other schemes (`Basic ...`) belong to someone else and read as absent.
+ */
+export function parseBearer(header: string | undefined): BearerResult {
+  if (header === undefined || header === '') return ABSENT;
+  if (header.length < 6) return ABSENT;
+  // Compare the first six characters case-insensitively without allocating a lowered copy.
+  const c0 = header.charCodeAt(0) | 0x20;
+  if (c0 !== 0x62 /* b */) return ABSENT;
+  if ((header.slice(0, 6).toLowerCase()) !== 'bearer') return ABSENT;
+  if (header.length === 6) return MALFORMED;
+  const sep = header.charCodeAt(6);
+  if (sep === 0x09) return MALFORMED; // `Bearer<TAB>x`
+  if (sep !== 0x20) return ABSENT; // `Bearerish ...`: another scheme
+  const value = header.slice(7);
+  if (value === '' || /\s/.test(value)) return MALFORMED;
+  return { kind: 'token', value };
+}
+
+/**
+ * Find one cookie in a `Cookie` header. Returns the raw (undecoded) value, `undefined` when the
+ * name is absent, or `'duplicate'` when it appears twice with different values: a planted cookie
+ * from a sibling subdomain must never be silently preferred (catalogue #5; jshttp/cookie keeps the
+ * first occurrence, which is exactly what an attacker relies on).
+ */
+export function scanCookieHeader(header: string, name: string): string | undefined | 'duplicate' {
+  let found: string | undefined;
+  let index = 0;
+  const length = header.length;
+  while (index < length) {
+    let end = header.indexOf(';', index);
+    if (end === -1) end = length;
+    const eq = header.indexOf('=', index);
+    if (eq !== -1 && eq < end) {
+      let keyStart = index;
+      let keyEnd = eq;
+      while (keyStart < keyEnd && isOws(header.charCodeAt(keyStart))) keyStart++;
+      while (keyEnd > keyStart && isOws(header.charCodeAt(keyEnd - 1))) keyEnd--;
+      if (keyEnd - keyStart === name.length && header.startsWith(name, keyStart)) {
+        let valStart = eq + 1;
+        let valEnd = end;
+        while (valStart < valEnd && isOws(header.charCodeAt(valStart))) valStart++;
+        while (valEnd > valStart && isOws(header.charCodeAt(valEnd - 1))) valEnd--;
+        if (valEnd - valStart >= 2 && header.charCodeAt(valStart) === 0x22 && header.charCodeAt(valEnd - 1) === 0x22) {
+          valStart++;
+          valEnd--;
+        }
+        const value = header.slice(valStart, valEnd);
+        if (found === undefined) found = value;
+        else if (found !== value) return 'duplicate';
+      }
+    }
+    index = end + 1;
+  }
+  return found;
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+function isBase64UrlChar(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) || // a-z
+    (code >= 0x41 && code <= 0x5a) || // A-Z
+    (code >= 0x30 && code <= 0x39) || // 0-9
+    code === 0x2d || // -
+    code === 0x5f // _
+  );
+}
+
+/**
+ * True when `value` looks like a compact JWS: three non-empty base64url segments and nothing
+ * else, within `maxLength`. Rejects JWE (5 parts), JSON serialisation, whitespace, padding and
+ * any byte outside base64url before any decoding work (catalogue #6, #7, #8).
+ */
+export function isCompactJwsShape(value: string, maxLength: number): boolean {
+  const length = value.length;
+  if (length === 0 || length > maxLength) return false;
+  let dots = 0;
+  let segmentLength = 0;
+  for (let i = 0; i < length; i++) {
+    const code = value.charCodeAt(i);
+    if (code === 0x2e) {
+      if (segmentLength === 0) return false;
+      dots++;
+      if (dots > 2) return false;
+      segmentLength = 0;
+    } else if (isBase64UrlChar(code)) {
+      segmentLength++;
+    } else {
+      return false;
+    }
+  }
+  return dots === 2 && segmentLength > 0;
+}
+
+/**
+ * True when `value` could be an opaque Stytch session token: base64url characters only, within
+ * `maxLength`. (Real tokens are 44 characters; we do not pin the length so a format change at
+ * Stytch does not log everyone out, but anything outside the alphabet never reaches the network.)
+ */
+export function isOpaqueTokenShape(value: string, maxLength: number): boolean {
+  const length = value.length;
+  if (length < 8 || length > maxLength) return false;
+  for (let i = 0; i < length; i++) {
+    if (!isBase64UrlChar(value.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/** RFC 6265 cookie-name characters (an HTTP token). */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** True when `name` can be used as a cookie name without header injection (catalogue #72). */
+export function isValidCookieName(name: unknown): name is string {
+  return typeof name === 'string' && name.length > 0 && name.length <= 256 && COOKIE_NAME.test(name);
+}

@@ -1,0 +1,52 @@
+/** Counters kept by one `stytchAuth()` instance. Plain numbers: cheap to bump on the hot path. */
+export interface SessionMetricsSnapshot {
+  /** JWT signatures checked with jose on this process. */
+  localVerifications: number;
+  /** Requests answered from the verified-token cache (no signature check, no network). */
+  cacheHits: number;
+  /** Calls made to `sessions/authenticate`. */
+  networkAuthentications: number;
+  /** JWKS fetch attempts (successful or not). */
+  jwksFetches: number;
+  /** JWKS fetch attempts that failed. */
+  jwksFetchFailures: number;
+  /** Requests served with a stale JWKS during an outage (stale-if-error). */
+  jwksStaleServed: number;
+  /** Successful network authentications that returned a fresh JWT written back as cookies. */
+  refreshes: number;
+  /** Signed-out and undecided outcomes, by reason. */
+  rejections: Record<string, number>;
+  /** Circuit breaker state of the network path. */
+  circuit: 'closed' | 'open' | 'half_open';
+}
+
+/** Mutable counters; `snapshot()` copies them. Internal. */
+export class SessionMetrics {
+  localVerifications = 0;
+  cacheHits = 0;
+  networkAuthentications = 0;
+  jwksFetches = 0;
+  jwksFetchFailures = 0;
+  jwksStaleServed = 0;
+  refreshes = 0;
+  // Map, not a plain object: reasons are our own strings, but a Map keeps prototype keys out.
+  readonly rejections = new Map<string, number>();
+
+  reject(reason: string): void {
+    this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1);
+  }
+
+  snapshot(circuit: SessionMetricsSnapshot['circuit']): SessionMetricsSnapshot {
+    return {
+      localVerifications: this.localVerifications,
+      cacheHits: this.cacheHits,
+      networkAuthentications: this.networkAuthentications,
+      jwksFetches: this.jwksFetches,
+      jwksFetchFailures: this.jwksFetchFailures,
+      jwksStaleServed: this.jwksStaleServed,
+      refreshes: this.refreshes,
+      rejections: Object.fromEntries(this.rejections),
+      circuit,
+    };
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Share one in-flight promise per key: concurrent callers for the same key get the same result
+ * and only the first starts the work (JWKS cold start, catalogue #37; refresh of one session,
+ * catalogue #53). The entry is dropped when the promise settles, so errors are never cached.
+ */
+export class SingleFlight<T> {
+  readonly #inFlight = new Map<string, Promise<T>>();
+
+  /** Run `work` for `key` unless a run for that key is already in flight. */
+  run(key: string, work: () => Promise<T>): Promise<T> {
+    const existing = this.#inFlight.get(key);
+    if (existing !== undefined) return existing;
+    const promise = work().finally(() => {
+      if (this.#inFlight.get(key) === promise) this.#inFlight.delete(key);
+    });
+    this.#inFlight.set(key, promise);
+    return promise;
+  }
+
+  /** Number of keys in flight. */
+  get size(): number {
+    return this.#inFlight.size;
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { isCompactJwsShape, isOpaqueTokenShape, isValidCookieName, parseBearer, scanCookieHeader } from '../../src/session/credentials.js';
+
+describe('parseBearer', () => {
+  it('reads a bearer token whatever the scheme case', () => {
+    expect(parseBearer('Bearer abc')).toEqual({ kind: 'token', value: 'abc' });
+    expect(parseBearer('bearer abc')).toEqual({ kind: 'token', value: 'abc' });
+    expect(parseBearer('BEARER abc')).toEqual({ kind: 'token', value: 'abc' });
+  });
+
+  it.each([['Bearer'], ['Bearer '], ['Bearer a b'], ['Bearer\tx'], ['Bearer x\t'], ['Bearer  x']])('treats %j as malformed', (header) => {
+    expect(parseBearer(header).kind).toBe('malformed');
+  });
+
+  it('leaves other schemes to someone else', () => {
+    expect(parseBearer('Basic abc').kind).toBe('absent');
+    expect(parseBearer('Bearerx abc').kind).toBe('absent');
+    expect(parseBearer(undefined).kind).toBe('absent');
+  });
+});
+
+describe('scanCookieHeader', () => {
+  it('finds a cookie among others', () => {
+    expect(scanCookieHeader('a=1; stytch_session=tok; b=2', 'stytch_session')).toBe('tok');
+  });
+
+  it('does not match a longer or shorter name', () => {
+    expect(scanCookieHeader('stytch_session_jwt=x', 'stytch_session')).toBeUndefined();
+    expect(scanCookieHeader('xstytch_session=x', 'stytch_session')).toBeUndefined();
+  });
+
+  it('reports a name sent twice with different values as duplicate', () => {
+    expect(scanCookieHeader('s=a; s=b', 's')).toBe('duplicate');
+  });
+
+  it('accepts a name sent twice with the same value', () => {
+    expect(scanCookieHeader('s=a; s=a', 's')).toBe('a');
+  });
+
+  it('strips optional quotes and whitespace', () => {
+    expect(scanCookieHeader(' s = "abc" ;t=1', 's')).toBe('abc');
+  });
+});
+
+describe('token shapes', () => {
+  it('accepts a compact JWS of three base64url segments', () => {
+    expect(isCompactJwsShape('aaa.bbb.ccc', 100)).toBe(true);
+  });
+
+  it.each([['aaa.bbb'], ['a.b.c.d'], ['a.b.c.d.e'], ['.b.c'], ['a..c'], ['a.b.'], [' a.b.c'], ['a.b.c '], ['a+b.c.d'], ['a.b.c='], ['{"a":1}']])(
+    'refuses %j',
+    (value) => {
+      expect(isCompactJwsShape(value, 100)).toBe(false);
+    },
+  );
+
+  it('refuses a token over the length cap before looking at it', () => {
+    expect(isCompactJwsShape(`${'a'.repeat(50)}.${'b'.repeat(50)}.c`, 100)).toBe(false);
+  });
+
+  it('accepts only base64url opaque tokens within the cap', () => {
+    expect(isOpaqueTokenShape('mZAYn5aLEqKUlZ_Ad9U_fWr38GaAQ1oFAhT8ds245v7Q', 100)).toBe(true);
+    expect(isOpaqueTokenShape('has.dot.inside', 100)).toBe(false);
+    expect(isOpaqueTokenShape('short', 100)).toBe(false);
+    expect(isOpaqueTokenShape('a'.repeat(101), 100)).toBe(false);
+  });
+
+  it('validates cookie names against header injection', () => {
+    expect(isValidCookieName('stytch_session')).toBe(true);
+    for (const bad of ['a;b', 'a=b', 'a b', 'a\r\nb', '', 'a,b']) expect(isValidCookieName(bad)).toBe(false);
+  });
+});
