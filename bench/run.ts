@@ -11,7 +11,7 @@
  * --rounds N, --seconds S, --no-write.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { forkChild, startScenarioChild } from './lib/child.js';
@@ -24,6 +24,7 @@ import type { ChildRoundReport, RoundSample } from './lib/stats.js';
 import { renderChart, renderResultsFile, renderTable, renderTargets } from './lib/report.js';
 import type { MachineInfo, MemoryReport, RunSettings } from './lib/report.js';
 import { renderProfile, summarizeProfile } from './lib/profile.js';
+import type { ProfileSummary } from './lib/profile.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -73,7 +74,7 @@ const DEFAULT_VERIFIED_CACHE_SIZE = 10_000;
 
 function settingsFor(args: Args): RunSettings & { memoryTokens: number } {
   const base = args.quick
-    ? { mode: 'quick' as const, connections: 50, warmupSeconds: 1, roundSeconds: 3, rounds: 2, jwtPoolSize: DEFAULT_VERIFIED_CACHE_SIZE + 2_000, memoryTokens: 20_000 }
+    ? { mode: 'quick' as const, connections: 50, warmupSeconds: 1, roundSeconds: 3, rounds: 2, jwtPoolSize: DEFAULT_VERIFIED_CACHE_SIZE + 2_000, memoryTokens: DEFAULT_VERIFIED_CACHE_SIZE + 2_000 }
     : { mode: 'full' as const, connections: 50, warmupSeconds: 3, roundSeconds: 8, rounds: 5, jwtPoolSize: 3 * DEFAULT_VERIFIED_CACHE_SIZE, memoryTokens: 100_000 };
   return { ...base, rounds: args.rounds ?? base.rounds, roundSeconds: args.seconds ?? base.roundSeconds };
 }
@@ -87,7 +88,7 @@ function packageVersion(name: string): string {
   }
 }
 
-function machineInfo(): MachineInfo {
+function machineInfo(loadAtStart: number): MachineInfo {
   const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   const packages: Record<string, string> = { [own.name]: own.version };
   for (const name of ['express', 'stytch', 'express-jwt', 'jwks-rsa', 'jsonwebtoken', 'jose', 'undici', 'lru-cache', 'autocannon', 'tsx']) packages[name] = packageVersion(name);
@@ -99,6 +100,7 @@ function machineInfo(): MachineInfo {
     node: process.version,
     packages,
     date: new Date().toISOString(),
+    loadAverage: { start: loadAtStart, end: loadavg()[0] ?? Number.NaN },
   };
 }
 
@@ -119,7 +121,7 @@ class Credentials {
 
   constructor(
     private readonly emulator: BenchChild | undefined,
-    private readonly poolSize: number,
+    readonly poolSize: number,
   ) {}
 
   /** Makes sure every credential stays valid for `seconds` more seconds. */
@@ -196,30 +198,48 @@ async function measure(
   return { sample, stats: report.stats ?? {} };
 }
 
-async function memoryScenario(emulator: BenchChild, tokens: number, connections: number): Promise<MemoryReport> {
+async function memoryScenario(emulator: BenchChild, credentials: Credentials, tokens: number, connections: number): Promise<MemoryReport> {
   const child = await startScenarioChild('ours-memory', { emulator: await emulator.call<EmulatorInfo>('info') }, { label: 'ours-memory', nodeFlags: ['--expose-gc'] });
   try {
-    const started = Date.now();
-    const pool: string[] = [];
-    while (pool.length < tokens) pool.push(...(await emulator.call<string[]>('mint-jwts', { count: Math.min(10_000, tokens - pool.length) })));
-    log(`  minted ${tokens.toLocaleString('en-US')} distinct JWTs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const cookies = pool.map((jwt) => `${JWT_COOKIE}=${jwt}`);
+    let cookies: string[];
+    if (tokens <= credentials.poolSize) {
+      // Quick mode: the cold-JWT pool is already minted and as large as needed.
+      await credentials.ensureFresh(60, true);
+      cookies = credentials.cookies('jwt-pool').slice(0, tokens);
+    } else {
+      const started = Date.now();
+      const pool: string[] = [];
+      while (pool.length < tokens) pool.push(...(await emulator.call<string[]>('mint-jwts', { count: Math.min(10_000, tokens - pool.length) })));
+      log(`  minted ${tokens.toLocaleString('en-US')} distinct JWTs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      cookies = pool.map((jwt) => `${JWT_COOKIE}=${jwt}`);
+    }
     await preflight(findScenario('ours-warm'), child, cookies[0]!);
     await child.call('gc');
     const before = await child.stats();
-    const load = await runLoad({ port: child.port, connections, amount: tokens, cookies });
-    await child.call('gc');
-    const after = await child.stats();
-    const { rssBytes: rssAfter, heapUsedBytes: heapAfter, maxRssBytes, ...metrics } = after;
+    // Four legs, with a GC and a reading after each: a bounded cache shows a plateau, a leak a slope.
+    const checkpoints: MemoryReport['checkpoints'] = [];
+    let sent = 0;
+    let failures = 0;
+    for (let leg = 1; leg <= 4; leg++) {
+      const until = Math.round((tokens * leg) / 4);
+      const load = await runLoad({ port: child.port, connections, amount: until - sent, cookies: cookies.slice(sent, until) });
+      failures += load.non2xx + load.errors + load.timeouts;
+      sent = until;
+      await child.call('gc');
+      const reading = await child.stats();
+      checkpoints.push({ requests: sent, rssBytes: reading.rssBytes ?? Number.NaN, heapUsedBytes: reading.heapUsedBytes ?? Number.NaN });
+    }
+    const { rssBytes: rssAfter, heapUsedBytes: heapAfter, maxRssBytes, ...metrics } = await child.stats();
     return {
       tokens,
-      requests: load.requests.total,
-      failures: load.non2xx + load.errors + load.timeouts,
+      requests: sent,
+      failures,
       rssBeforeBytes: before.rssBytes ?? Number.NaN,
       rssAfterBytes: rssAfter ?? Number.NaN,
       heapUsedBeforeBytes: before.heapUsedBytes ?? Number.NaN,
       heapUsedAfterBytes: heapAfter ?? Number.NaN,
       peakRssBytes: maxRssBytes ?? Number.NaN,
+      checkpoints,
       metrics,
     };
   } finally {
@@ -227,23 +247,34 @@ async function memoryScenario(emulator: BenchChild, tokens: number, connections:
   }
 }
 
-function newestProfile(dir: string): string | undefined {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  return files.length > 0 ? join(dir, files.sort().at(-1)!) : undefined;
+/**
+ * The server's main-thread profile. Under tsx, Node also profiles the module-loader thread, which
+ * is idle once the app is loaded; the busiest profile is the one that served the requests.
+ */
+function busiestProfile(dir: string): ProfileSummary | undefined {
+  let best: ProfileSummary | undefined;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const summary = summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), ROOT.replace(/\/$/, ''));
+    if (!best || summary.totalSamples > best.totalSamples) best = summary;
+  }
+  return best;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const settings = settingsFor(args);
-  const wanted = new Set(args.profile ? [args.profile] : (args.only ?? SCENARIOS.map((s) => s.id)));
+  // `memory` is a pseudo-scenario id for --only: the 100k-token memory run.
+  const wanted = new Set(args.profile ? [args.profile] : (args.only ?? SCENARIOS.map((s) => s.id)).filter((id) => id !== 'memory'));
   for (const id of wanted) findScenario(id);
   wanted.add(BASELINE_ID);
   const selected = SCENARIOS.filter((s) => wanted.has(s.id));
-  const needsEmulator = selected.some((s) => s.group !== 'bare') || (args.memory && !args.profile && !args.only);
   const runMemory = args.memory && !args.profile && (args.only === undefined || args.only.includes('memory'));
+  const needsEmulator = selected.some((s) => s.group !== 'bare') || runMemory;
   const startedAt = Date.now();
+  const loadAtStart = loadavg()[0] ?? Number.NaN;
   log(`stytch-b2b-express bench (${settings.mode}): ${selected.map((s) => s.id).join(', ')}${runMemory ? ', memory' : ''}`);
   log('note: autocannon runs in this process without workers and shares the CPU with the servers.');
+  if (loadAtStart > cpus().length / 2) log(`warning: load average ${loadAtStart.toFixed(1)} on ${cpus().length} cores; other work will add noise to the numbers.`);
 
   const children = new Map<string, ScenarioChild>();
   let emulator: BenchChild | undefined;
@@ -306,7 +337,7 @@ async function main(): Promise<void> {
     if (runMemory && emulator) {
       log(`memory: ${settings.memoryTokens.toLocaleString('en-US')} distinct tokens through one process`);
       try {
-        memory = await memoryScenario(emulator, settings.memoryTokens, settings.connections);
+        memory = await memoryScenario(emulator, credentials, settings.memoryTokens, settings.connections);
       } catch (error) {
         log(`  SKIP memory: ${(error as Error).message.split('\n')[0] ?? ''}`);
       }
@@ -327,16 +358,15 @@ async function main(): Promise<void> {
     log(`total time ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
 
     if (args.profile && profileDir) {
-      const file = newestProfile(profileDir);
-      if (file) {
-        const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')), ROOT.replace(/\/$/, ''));
+      const summary = busiestProfile(profileDir);
+      if (summary) {
         const markdown = renderProfile(args.profile, summary);
         log('');
         log(markdown);
         if (args.write) writeFileSync(join(RESULTS, `profile-${args.profile}.md`), markdown);
       } else log('no CPU profile was written (did the child exit cleanly?)');
     } else if (args.write && !args.only) {
-      const machine = machineInfo();
+      const machine = machineInfo(loadAtStart);
       const notesFile = join(RESULTS, 'notes.md');
       const skippedNotes = skipped.length > 0 ? `\n\n## Skipped in this run\n\n${skipped.map((s) => `- \`${s.id}\`: ${s.reason}`).join('\n')}` : '';
       const notes = (existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '') + skippedNotes;

@@ -23,8 +23,9 @@ export interface ProfileEntry {
   readonly selfPercent: number;
 }
 
-/** Top functions and top packages by self time. */
+/** Top functions and top packages by self time (percent of busy samples, idle excluded). */
 export interface ProfileSummary {
+  /** Busy samples (idle excluded). */
   readonly totalSamples: number;
   readonly functions: ProfileEntry[];
   readonly packages: ProfileEntry[];
@@ -68,8 +69,9 @@ export function summarizeProfile(profile: CpuProfile, root: string, limit = 25):
   let total = 0;
   for (const node of profile.nodes) {
     const hits = hitsById.get(node.id) ?? 0;
-    if (hits === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
+    // Idle time is the process waiting for I/O: percentages are of the time it was busy.
+    if (hits === 0 || functionName === '(idle)') continue;
     const path = relativeUrl(url, root);
     const name = `${functionName || '(anonymous)'}${path ? ` ${path}:${lineNumber + 1}` : ''}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + hits);
@@ -84,7 +86,7 @@ export function summarizeProfile(profile: CpuProfile, root: string, limit = 25):
 export function renderProfile(scenario: string, summary: ProfileSummary): string {
   const line = (e: ProfileEntry): string => `| ${e.selfPercent.toFixed(1)}% | \`${e.name.replace(/\|/g, '\\|')}\` |`;
   return [
-    `# CPU profile of \`${scenario}\` (server child, ${summary.totalSamples} samples)`,
+    `# CPU profile of \`${scenario}\` (server child main thread, ${summary.totalSamples} busy samples; % of busy time)`,
     '',
     '## Self time by package',
     '',

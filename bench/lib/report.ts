@@ -13,6 +13,8 @@ export interface MachineInfo {
   readonly node: string;
   readonly packages: Readonly<Record<string, string>>;
   readonly date: string;
+  /** 1-minute load average when the run started and when it ended (other work on the machine). */
+  readonly loadAverage: { readonly start: number; readonly end: number };
 }
 
 /** How the run was configured (printed so a reader can reproduce it). */
@@ -35,6 +37,8 @@ export interface MemoryReport {
   readonly heapUsedBeforeBytes: number;
   readonly heapUsedAfterBytes: number;
   readonly peakRssBytes: number;
+  /** Readings after a forced GC at each quarter of the run. */
+  readonly checkpoints: readonly { readonly requests: number; readonly rssBytes: number; readonly heapUsedBytes: number }[];
   /** Counters read from `middleware.metrics()` (cache size, hits ...), when it exposes them. */
   readonly metrics: Readonly<Record<string, number>>;
 }
@@ -93,6 +97,10 @@ export function renderMemory(memory: MemoryReport): string {
     `- RSS: ${fixed(memory.rssBeforeBytes / MIB, 1)} MiB before → ${fixed(memory.rssAfterBytes / MIB, 1)} MiB after (growth ${fixed((memory.rssAfterBytes - memory.rssBeforeBytes) / MIB, 1)} MiB; peak ${fixed(memory.peakRssBytes / MIB, 1)} MiB)`,
     `- heap used: ${fixed(memory.heapUsedBeforeBytes / MIB, 1)} MiB → ${fixed(memory.heapUsedAfterBytes / MIB, 1)} MiB (after a forced GC)`,
     `- middleware metrics after the run: ${metrics || 'not exposed'}`,
+    '',
+    '| requests so far | RSS MiB | heap used MiB (after GC) |',
+    '| ---: | ---: | ---: |',
+    ...memory.checkpoints.map((c) => `| ${thousands(c.requests)} | ${fixed(c.rssBytes / MIB, 1)} | ${fixed(c.heapUsedBytes / MIB, 1)} |`),
   ].join('\n');
 }
 
@@ -114,7 +122,7 @@ export function renderResultsFile(input: {
     '',
     `Run: ${machine.date}, mode **${settings.mode}**: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up per scenario, ${settings.rounds} interleaved rounds of ${settings.roundSeconds} s, cold-JWT pool of ${thousands(settings.jwtPoolSize)} distinct tokens.`,
     '',
-    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${fixed(machine.totalMemoryGiB, 1)} GiB RAM, ${machine.os}, Node ${machine.node}.`,
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${fixed(machine.totalMemoryGiB, 1)} GiB RAM, ${machine.os}, Node ${machine.node}. Load average (1 min) ${fixed(machine.loadAverage.start, 2)} at the start, ${fixed(machine.loadAverage.end, 2)} at the end.`,
     '',
     `Packages: ${packages}.`,
     '',
@@ -128,7 +136,7 @@ export function renderResultsFile(input: {
     '',
     renderTargets(input.targets),
     '',
-    ...(input.memory ? ['## Memory: 100k distinct tokens', '', renderMemory(input.memory), ''] : []),
+    ...(input.memory ? [`## Memory: ${thousands(input.memory.tokens)} distinct tokens`, '', renderMemory(input.memory), ''] : []),
     input.notes.trim(),
     '',
   ].join('\n');

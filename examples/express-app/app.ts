@@ -68,6 +68,12 @@ export function createApp(options: ExampleAppOptions): express.Express {
   const view = (req: Request): LayoutContext => ({ devMode, member: memberChrome(req) });
   const send = (res: Response, page: SafeHtml, status = 200) => res.status(status).type('html').send(page.toString());
 
+  /**
+   * A permission guard for pages. `requirePermission()` decides (and answers API clients with JSON);
+   * in front of it, people whose roles do not grant the action get a readable 403 page instead.
+   */
+  const allowed = (resource: string, action: string) => [forbiddenPage(resource, action, (req, res) => send(res, pages.errorPage(view(req), FORBIDDEN), 403)), requirePermission(resource, action)];
+
   // Public pages.
   app.get('/', (req, res) => res.redirect(303, getStytchAuth(req).isAuthenticated ? '/dashboard' : '/login'));
   app.get('/login', (req, res) => {
@@ -108,7 +114,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
     );
   });
 
-  app.get('/documents', requirePermission('documents', 'read'), (req, res) => {
+  app.get('/documents', ...allowed('documents', 'read'), (req, res) => {
     const auth = signedIn(req);
     send(
       res,
@@ -122,7 +128,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
     );
   });
 
-  app.post('/documents', csrf, requirePermission('documents', 'create'), form, (req, res) => {
+  app.post('/documents', csrf, ...allowed('documents', 'create'), form, (req, res) => {
     const auth = signedIn(req);
     const title = typeof req.body?.title === 'string' ? (req.body.title as string).trim().slice(0, 200) : '';
     if (title === '') return void res.redirect(303, '/documents?notice=' + encodeURIComponent('A title is required.'));
@@ -130,14 +136,14 @@ export function createApp(options: ExampleAppOptions): express.Express {
     res.redirect(303, '/documents?notice=' + encodeURIComponent('Document created.'));
   });
 
-  app.post('/documents/:id/delete', csrf, requirePermission('documents', 'delete'), (req, res) => {
+  app.post('/documents/:id/delete', csrf, ...allowed('documents', 'delete'), (req, res) => {
     const auth = signedIn(req);
     // Scoped by the session's organization: a document id from another tenant is simply not found.
     const deleted = documents.delete(auth.organizationId, String(req.params.id));
     res.redirect(303, '/documents?notice=' + encodeURIComponent(deleted ? 'Document deleted.' : 'No such document.'));
   });
 
-  app.get('/members', requirePermission('stytch.member', 'search'), async (req, res) => {
+  app.get('/members', ...allowed('stytch.member', 'search'), async (req, res) => {
     const auth = signedIn(req);
     const { members } = await client.organizations.members.search({ organization_ids: [auth.organizationId], limit: 200 });
     send(
@@ -160,6 +166,28 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.use((req, res) => send(res, pages.errorPage(view(req), { status: 404, code: 'not_found', title: 'Not found', message: 'There is no page here.' }), 404));
   app.use(errorHandler(view, send));
   return app;
+}
+
+const FORBIDDEN = { status: 403, code: 'permission_denied', title: 'Not allowed', message: 'Your roles in this organization do not allow this. Ask an admin, or switch organization.' };
+
+/**
+ * Renders a 403 page when the member's roles do not grant `action` on `resource`; otherwise
+ * passes on to the real guard. `auth.can()` is synchronous over the cached policy and fails closed
+ * while nothing is cached, so the organization's policy is loaded first (shared, then in memory).
+ * When it cannot be loaded, the guard after this answers (503).
+ */
+function forbiddenPage(resource: string, action: string, render: (req: Request, res: Response) => void): RequestHandler {
+  return async function forbiddenPage(req, res, next) {
+    const auth = getStytchAuth(req);
+    if (!auth.isAuthenticated) return next();
+    try {
+      await getStytchContext(req).policyCache.get(auth.organizationId);
+    } catch {
+      return next();
+    }
+    if (auth.can(resource, action)) return next();
+    render(req, res);
+  };
 }
 
 /** The signed-in auth object; only called behind a guard, which already refused everyone else. */

@@ -53,7 +53,7 @@ function readRoles(value: unknown, field: string): RbacRole[] {
       if (!isPlainObject(perm) || typeof perm.resource_id !== 'string' || !Array.isArray(perm.actions) || !perm.actions.every((a) => typeof a === 'string')) {
         throw badRequest('invalid_argument', `Each permission in '${field}' needs a resource_id and actions.`, { field });
       }
-      return { resource_id: perm.resource_id, actions: [...(perm.actions as string[])] };
+      return { resource_id: perm.resource_id, actions: [...(perm.actions)] };
     });
     return { role_id: role.role_id, description: typeof role.description === 'string' ? role.description : '', permissions };
   });

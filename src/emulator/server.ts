@@ -20,6 +20,8 @@ export interface ServerParts {
 }
 
 const CONTROL_PREFIX = '/__emulator/';
+/** The call log keeps the most recent calls only. */
+const MAX_CALLS = 100_000;
 
 export function createHandler(parts: ServerParts): (req: IncomingMessage, res: ServerResponse) => void {
   const { state } = parts;
@@ -62,6 +64,8 @@ async function handle(parts: ServerParts, expectedAuth: string, req: IncomingMes
   let call: EmulatorCall | undefined;
   if (!isControl) {
     call = { method, path, endpoint, status: 0, at: state.now() };
+    // Bounded so that a benchmark or soak run cannot grow the log without limit.
+    if (state.calls.length >= MAX_CALLS) state.calls.splice(0, MAX_CALLS / 10);
     state.calls.push(call);
   }
   const reply = (status: number, body: Record<string, unknown>, headers?: Record<string, string>): void => {

@@ -60,7 +60,7 @@ export function optStringArray(body: Body, field: string): string[] | undefined 
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw wrongType(field, 'an array of strings');
-  return value as string[];
+  return value;
 }
 
 export function optEnum<T extends string>(body: Body, field: string, allowed: readonly T[]): T | undefined {

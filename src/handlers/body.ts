@@ -51,8 +51,10 @@ async function readRaw(req: IncomingMessage, maxBytes: number): Promise<string> 
  */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<FormFields> {
   const preParsed = (req as IncomingMessage & { body?: unknown }).body;
+  // Reuse a body the app already parsed; an empty object left by a parser that did not match the
+  // content type (Express 4's body-parser) does not count while the stream is still unread.
   if (preParsed !== undefined && typeof preParsed === 'object' && preParsed !== null && !Buffer.isBuffer(preParsed)) {
-    return toFields(preParsed);
+    if (req.readableEnded || Object.keys(preParsed).length > 0) return toFields(preParsed);
   }
   if (req.readableEnded) return Object.create(null) as FormFields;
   const type = contentType(req);

@@ -129,6 +129,12 @@ export function sessionCredential(req: IncomingMessage): { session_token: string
     if (auth.status === 'undecided') throw auth.error;
     throw new AuthenticationError('unauthenticated', 'Sign in first.');
   }
+  // Prefer the opaque token when the browser has it: the JWT may have expired a moment ago (it is
+  // refreshed on this very request), and only sessions/authenticate accepts an expired JWT.
+  if (credential.kind === 'jwt' && credential.source !== 'bearer') {
+    const token = readCookie(req, getStytchContext(req).config.cookies.token);
+    if (token !== undefined && token !== 'duplicate' && token !== '') return { session_token: token };
+  }
   return credential.kind === 'jwt' ? { session_jwt: credential.value } : { session_token: credential.value };
 }
 

@@ -132,7 +132,8 @@ export function stytchRoutes(options: StytchRoutesOptions): StytchRoutesMiddlewa
       return;
     }
     const method = (req.method ?? 'GET').toUpperCase();
-    const route = byMethod.get(method) ?? (method === 'HEAD' ? byMethod.get('GET') : undefined);
+    // No HEAD-as-GET: a link scanner's HEAD must never spend a single-use callback token.
+    const route = byMethod.get(method);
     if (route === undefined) {
       res.setHeader('Allow', [...byMethod.keys()].join(', '));
       sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'Method not allowed.' } });

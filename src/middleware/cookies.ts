@@ -169,6 +169,8 @@ export function clearSessionCookies(req: IncomingMessage, res: ServerResponse): 
  * const ist = readCookie(req, 'stytch_intermediate_session_token');
  * if (ist === undefined || ist === 'duplicate') throw new AuthenticationError('intermediate_session_missing');
  */
+// The 'duplicate' sentinel is spelled out in the type on purpose: it documents the contract.
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
 export function readCookie(req: IncomingMessage, name: string): string | undefined | 'duplicate' {
   const header = req.headers.cookie;
   if (header === undefined) return undefined;

@@ -142,10 +142,15 @@ function localCheck(resourceId: string, action: string, options: TargetOrganizat
   };
 }
 
+/**
+ * "Cannot decide" is always a 503 (catalogue status vocabulary), including a malformed answer
+ * (which the client reports as a 502 `upstream_bad_response`) and an organization policy that
+ * Stytch refuses to return (e.g. a 404 for a deleted organization).
+ */
 function asUnavailable(error: unknown): StytchExpressError {
-  if (error instanceof StytchUnavailableError) return error;
-  if (error instanceof StytchExpressError && error.status < 500) return error;
-  return new StytchUnavailableError('upstream_unavailable', 'The RBAC policy is unavailable.', { cause: error });
+  if (error instanceof StytchUnavailableError && error.status === 503) return error;
+  if (error instanceof StytchExpressError && error.status < 500 && !(error instanceof StytchApiError)) return error;
+  return new StytchUnavailableError('upstream_unavailable', 'The RBAC decision could not be made: Stytch is unavailable.', { cause: error });
 }
 
 function remoteCheck(resourceId: string, action: string, options: TargetOrganizationOptions | undefined): GuardCheck {

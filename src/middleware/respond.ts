@@ -22,7 +22,7 @@ export function isNavigation(req: IncomingMessage): boolean {
 /** Our own messages are safe to return; upstream text and internal details are not (catalogue #96). */
 function publicMessage(error: StytchExpressError): string {
   if (error instanceof StytchApiError) return 'The request could not be completed.';
-  if (error instanceof StytchUnavailableError) return 'The authentication service is unavailable. Try again later.';
+  if (error instanceof StytchUnavailableError || error.status === 502 || error.status === 503) return 'The authentication service is unavailable. Try again later.';
   if (error.status >= 500) return 'Internal error.';
   return error.message;
 }

@@ -178,7 +178,11 @@ class RefreshingStore<T extends object> {
         this.count('fetchFailures');
         throw new StytchUnavailableError('upstream_bad_response', `Stytch returned a malformed RBAC ${this.kind} policy.`);
       }
-      compileRoles(value as OrgPolicy); // compile once per fetched policy, off the request's hot path
+      // Frozen so the raw policy handed to callers can never drift from its compiled form
+      // (the evaluator memoises the compilation per object), then compiled once, here, off the
+      // request's hot path.
+      deepFreeze(value);
+      compileRoles(value as OrgPolicy);
       const fresh: Entry<T> = { value, fetchedAt: startedAt, refreshFailed: false, retryAfter: 0 };
       this.storage.set(key, fresh);
       return fresh;
@@ -187,6 +191,21 @@ class RefreshingStore<T extends object> {
     });
     this.inflight.set(key, promise);
     return promise;
+  }
+}
+
+function deepFreeze(root: object): void {
+  const seen = new Set<object>();
+  const stack: object[] = [root];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    for (const key of Object.keys(current)) {
+      const child: unknown = (current as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+    Object.freeze(current);
   }
 }
 
@@ -224,6 +243,8 @@ const PROJECT_KEY = 'project';
 
 /**
  * Caches the project RBAC policy and each organization's custom roles.
+ *
+ * Fetched policies are deep-frozen and compiled once into a lookup table for the evaluator.
  *
  * - Fresh for `ttlMs` (default 5 minutes); past it the cached copy is served and refreshed in the
  *   background (stale-while-revalidate), so a policy edited in Stytch is honoured one refresh

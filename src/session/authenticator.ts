@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { StytchApiError, StytchUnavailableError } from '../errors.js';
 import type { StytchExpressError } from '../errors.js';
 import type { SignedOutReason, UndecidedReason, VerifiedBy } from '../middleware/auth-object.js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import { identityFromMemberSession } from './claims.js';
 import type { SessionIdentity } from './claims.js';
 import { logEvent } from './logger.js';
@@ -269,7 +269,7 @@ export class SessionAuthenticator {
   #networkFailure(error: unknown, cacheKey: string, fromJwt: SessionIdentity | undefined): AuthOutcome {
     if (error instanceof StytchApiError) {
       if (error.status === 429) {
-        this.breaker.onFailure(retryAfterMs(error.retryAfterSeconds));
+        this.breaker.onFailure({ retryAfterMs: retryAfterMs(error.retryAfterSeconds) });
         return {
           status: 'undecided',
           reason: 'upstream_rate_limited',
@@ -295,7 +295,7 @@ export class SessionAuthenticator {
     }
     if (error instanceof StytchUnavailableError) {
       const rateLimited = error.code === 'upstream_rate_limited';
-      this.breaker.onFailure(rateLimited ? retryAfterMs(error.retryAfterSeconds) : undefined);
+      this.breaker.onFailure(rateLimited ? { retryAfterMs: retryAfterMs(error.retryAfterSeconds) } : undefined);
       logEvent(this.#logger, 'warn', 'session_authenticate_unavailable', { code: error.code });
       return { status: 'undecided', reason: rateLimited ? 'upstream_rate_limited' : 'upstream_unavailable', error };
     }
@@ -317,7 +317,7 @@ const SIGNED_OUT = new Map<SignedOutReason, AuthOutcome>();
 function signedOut(reason: SignedOutReason): AuthOutcome {
   let outcome = SIGNED_OUT.get(reason);
   if (outcome === undefined) {
-    outcome = Object.freeze({ status: 'signed_out', reason }) as AuthOutcome;
+    outcome = Object.freeze({ status: 'signed_out', reason } as const);
     SIGNED_OUT.set(reason, outcome);
   }
   return outcome;

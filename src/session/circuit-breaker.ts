@@ -7,6 +7,8 @@ export interface CircuitBreakerOptions {
   failureThreshold?: number;
   /** How long the circuit stays open before one probe is let through, in ms. Default 30 000. */
   coolOffMs?: number;
+  /** How long a rate limit without `Retry-After` keeps the circuit open, in ms. Default 5 000. */
+  rateLimitBackoffMs?: number;
   /** Epoch-ms clock (injected in tests). Default `Date.now`. */
   now?: () => number;
 }
@@ -28,6 +30,7 @@ export class CircuitBreaker {
   readonly #threshold: number;
   readonly #coolOffMs: number;
   readonly #now: () => number;
+  readonly #rateLimitBackoffMs: number;
   #state: CircuitState = 'closed';
   #failures = 0;
   #openUntil = 0;
@@ -37,6 +40,7 @@ export class CircuitBreaker {
     this.#threshold = options.failureThreshold ?? 5;
     this.#coolOffMs = options.coolOffMs ?? 30_000;
     this.#now = options.now ?? Date.now;
+    this.#rateLimitBackoffMs = options.rateLimitBackoffMs ?? 5_000;
     if (!Number.isInteger(this.#threshold) || this.#threshold < 1) throw new RangeError('failureThreshold must be a positive integer');
     if (!Number.isFinite(this.#coolOffMs) || this.#coolOffMs < 0) throw new RangeError('coolOffMs must be a non-negative number');
   }
@@ -78,13 +82,15 @@ export class CircuitBreaker {
 
   /**
    * The call failed (timeout, network, 5xx, unusable body). A failed probe re-opens at once.
-   * @param retryAfterMs - when Stytch said how long to wait (429), open for at least that long now.
+   * @param rateLimit - the call was rate limited (429): open at once, for `retryAfterMs` when
+   *   Stytch said how long to wait, else for `rateLimitBackoffMs`; nothing is retried earlier.
    */
-  onFailure(retryAfterMs?: number): void {
+  onFailure(rateLimit?: { retryAfterMs: number | undefined }): void {
     this.#probeInFlight = false;
     this.#failures++;
-    if (retryAfterMs !== undefined && retryAfterMs > 0) {
-      this.#open(Math.max(retryAfterMs, 0));
+    if (rateLimit !== undefined) {
+      const wait = rateLimit.retryAfterMs;
+      this.#open(wait !== undefined && wait > 0 ? wait : this.#rateLimitBackoffMs);
       return;
     }
     if (this.#state === 'half_open' || this.#failures >= this.#threshold) this.#open(this.#coolOffMs);

@@ -40,6 +40,8 @@ export function parseBearer(header: string | undefined): BearerResult {
  * from a sibling subdomain must never be silently preferred (catalogue #5; jshttp/cookie keeps the
  * first occurrence, which is exactly what an attacker relies on).
  */
+// The 'duplicate' sentinel is spelled out in the type on purpose: it documents the contract.
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
 export function scanCookieHeader(header: string, name: string): string | undefined | 'duplicate' {
   let found: string | undefined;
   let index = 0;

@@ -48,8 +48,12 @@ export type KeyLookup =
   | { kind: 'unknown_kid' }
   /** The token has no `kid` and the set holds several keys: we never try each key in turn (catalogue #15). */
   | { kind: 'ambiguous' }
-  /** No usable key set: never fetched, or stale past the window and the endpoint is failing. */
-  | { kind: 'unavailable'; error: StytchUnavailableError };
+  /**
+   * No usable key set: never fetched, or stale past the window and the endpoint is failing.
+   * `staleKey` is the expired copy of the kid's key, when held: it may prove a token forged
+   * (signature fails), but never makes one valid.
+   */
+  | { kind: 'unavailable'; error: StytchUnavailableError; staleKey?: CryptoKey };
 
 interface KeySet {
   readonly byKid: Map<string, CryptoKey>;
@@ -144,6 +148,7 @@ export class JwksCache {
     if (this.#inFlight !== undefined || this.#now() >= this.#nextAttemptAt) await this.#refresh();
     const current = this.#set;
     const now = this.#now();
+    let staleKey: CryptoKey | undefined;
     if (current !== undefined) {
       const age = now - current.fetchedAt;
       if (age < this.#maxAgeMs) return lookup(current, kid) ?? UNKNOWN_KID;
@@ -156,12 +161,15 @@ export class JwksCache {
         }
         return found;
       }
+      const expired = lookup(current, kid);
+      if (expired?.kind === 'key') staleKey = expired.key;
     }
     return {
       kind: 'unavailable',
       error: new StytchUnavailableError('upstream_unavailable', 'The session signing keys could not be loaded.', {
         retryAfterSeconds: Math.max(1, Math.ceil((this.#nextAttemptAt - now) / 1000)),
       }),
+      ...(staleKey === undefined ? {} : { staleKey }),
     };
   }
 

@@ -29,8 +29,7 @@ export function sanitizeLogValue(value: string): string {
  * never breaks a request.
  */
 export function logEvent(logger: Logger | undefined, level: LogLevel, event: string, fields?: Record<string, unknown>): void {
-  const sink = logger?.[level];
-  if (sink === undefined) return;
+  if (logger === undefined || typeof logger[level] !== 'function') return;
   const obj: Record<string, unknown> = { event };
   if (fields !== undefined) {
     for (const key of Object.keys(fields)) {
@@ -39,7 +38,7 @@ export function logEvent(logger: Logger | undefined, level: LogLevel, event: str
     }
   }
   try {
-    sink.call(logger, obj, event);
+    logger[level]?.(obj, event);
   } catch {
     // A broken logger must not turn into a failed request.
   }

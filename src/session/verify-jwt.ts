@@ -86,6 +86,8 @@ export class SessionJwtVerifier {
   async verify(token: string): Promise<JwtVerification> {
     const nowMs = this.#now();
     let staleKeys = false;
+    // Set when only an expired copy of the key was available: it can prove a token forged, never valid.
+    let unavailable: StytchUnavailableError | undefined;
     const jwks = this.#jwks;
     const resolveKey = async (header: JWTHeaderParameters): Promise<CryptoKey> => {
       for (const param of FORBIDDEN_HEADER_PARAMS) {
@@ -99,7 +101,9 @@ export class SessionJwtVerifier {
           staleKeys = found.stale;
           return found.key;
         case 'unavailable':
-          throw new KeysUnavailable(found.error);
+          if (found.staleKey === undefined) throw new KeysUnavailable(found.error);
+          unavailable = found.error;
+          return found.staleKey;
         case 'ambiguous':
           throw new RejectToken('kid_missing');
         default:
@@ -110,9 +114,13 @@ export class SessionJwtVerifier {
     let payload: Record<string, unknown>;
     try {
       const verified = await jwtVerify(token, resolveKey, { ...this.#baseOptions, currentDate: new Date(nowMs) });
-      payload = verified.payload as Record<string, unknown>;
+      payload = verified.payload;
+      if (unavailable !== undefined) return { kind: 'unavailable', error: unavailable };
     } catch (error) {
       if (error instanceof KeysUnavailable) return { kind: 'unavailable', error: error.error };
+      // Checked against an expired key copy: a failed signature proves a forgery (401), anything
+      // after it (claims) means the token may be genuine but we cannot vouch for keys this old.
+      if (unavailable !== undefined && !(error instanceof errors.JWSSignatureVerificationFailed)) return { kind: 'unavailable', error: unavailable };
       if (error instanceof RejectToken) return { kind: 'invalid', detail: error.detail };
       if (error instanceof errors.JWTExpired && error.claim === 'exp') {
         // jose raises JWTExpired only after the signature, typ, iss, aud, presence and nbf checks

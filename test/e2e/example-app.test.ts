@@ -22,7 +22,7 @@ describe('browser requirement', () => {
   });
 });
 
-describe.skipIf(requirement !== 'run')('example app in a browser', () => {
+describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 120_000 }, () => {
   let example: RunningExample;
   let browser: TestBrowser | undefined;
 
@@ -73,7 +73,13 @@ describe.skipIf(requirement !== 'run')('example app in a browser', () => {
 
   async function switchTo(page: Page, name: string): Promise<void> {
     if (path(page) !== '/dashboard') await page.goto(example.url + '/dashboard');
-    await Promise.all([page.waitForURL((url) => url.pathname !== '/dashboard'), page.click(`[data-testid=switch-to][data-org="${name}"]`)]);
+    await clickAndWaitForPage(page, `[data-testid=switch-to][data-org="${name}"]`);
+  }
+
+  /** Click something that submits a form, and wait until the next document has loaded (even at the same URL). */
+  async function clickAndWaitForPage(page: Page, selector: string): Promise<void> {
+    await Promise.all([page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() }), page.click(selector)]);
+    await page.waitForLoadState('load');
   }
 
   it('signs in by email, enrols TOTP, is refused then allowed by role, switches organization, logs out and returns to the page it asked for', async () => {

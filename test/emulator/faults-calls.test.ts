@@ -82,6 +82,21 @@ describe('scripted faults', () => {
     await expect(hung).rejects.toThrow();
   });
 
+  it('still closes while a request hangs or a client keeps a connection alive', async () => {
+    const { startEmulator } = await import('../../src/emulator/index.js');
+    const own = await startEmulator({ quiet: true });
+    own.faults.next('GET /v1/b2b/rbac/policy', { hang: true });
+    const auth = 'Basic ' + Buffer.from(`${own.projectId}:${own.secret}`).toString('base64');
+    const hung = fetch(`${own.url}/v1/b2b/rbac/policy`, { headers: { authorization: auth } }).then(
+      (r) => r.status,
+      () => 'closed',
+    );
+    // A keep-alive connection that finished a request must not hold close() open either.
+    expect((await fetch(`${own.url}/v1/b2b/sessions/jwks/${own.projectId}`)).status).toBe(200);
+    await own.close();
+    expect(await hung).toBe('closed');
+  });
+
   it('forgets pending faults on clear()', async () => {
     const e = emu();
     e.faults.next('GET /v1/b2b/rbac/policy', { status: 500 }, 5);

@@ -219,3 +219,53 @@ describe('sessions/exchange', () => {
     expect(res.mfa_required).not.toBeNull();
   });
 });
+
+describe('roles and policies over the API', () => {
+  it('adds roles implied by the email domain to the member and the session', async () => {
+    const e = emu();
+    const org = newOrg(e, { rbac_email_implicit_role_assignments: [{ domain: 'example.com', role_id: 'editor' }] });
+    const email = newEmail();
+    e.admin.createMember(org.organization_id, { email_address: email, status: 'active' });
+    const login = await magicLinkLogin(e, org.organization_id, email);
+    expect(login.member_session.roles).toEqual(expect.arrayContaining(['stytch_member', 'editor']));
+    const role = (login.member.roles as JsonBody[]).find((r) => r.role_id === 'editor');
+    expect(role?.sources.map((s: JsonBody) => s.type)).toContain('email_assignment');
+    const res = expectOk(await authenticate({ session_token: login.session_token, authorization_check: { organization_id: org.organization_id, resource_id: 'documents', action: 'write' } }));
+    expect(res.verdict.granting_roles).toEqual(['editor']);
+  });
+
+  it('replaces an organization policy with PUT and serves it back', async () => {
+    const e = emu();
+    const org = newOrg(e);
+    const orgPolicy = { roles: [{ role_id: 'reviewer', description: 'reviews', permissions: [{ resource_id: 'documents', actions: ['read'] }] }] };
+    expect(expectOk(await callApi(e, 'PUT', `/v1/b2b/rbac/organizations/${org.organization_id}`, { org_policy: orgPolicy })).org_policy).toEqual(orgPolicy);
+    expect(expectOk(await callApi(e, 'GET', `/v1/b2b/rbac/organizations/${org.organization_id}`)).org_policy).toEqual(orgPolicy);
+    expectOk(await callApi(e, 'PUT', `/v1/b2b/rbac/organizations/${org.organization_id}`, { org_policy: { roles: [] } }));
+    expect(expectOk(await callApi(e, 'GET', `/v1/b2b/rbac/organizations/${org.organization_id}`)).org_policy).toEqual({ roles: [] });
+  });
+
+  it('reflects an extended expiry in the new JWT session claim', async () => {
+    const { sessionToken } = await loggedInMember(emu());
+    const res = expectOk(await authenticate({ session_token: sessionToken, session_duration_minutes: 600 }));
+    const claim = decodeJwt(res.session_jwt)['https://stytch.com/session'] as JsonBody;
+    expect(Date.parse(claim.expires_at)).toBe(Date.parse(res.member_session.expires_at));
+    expect(Date.parse(claim.expires_at)).toBeGreaterThanOrEqual(emu().clock.now() + 599 * 60_000);
+  });
+
+  it('updates last_accessed_at on each authenticate', async () => {
+    const { sessionToken, auth } = await loggedInMember(emu());
+    emu().clock.advance(90_000);
+    const res = expectOk(await authenticate({ session_token: sessionToken }));
+    expect(Date.parse(res.member_session.last_accessed_at)).toBeGreaterThan(Date.parse(auth.member_session.last_accessed_at));
+    expect(res.member_session.started_at).toBe(auth.member_session.started_at);
+  });
+
+  it('lists discovered organizations for a session and refuses two credentials at once', async () => {
+    const { sessionToken, sessionJwt, org } = await loggedInMember(emu());
+    const listed = expectOk(await callApi(emu(), 'POST', '/v1/b2b/discovery/organizations', { session_token: sessionToken }));
+    expect((listed.discovered_organizations as JsonBody[]).map((d) => d.organization.organization_id)).toContain(org.organization_id);
+    const both = await callApi(emu(), 'POST', '/v1/b2b/discovery/organizations', { session_token: sessionToken, session_jwt: sessionJwt });
+    expect(both.status).toBe(400);
+    expectStytchError(both, 400);
+  });
+});

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { csrfProtection } from '../../src/handlers/index.js';
 import { CookieJarClient } from '../helpers/cookie-jar.js';
+import type { JarResponse } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { seedMember, startApp } from './harness.js';
 import type { TestApp } from './harness.js';
@@ -39,7 +40,7 @@ function routeCalls(): number {
   return calls.length;
 }
 
-async function expectRejected(res: { status: number; body: any }) {
+function expectRejected(res: JarResponse): void {
   expect(res.status).toBe(403);
   expect(res.body.error.code).toBe('csrf_rejected');
   expect(routeCalls()).toBe(0);
@@ -61,11 +62,11 @@ const STATE_CHANGING = [
 
 describe('CSRF on every state-changing route', () => {
   it.each(STATE_CHANGING)('catalogue #84: a cross-origin POST to %s is 403 csrf_rejected with 0 upstream calls', async (path) => {
-    await expectRejected(await victim().post(path, { json: { email_address: 'a@example.com' }, origin: 'https://evil.example' }));
+    expectRejected(await victim().post(path, { json: { email_address: 'a@example.com' }, origin: 'https://evil.example' }));
   });
 
   it.each(STATE_CHANGING)('catalogue #86: a POST to %s with neither Origin nor Referer is 403', async (path) => {
-    await expectRejected(await victim().post(path, { json: {}, origin: null }));
+    expectRejected(await victim().post(path, { json: {}, origin: null }));
   });
 
   it('catalogue #85: look-alike origins are refused (suffix, prefix, downgrade, null, port)', async () => {
@@ -80,7 +81,7 @@ describe('CSRF on every state-changing route', () => {
       `${app.origin}/`,
       `HTTP://127.0.0.1:${port}`,
     ]) {
-      await expectRejected(await victim().post('/auth/logout', { origin }));
+      expectRejected(await victim().post('/auth/logout', { origin }));
     }
   });
 
@@ -91,18 +92,18 @@ describe('CSRF on every state-changing route', () => {
 
   it('falls back to the Referer origin when Origin is absent', async () => {
     expect((await victim().post('/auth/logout', { origin: null, headers: { referer: `${app.origin}/settings` } })).status).toBe(204);
-    await expectRejected(await victim().post('/auth/logout', { origin: null, headers: { referer: `https://evil.example/${app.origin}` } }));
-    await expectRejected(await victim().post('/auth/logout', { origin: null, headers: { referer: 'not a url' } }));
+    expectRejected(await victim().post('/auth/logout', { origin: null, headers: { referer: `https://evil.example/${app.origin}` } }));
+    expectRejected(await victim().post('/auth/logout', { origin: null, headers: { referer: 'not a url' } }));
   });
 
   it('catalogue #87: Sec-Fetch-Site cross-site is refused even with a matching Origin', async () => {
-    await expectRejected(await victim().post('/auth/logout', { headers: { 'sec-fetch-site': 'cross-site' } }));
+    expectRejected(await victim().post('/auth/logout', { headers: { 'sec-fetch-site': 'cross-site' } }));
   });
 
   it('catalogue #87: without Origin/Referer, Sec-Fetch-Site same-origin passes and same-site / none are refused', async () => {
     expect((await victim().post('/auth/logout', { origin: null, headers: { 'sec-fetch-site': 'same-origin' } })).status).toBe(204);
-    await expectRejected(await victim().post('/auth/logout', { origin: null, headers: { 'sec-fetch-site': 'same-site' } }));
-    await expectRejected(await victim().post('/auth/logout', { origin: null, headers: { 'sec-fetch-site': 'none' } }));
+    expectRejected(await victim().post('/auth/logout', { origin: null, headers: { 'sec-fetch-site': 'same-site' } }));
+    expectRejected(await victim().post('/auth/logout', { origin: null, headers: { 'sec-fetch-site': 'none' } }));
   });
 
   it('catalogue #87: same-site is accepted only when trustedSubdomains is on', async () => {
@@ -124,7 +125,7 @@ describe('CSRF on every state-changing route', () => {
     expect(ok.status).toBe(204);
     emu().calls.clear();
     const withCookie = victim();
-    await expectRejected(await withCookie.post('/auth/logout', { origin: 'https://evil.example', headers: { authorization: `Bearer ${session_jwt}` } }));
+    expectRejected(await withCookie.post('/auth/logout', { origin: 'https://evil.example', headers: { authorization: `Bearer ${session_jwt}` } }));
   });
 
   it('catalogue #90: simple content types (text/plain, multipart) are 415 after the origin check, with 0 upstream calls', async () => {
@@ -133,11 +134,11 @@ describe('CSRF on every state-changing route', () => {
       expect(res.status).toBe(415);
       expect(res.body.error.code).toBe('unsupported_media_type');
     }
-    await expectRejected(await victim().post('/auth/login/email', { raw: 'x', headers: { 'content-type': 'text/plain' }, origin: 'https://evil.example' }));
+    expectRejected(await victim().post('/auth/login/email', { raw: 'x', headers: { 'content-type': 'text/plain' }, origin: 'https://evil.example' }));
   });
 
   it('catalogue #91: a spoofed Host / X-Forwarded-Host matching the attacker Origin is still refused', async () => {
-    await expectRejected(
+    expectRejected(
       await victim().post('/auth/logout', { origin: 'https://evil.example', headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } }),
     );
   });

@@ -54,14 +54,15 @@ export async function startApp(emu: Emulator, options: TestAppOptions = {}): Pro
   const logger = { debug: sink, info: sink, warn: sink, error: sink };
   const client = new StytchB2BClient({ projectId: emu.projectId, secret: emu.secret, baseUrl: emu.url, env: {}, retry: { maxRetries: 0 }, timeoutMs: options.clientTimeoutMs ?? 3000 });
   const auth = stytchAuth({ client, logger, now: () => emu.clock.now(), ...options.auth });
-  const routes = stytchRoutes({
+  const routeOptions: StytchRoutesOptions = {
     appUrl: origin,
     afterLoginUrl: '/dashboard',
     loginUrl: '/login',
     mfaUrl: '/mfa',
     discoveryUrl: '/select-org',
     ...options.routes,
-  } as StytchRoutesOptions);
+  };
+  const routes = stytchRoutes(routeOptions);
   const mount = options.mount ?? '/auth';
   const framework = options.framework ?? 'express5';
   if (framework === 'connect') {

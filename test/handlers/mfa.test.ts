@@ -62,6 +62,19 @@ describe('SMS one-time codes', () => {
     expect(session.body.authenticationFactors.map((f: { type: string }) => f.type)).toEqual(['magic_link', 'otp']);
   });
 
+  it('catalogue #97: logs never contain the IST, the code or the new session token', async () => {
+    const { browser, member } = await pendingMfa();
+    const ist = browser.cookie(IST) ?? 'missing';
+    const code = latestSmsCode(member.member_id);
+    await browser.post('/auth/mfa/sms/authenticate', { json: { code: '000001' } });
+    expect((await browser.post('/auth/mfa/sms/authenticate', { json: { code } })).status).toBe(200);
+    const logs = JSON.stringify(app.logs);
+    expect(logs).not.toContain(ist);
+    expect(logs).not.toContain(`"${code}"`);
+    expect(logs).not.toContain(browser.cookie('stytch_session') ?? 'missing');
+    expect(logs).not.toContain(browser.cookie('stytch_session_jwt') ?? 'missing');
+  });
+
   it('catalogue #81: a non-numeric or wrong-length code is 400 with 0 upstream calls', async () => {
     const { browser } = await pendingMfa();
     for (const code of ['12345', '1234567', 'abcdef', '12 456', '', '１２３４５６']) {

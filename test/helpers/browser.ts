@@ -60,7 +60,7 @@ export interface TestBrowser {
  * await browser.page.goto(url);
  * await browser.close();
  */
-export async function launchBrowser(options: { viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
+export async function launchBrowser(options: { viewport?: { width: number; height: number }; actionTimeoutMs?: number } = {}): Promise<TestBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'stytch-e2e-profile-'));
   let context: BrowserContext;
   try {
@@ -75,6 +75,8 @@ export async function launchBrowser(options: { viewport?: { width: number; heigh
     await rm(profile, { recursive: true, force: true });
     throw err;
   }
+  // Short action timeouts: a missing element fails the step that needed it, well inside the test timeout.
+  context.setDefaultTimeout(options.actionTimeoutMs ?? 10_000);
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,

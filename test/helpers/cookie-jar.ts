@@ -15,7 +15,8 @@ export interface JarCookie {
 export interface JarResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body, or undefined. */
+  /** Parsed JSON body, or undefined (loosely typed: tests assert it field by field). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   text: string;
   location: string | undefined;

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- token payloads and response bodies are arbitrary JSON here */
 /**
  * Token minting helpers for session tests: forged keys, `alg: none`, HS256 signed with the
  * public key, header and claim variants. Tokens signed with the emulator's real key come from

@@ -36,7 +36,7 @@ async function publishedKeyForms(): Promise<[string, Buffer | string][]> {
     ['PEM', pem],
     ['PEM with leading whitespace', `  \n${pem}`],
     ['PEM with a junk prefix', `junk${pem}`],
-    ['PKCS#1 PEM', key.export({ type: 'pkcs1', format: 'pem' }) as string],
+    ['PKCS#1 PEM', key.export({ type: 'pkcs1', format: 'pem' })],
     ['DER', key.export({ type: 'spki', format: 'der' })],
     ['the JWK n bytes', Buffer.from(jwk.n!, 'base64url')],
     ['the JWKS JSON text', text],
@@ -48,7 +48,7 @@ describe('catalogue section 2: algorithm, header and key-selection attacks', () 
     const app = await startApp(emu());
     const s = newSession(emu());
     for (const [, secret] of await publishedKeyForms()) {
-      await expectRejected(app.url, mintHs256({ kid: headerOf(s.session_jwt).kid as string }, payloadOf(s.session_jwt), secret));
+      await expectRejected(app.url, mintHs256({ kid: headerOf(s.session_jwt).kid }, payloadOf(s.session_jwt), secret));
     }
   });
 
@@ -63,7 +63,7 @@ describe('catalogue section 2: algorithm, header and key-selection attacks', () 
   it.each([['PS256'], ['RS384'], ['RS512']] as const)('catalogue #11: %s on a token naming the real kid is refused', async (alg) => {
     const app = await startApp(emu());
     const s = newSession(emu());
-    await expectRejected(app.url, mintForged({ kid: headerOf(s.session_jwt).kid as string }, payloadOf(s.session_jwt), alg));
+    await expectRejected(app.url, mintForged({ kid: headerOf(s.session_jwt).kid }, payloadOf(s.session_jwt), alg));
     await expectRejected(app.url, resign(emu(), payloadOf(s.session_jwt), { alg }));
   });
 
@@ -168,7 +168,7 @@ describe('catalogue section 2: algorithm, header and key-selection attacks', () 
     const s = newSession(emu());
     const expired = { ...payloadOf(s.session_jwt), exp: Math.floor(emu().clock.now() / 1000) - 60 };
     emu().calls.clear();
-    const res = await get(`${app.url}/me`, { bearer: mintForged({ kid: headerOf(s.session_jwt).kid as string }, expired) });
+    const res = await get(`${app.url}/me`, { bearer: mintForged({ kid: headerOf(s.session_jwt).kid }, expired) });
     expect(res.body).toEqual({ status: 'signed_out', reason: 'invalid_token' });
     expect(emu().calls.count(AUTHENTICATE)).toBe(0);
   });

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- token payloads and response bodies are arbitrary JSON here */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ORGANIZATION_CLAIM, SESSION_CLAIM } from '../../src/client/types.js';
 import { useEmulator } from '../helpers/emulator.js';

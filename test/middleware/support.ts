@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- token payloads and response bodies are arbitrary JSON here */
 /**
  * Shared setup for middleware tests: an Express 5 app with `stytchAuth()` in front of a route
  * that echoes the auth object, served on 127.0.0.1:0, plus emulator fixtures.

@@ -49,7 +49,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 100 && policyCache.stats().inflight > 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   client = new StytchB2BClient({ projectId: emu().projectId, secret: emu().secret, baseUrl: emu().url, env: {}, retry: { maxRetries: 0 } });
   orgId = emu().admin.createOrganization({ organization_name: 'Freshness' }).organization_id;
 });
@@ -99,6 +99,13 @@ describe('policy and role freshness', () => {
     const res = await rawRequest(app.url, '/write', { token });
     expect(res.status).toBe(503);
     expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers 503 (not 502) when Stytch returns a malformed policy', async () => {
+    const { token } = editorToken();
+    emu().faults.next('GET /v1/b2b/rbac/policy', { malformed: true }, 1000);
+    const res = await rawRequest(app.url, '/write', { token });
+    expect([res.status, res.json.error?.code]).toEqual([503, 'upstream_unavailable']);
   });
 
   it('catalogue #58b/c: serves the last good policy within the stale window, then fails closed with 503', async () => {

@@ -20,6 +20,7 @@ const POLICY: RbacPolicy = {
     { role_id: 'viewer', description: '', permissions: [{ resource_id: 'documents', actions: ['read'] }, { resource_id: 'images', actions: ['read'] }] },
     { role_id: 'editor', description: '', permissions: [{ resource_id: 'documents', actions: ['read', 'write'] }] },
     { role_id: 'doc_admin', description: '', permissions: [{ resource_id: 'documents', actions: ['*'] }] },
+    { role_id: 'hasOwnProperty', description: '', permissions: [{ resource_id: '__proto__', actions: ['constructor'] }] },
   ],
 };
 
@@ -63,6 +64,7 @@ beforeAll(async () => {
   session(orgA.id, 'admin', ['stytch_admin']);
   session(orgA.id, 'mfa', ['editor'], ['magic_link', 'totp']);
   session(orgB.id, 'auditorB', ['auditor', 'doc_admin']);
+  session(orgA.id, 'proto', ['hasOwnProperty']);
 
   app = await startGuardApp(emu(), (server) => {
     const ok = (_req: unknown, res: { json(body: unknown): void }) => {
@@ -88,6 +90,9 @@ beforeAll(async () => {
     server.get('/verdict', requirePermission('documents', 'read'), (req, res) => {
       res.json({ verdict: getAuthorizationVerdict(req), can: getStytchAuth(req).isAuthenticated });
     });
+    server.get('/proto', requirePermission('__proto__', 'constructor'), ok);
+    server.get('/proto/toString', requirePermission('__proto__', 'toString'), ok);
+    server.get('/proto-param/:orgId', requirePermission('documents', 'read', { organizationParam: 'constructor' }), ok);
     server.get('/admin', requireRole('stytch_admin'), ok);
     server.get('/orgs/:orgId/admin', requireRole('stytch_admin', 'doc_admin', { organizationParam: 'orgId' }), ok);
     server.post('/billing', requireFreshAuth({ maxAgeSeconds: 300, factors: ['totp'] }), ok);
@@ -173,6 +178,19 @@ describe('requirePermission', () => {
     const leaked = await rawRequest(app.url, '/own/images/read', { token: tokens.auditorB });
     expect([leaked.status, leaked.json.error?.code]).toEqual([403, 'permission_denied']);
     expect((await rawRequest(app.url, '/own/documents/delete', { token: tokens.auditorB })).status).toBe(200);
+  });
+
+  it('catalogue #62: prototype-like resource, action, role and parameter names behave like any other string', async () => {
+    expect((await rawRequest(app.url, '/proto', { token: tokens.proto })).status).toBe(200);
+    const other = await rawRequest(app.url, '/proto/toString', { token: tokens.proto });
+    expect([other.status, other.json.error?.code]).toEqual([403, 'permission_denied']);
+    const noRole = await rawRequest(app.url, '/proto', { token: tokens.docAdmin });
+    expect([noRole.status, noRole.json.error?.code]).toEqual([403, 'permission_denied']);
+    // `constructor` is not a route parameter here: it must not resolve to Object.prototype.constructor.
+    const param = await rawRequest(app.url, `/proto-param/${orgA.id}`, { token: tokens.viewer });
+    expect([param.status, param.json.error?.code]).toEqual([403, 'permission_denied']);
+    const tenancy = await rawRequest(app.url, '/m/documents/read/__proto__', { token: tokens.viewer });
+    expect([tenancy.status, tenancy.json.error?.code]).toEqual([403, 'tenancy_mismatch']);
   });
 
   it('exposes the local verdict with its granting roles', async () => {

@@ -1,9 +1,20 @@
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { OrgPolicy, RbacPolicy } from '../../src/client/types.js';
 import { ConfigError, StytchUnavailableError } from '../../src/errors.js';
 import { createCan } from '../../src/rbac/can.js';
 import { evaluateAuthorization } from '../../src/rbac/evaluate.js';
 import { PolicyCache } from '../../src/rbac/policy-cache.js';
+
+/** Heap in use after a full GC (exposes `gc` for this process only; no process-wide flag needed). */
+function usedHeapAfterGc(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
 
 function projectPolicy(action: string): RbacPolicy {
   return { resources: [], roles: [{ role_id: 'editor', description: '', permissions: [{ resource_id: 'documents', actions: [action] }] }] };
@@ -176,14 +187,19 @@ describe('PolicyCache', () => {
     expect(allows(await h.cache.get('org-1'), 'publish')).toBe(true);
   });
 
-  it('catalogue #59: keeps at most maxOrganizations org policies over 100,000 distinct organizations', async () => {
+  it('catalogue #59: keeps at most maxOrganizations org policies over 100,000 distinct organizations, with flat heap', async () => {
     const h = harness({ maxOrganizations: 1_000 });
+    const heapAfterWarmUp = { bytes: 0 };
     for (let batch = 0; batch < 100; batch++) {
       await Promise.all(Array.from({ length: 1_000 }, (_, i) => h.cache.get(`org-${batch}-${i}`)));
       expect(h.cache.stats().organizationsCached).toBeLessThanOrEqual(1_000);
+      if (batch === 9) heapAfterWarmUp.bytes = usedHeapAfterGc();
     }
-    expect(h.orgCalls()).toBe(100_000);
+    h.calls.org.clear(); // the harness's own per-org counter map is not the cache under test
+    const growth = usedHeapAfterGc() - heapAfterWarmUp.bytes;
     expect(h.cache.stats().inflight).toBe(0);
+    // 90,000 more organizations than the bound: an unbounded cache would grow by tens of MB.
+    expect(growth).toBeLessThan(8 * 1024 * 1024);
   });
 
   it('catalogue #59: eviction never changes a decision, it only causes a refetch', async () => {
@@ -197,6 +213,24 @@ describe('PolicyCache', () => {
     const after = decideCustom(await h.cache.get('org-a'), 'org-a');
     expect([before, after]).toEqual([true, true]);
     expect(h.calls.org.get('org-a')).toBe(2);
+  });
+
+  it('freezes fetched policies so a caller cannot make the raw policy drift from its compiled form', async () => {
+    const h = harness();
+    const snapshot = await h.cache.get('org-1');
+    expect(() => snapshot.policy.roles[0]!.permissions[0]!.actions.push('delete')).toThrow(TypeError);
+    expect(allows(snapshot, 'delete')).toBe(false);
+  });
+
+  it('survives a throwing logger during an outage', async () => {
+    const h = harness({ logger: { warn: () => { throw new Error('logger down'); } } });
+    await h.cache.get('org-1');
+    h.fail();
+    h.advance(300_000);
+    expect(allows(await h.cache.get('org-1'), 'edit')).toBe(true);
+    await h.tick();
+    await h.tick();
+    expect(allows(await h.cache.get('org-1'), 'edit')).toBe(true);
   });
 
   it('peek never fetches and answers only from a usable cache', async () => {

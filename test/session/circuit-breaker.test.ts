@@ -73,11 +73,20 @@ describe('CircuitBreaker', () => {
   it('a rate limit opens the circuit at once for the Retry-After period', () => {
     const c = clock();
     const breaker = new CircuitBreaker({ failureThreshold: 5, coolOffMs: 1000, now: c.now });
-    breaker.onFailure(10_000);
+    breaker.onFailure({ retryAfterMs: 10_000 });
     expect(breaker.state).toBe('open');
     c.advance(9_999);
     expect(breaker.tryAcquire()).toBe(false);
     c.advance(1);
+    expect(breaker.tryAcquire()).toBe(true);
+  });
+
+  it('a rate limit without Retry-After opens the circuit for the rate-limit backoff', () => {
+    const c = clock();
+    const breaker = new CircuitBreaker({ failureThreshold: 5, coolOffMs: 30_000, rateLimitBackoffMs: 2_000, now: c.now });
+    breaker.onFailure({ retryAfterMs: undefined });
+    expect(breaker.tryAcquire()).toBe(false);
+    c.advance(2_000);
     expect(breaker.tryAcquire()).toBe(true);
   });
 

@@ -205,8 +205,8 @@ describe('JwksCache', () => {
 
   it.each([
     ['404', status(404)],
-    ['HTML', ((_req, res) => res.end('<html>oops</html>')) as Handler],
-    ['invalid JSON', ((_req, res) => res.end('{"keys": [')) as Handler],
+    ['HTML', ((_req, res) => res.end('<html>oops</html>'))],
+    ['invalid JSON', ((_req, res) => res.end('{"keys": ['))],
     ['keys not an array', json({ keys: {} })],
     ['only unusable keys', json({ keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'k1' }] })],
   ])('catalogue #42: a %s answer keeps the previous good set', async (_name, bad) => {

@@ -77,16 +77,19 @@
       return el(
         'li',
         {},
+        el(
+          'div',
+          {},
+          el('strong', {}, org.organizationName),
+          el('br', {}),
+          el('span', { class: 'muted' }, org.membershipType.replaceAll('_', ' ') + (org.mfaRequired ? ' · two-step verification required' : '')),
+        ),
         postForm('/auth/discovery/exchange', { organization_id: org.organizationId }, button, 'org'),
-        ' ',
-        el('strong', {}, org.organizationName),
-        ' ',
-        el('span', { class: 'muted' }, org.membershipType.replaceAll('_', ' ') + (org.mfaRequired ? ' · two-step verification required' : '')),
       );
     });
     container.replaceChildren(
       el('p', {}, 'Signed in as ', el('strong', {}, emailAddress), '. Choose where to go:'),
-      items.length > 0 ? el('ul', { class: 'plain' }, ...items) : el('p', { class: 'muted' }, 'You are not a member of any organization yet. Create one below.'),
+      items.length > 0 ? el('ul', { class: 'plain orgs' }, ...items) : el('p', { class: 'muted' }, 'You are not a member of any organization yet. Create one below.'),
     );
     container.removeAttribute('aria-busy');
   }

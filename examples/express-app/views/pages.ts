@@ -171,8 +171,8 @@ export function documentsPage(ctx: LayoutContext, input: { docs: readonly Docume
     ctx,
     'Documents',
     html`${input.notice ? html`<p class="banner ok" data-testid="notice">${input.notice}</p>` : ''}
-<p class="muted">Reading needs <code>documents:read</code>, creating <code>documents:create</code>, deleting <code>documents:delete</code>.
-Your roles ${input.canCreate ? 'allow' : 'do not allow'} creating and ${input.canDelete ? 'allow' : 'do not allow'} deleting; the buttons stay visible so you can see the server refuse.</p>
+<p class="muted" data-testid="allowed-actions">Your roles allow: ${['read', input.canCreate && 'create', input.canDelete && 'delete'].filter(Boolean).map((a) => html`<span class="pill">documents:${a}</span> `)}
+${input.canCreate && input.canDelete ? '' : '— the other buttons stay visible so you can see the server refuse them.'}</p>
 <form class="card inline" method="post" action="/documents" data-testid="create-doc-form">
   <label>Title <input name="title" required maxlength="200"></label>
   <button type="submit">Create document</button>

@@ -42,7 +42,7 @@ function readQuery(body: Body): { operator: 'AND' | 'OR'; operands: Operand[] } 
 export function values(operand: Operand): string[] {
   const v = operand.filter_value;
   if (typeof v === 'string') return [v.toLowerCase()];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return (v as string[]).map((x) => x.toLowerCase());
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return (v).map((x) => x.toLowerCase());
   if (typeof v === 'boolean') return [String(v)];
   throw badRequest('invalid_argument', `The filter '${operand.filter_name}' needs a string or an array of strings.`, { field: 'query' });
 }

@@ -1,0 +1,109 @@
+/**
+ * The example app over plain HTTP (no browser): redirects, error pages, headers and escaping.
+ * These run everywhere, including where Chromium is not installed.
+ */
+import { request, type IncomingMessage } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExample, type RunningExample } from '../../examples/express-app/example.js';
+import { escapeHtml, html } from '../../examples/express-app/views/html.js';
+
+describe('html template tag', () => {
+  it('escapes every interpolated string, including quotes and backticks', () => {
+    expect(html`<p title="${'"><script>'}">${"<img src=x onerror='a'>`"}</p>`.toString()).toBe(
+      '<p title="&quot;&gt;&lt;script&gt;">&lt;img src=x onerror=&#39;a&#39;&gt;&#96;</p>',
+    );
+  });
+
+  it('keeps nested templates as markup and joins arrays', () => {
+    const items = ['a&b', 'c'].map((t) => html`<li>${t}</li>`);
+    expect(html`<ul>${items}</ul>`.toString()).toBe('<ul><li>a&amp;b</li><li>c</li></ul>');
+  });
+
+  it('renders null, undefined and false as nothing', () => {
+    expect(html`${null}${undefined}${false}${0}`.toString()).toBe('0');
+    expect(escapeHtml('plain')).toBe('plain');
+  });
+});
+
+describe('example app over HTTP', () => {
+  let example: RunningExample;
+  beforeAll(async () => {
+    example = await startExample({ port: 0, env: {} });
+  });
+  afterAll(async () => {
+    await example?.close();
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(example.url + path, { redirect: 'manual', headers });
+
+  it('sends a signed-out browser from a protected page to sign-in with a return_to', async () => {
+    // node:http rather than fetch: fetch always sends its own `Sec-Fetch-Mode: cors`.
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      request(example.url + '/documents?tab=mine', { headers: { accept: 'text/html', 'sec-fetch-mode': 'navigate' } }, resolve).on('error', reject).end();
+    });
+    res.resume();
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/login?return_to=' + encodeURIComponent('/documents?tab=mine'));
+  });
+
+  it('answers a signed-out API call to a protected page with 401 JSON, not a redirect', async () => {
+    const res = await get('/dashboard', { accept: 'application/json' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await res.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+  });
+
+  it('puts the return_to of the login page into the form as an escaped value', async () => {
+    const res = await get('/login?return_to=' + encodeURIComponent('/x?a="><script>alert(1)</script>'));
+    const body = await res.text();
+    expect(body).not.toContain('<script>alert(1)</script>');
+    expect(body).toContain('value="/x?a=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+  });
+
+  it('shows an error code from the auth routes as text', async () => {
+    const body = await (await get('/login?error=' + encodeURIComponent('<b>x</b>'))).text();
+    expect(body).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(body).not.toContain('<b>x</b>');
+  });
+
+  it('serves pages with a strict Content-Security-Policy and no framework banner', async () => {
+    const res = await get('/login');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
+  });
+
+  it('answers an unknown page with a 404 page', async () => {
+    const res = await get('/nope');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('data-testid="error-page"');
+  });
+
+  it('refuses GET /auth/logout (a link must not sign anyone out)', async () => {
+    expect((await get('/auth/logout')).status).toBe(405);
+  });
+
+  it('refuses a cross-origin post to its own routes with 403 csrf_rejected', async () => {
+    const res = await fetch(example.url + '/documents', {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'title=x',
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'csrf_rejected' } });
+  });
+
+  it('lists every email the emulator sent on the dev mailbox page, links included', async () => {
+    const sent = await fetch(example.url + '/auth/login/email', {
+      method: 'POST',
+      headers: { origin: example.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ email_address: 'carol@example.com' }),
+    });
+    expect(sent.status).toBe(202);
+    const body = await (await get('/dev/mailbox')).text();
+    expect(body).toContain('data-to="carol@example.com" data-kind="discovery_magic_link"');
+    expect(body).toContain(`href="${example.url}/auth/callback?`);
+  });
+});

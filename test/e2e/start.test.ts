@@ -1,0 +1,97 @@
+/**
+ * `npm start` (examples/express-app/start.ts) as a real child process: it prints its URL and the
+ * demo accounts once, serves pages, switches to "real Stytch" mode from the environment, and
+ * stops cleanly on SIGTERM. The child gets its own env object; this process's env is untouched.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+
+/** The parent environment minus any Stytch settings, plus `extra`. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('STYTCH_')) env[key] = value;
+  return { ...env, PORT: '0', ...extra };
+}
+
+let child: ChildProcess | undefined;
+let emulator: Emulator | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  child = undefined;
+  await emulator?.close();
+  emulator = undefined;
+});
+
+/** Starts the example and resolves with its output once the banner is complete. */
+function start(env: NodeJS.ProcessEnv, lastLine: RegExp): Promise<{ url: string; output: () => string }> {
+  const proc = spawn(TSX, ['examples/express-app/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = proc;
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no banner within 20 s:\n' + out)), 20_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      if (url && lastLine.test(out)) {
+        clearTimeout(timer);
+        resolve({ url, output: () => out });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+function exited(proc: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', (code) => resolve(code))));
+}
+
+describe('npm start', () => {
+  it('starts the emulator with demo data, prints the URL and the demo accounts once, and stops on SIGTERM', async () => {
+    const { url, output } = await start(childEnv({}), /carol@example\.com.*\n/);
+    const login = await fetch(url + '/login');
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('Sign in');
+    const mailbox = await fetch(url + '/dev/mailbox');
+    expect(mailbox.status).toBe(200);
+
+    const text = output();
+    expect(text).toContain('local Stytch emulator');
+    expect(text.match(/listening on/g)).toHaveLength(1);
+    expect(text.match(/ada@example\.com/g)).toHaveLength(1);
+    expect(text).not.toMatch(/secret-|project-test-/);
+
+    child!.kill('SIGTERM');
+    expect(await exited(child!)).toBe(0);
+  });
+
+  it('uses the Stytch project from STYTCH_PROJECT_ID and STYTCH_SECRET instead of the emulator, and says so', async () => {
+    // "Real Stytch" mode pointed at a loopback emulator through STYTCH_BASE_URL: no internet needed.
+    emulator = await startEmulator({ quiet: true });
+    const { url, output } = await start(
+      childEnv({ STYTCH_PROJECT_ID: emulator.projectId, STYTCH_SECRET: emulator.secret, STYTCH_BASE_URL: emulator.url }),
+      /redirect URL.*\n/,
+    );
+    expect(output()).toContain('Talking to real Stytch');
+    expect(output()).not.toContain(emulator.secret);
+    // No dev mailbox without the emulator.
+    expect((await fetch(url + '/dev/mailbox')).status).toBe(404);
+    // Sending a login email goes to the configured Stytch project.
+    const sent = await fetch(url + '/auth/login/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: url },
+      body: JSON.stringify({ email_address: 'someone@example.com' }),
+    });
+    expect(sent.status).toBe(202);
+    expect(emulator.calls.count('POST /v1/b2b/magic_links/email/discovery/send')).toBe(1);
+  });
+});
