@@ -77,7 +77,7 @@ async function handle(parts: ServerParts, expectedAuth: string, req: IncomingMes
 
   if (!isControl) {
     const fault = parts.faults.take(endpoint);
-    if (fault && (await applyFault(fault, req, res, id, reply))) return;
+    if (fault && (await applyFault(fault, req, res, id, reply, (status) => { if (call) call.status = status; }))) return;
   }
 
   let match;
@@ -128,6 +128,7 @@ async function applyFault(
   res: ServerResponse,
   id: string,
   reply: (status: number, body: Record<string, unknown>, headers?: Record<string, string>) => void,
+  mark: (status: number) => void,
 ): Promise<boolean> {
   if ('delayMs' in fault) {
     await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -142,6 +143,7 @@ async function applyFault(
   }
   if ('malformed' in fault) {
     const text = '{"request_id": "' + id + '", "status_code": 200, <this is not JSON';
+    mark(200);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
     res.end(text);
     return true;
