@@ -68,8 +68,11 @@ async function handle(parts: ServerParts, expectedAuth: string, req: IncomingMes
     if (state.calls.length >= MAX_CALLS) state.calls.splice(0, MAX_CALLS / 10);
     state.calls.push(call);
   }
-  const reply = (status: number, body: Record<string, unknown>, headers?: Record<string, string>): void => {
+  const mark = (status: number): void => {
     if (call) call.status = status;
+  };
+  const reply = (status: number, body: Record<string, unknown>, headers?: Record<string, string>): void => {
+    mark(status);
     send(res, status, body, headers);
   };
   const fail = (status: number, type: string, message: string, details?: Record<string, unknown>): void =>
@@ -77,7 +80,7 @@ async function handle(parts: ServerParts, expectedAuth: string, req: IncomingMes
 
   if (!isControl) {
     const fault = parts.faults.take(endpoint);
-    if (fault && (await applyFault(fault, req, res, id, reply, (status) => { if (call) call.status = status; }))) return;
+    if (fault && (await applyFault(fault, req, res, id, reply, mark))) return;
   }
 
   let match;
