@@ -21,7 +21,7 @@ import { BASELINE_ID, SCENARIOS, TARGETS, findScenario } from './lib/scenarios.j
 import type { CredentialKind, Scenario } from './lib/scenarios.js';
 import { evaluateTargets, roundOrder, summarize, toRoundSample } from './lib/stats.js';
 import type { ChildRoundReport, RoundSample } from './lib/stats.js';
-import { renderChart, renderResultsFile, renderTable, renderTargets } from './lib/report.js';
+import { renderChart, renderMemory, renderResultsFile, renderTable, renderTargets } from './lib/report.js';
 import type { MachineInfo, MemoryReport, RunSettings } from './lib/report.js';
 import { renderProfile, summarizeProfile } from './lib/profile.js';
 import type { ProfileSummary } from './lib/profile.js';
@@ -217,7 +217,7 @@ async function memoryScenario(emulator: BenchChild, credentials: Credentials, to
     await child.call('gc');
     const before = await child.stats();
     // Four legs, with a GC and a reading after each: a bounded cache shows a plateau, a leak a slope.
-    const checkpoints: MemoryReport['checkpoints'] = [];
+    const checkpoints: { requests: number; rssBytes: number; heapUsedBytes: number }[] = [];
     let sent = 0;
     let failures = 0;
     for (let leg = 1; leg <= 4; leg++) {
@@ -352,7 +352,7 @@ async function main(): Promise<void> {
     log(renderTable(summaries));
     log('');
     log(renderTargets(targets));
-    if (memory) log(`memory: RSS ${(memory.rssBeforeBytes / 2 ** 20).toFixed(1)} → ${(memory.rssAfterBytes / 2 ** 20).toFixed(1)} MiB; metrics ${JSON.stringify(memory.metrics)}`);
+    if (memory) log(`\n${renderMemory(memory)}`);
     for (const { id, reason } of skipped) log(`skipped ${id}: ${reason}`);
     for (const [id, stats] of lastStats) if (Object.keys(stats).length > 0) log(`counters ${id}: ${JSON.stringify(stats)}`);
     log(`total time ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);

@@ -123,7 +123,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
         // `can` answers from the cached policy, synchronously: handy for showing or hiding UI.
         canCreate: auth.can('documents', 'create'),
         canDelete: auth.can('documents', 'delete'),
-        notice: queryString(req, 'notice'),
+        // Only known notices are shown: a link cannot put arbitrary text on our page.
+        notice: NOTICES.get(queryString(req, 'notice') ?? ''),
       }),
     );
   });
@@ -131,16 +132,16 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.post('/documents', csrf, ...allowed('documents', 'create'), form, (req, res) => {
     const auth = signedIn(req);
     const title = typeof req.body?.title === 'string' ? (req.body.title as string).trim().slice(0, 200) : '';
-    if (title === '') return void res.redirect(303, '/documents?notice=' + encodeURIComponent('A title is required.'));
+    if (title === '') return void res.redirect(303, '/documents?notice=title_required');
     documents.create(auth.organizationId, title, memberChrome(req)?.email ?? auth.memberId);
-    res.redirect(303, '/documents?notice=' + encodeURIComponent('Document created.'));
+    res.redirect(303, '/documents?notice=created');
   });
 
   app.post('/documents/:id/delete', csrf, ...allowed('documents', 'delete'), (req, res) => {
     const auth = signedIn(req);
     // Scoped by the session's organization: a document id from another tenant is simply not found.
     const deleted = documents.delete(auth.organizationId, String(req.params.id));
-    res.redirect(303, '/documents?notice=' + encodeURIComponent(deleted ? 'Document deleted.' : 'No such document.'));
+    res.redirect(303, `/documents?notice=${deleted ? 'deleted' : 'not_found'}`);
   });
 
   app.get('/members', ...allowed('stytch.member', 'search'), async (req, res) => {
@@ -167,6 +168,13 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.use(errorHandler(view, send));
   return app;
 }
+
+const NOTICES = new Map([
+  ['created', 'Document created.'],
+  ['deleted', 'Document deleted.'],
+  ['not_found', 'No such document.'],
+  ['title_required', 'A title is required.'],
+]);
 
 const FORBIDDEN = { status: 403, code: 'permission_denied', title: 'Not allowed', message: 'Your roles in this organization do not allow this. Ask an admin, or switch organization.' };
 
@@ -205,7 +213,7 @@ function memberChrome(req: Request): LayoutContext['member'] {
   const auth = getStytchAuth(req);
   if (!auth.isAuthenticated) return undefined;
   const email = auth.authenticationFactors.find((f) => f.email_factor)?.email_factor?.email_address ?? auth.memberId;
-  return { email, organizationName: auth.organizationSlug };
+  return { email, organizationSlug: auth.organizationSlug };
 }
 
 /** Other organizations this member can switch into, from Stytch's discovery list (undefined when unavailable). */

@@ -92,7 +92,8 @@ export function sessionById(state: EmulatorState, id: string) {
 export function sessionByJwt(state: EmulatorState, jwt: string) {
   const checked = checkJwt(state.keys, jwt);
   if (!checked.ok) {
-    // Error names for bad JWTs are not documented; these come from the SDK's error enum.
+    // Error names for bad JWTs are not documented: `unable_to_parse_session_jwt` is in the SDK's
+    // error enum; `invalid_session_jwt` (401) is our own name for a genuine-looking forgery.
     if (checked.reason === 'malformed') throw badRequest('unable_to_parse_session_jwt', 'The session JWT could not be parsed.');
     throw unauthorized('invalid_session_jwt', 'The session JWT signature could not be verified.');
   }

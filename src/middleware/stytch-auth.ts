@@ -148,13 +148,18 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
       credential: source,
       can: createCan(policyCache, outcome.organizationId, outcome.roles),
     });
-  const cachedAuth = (entry: VerifiedEntry, source: CredentialSource): SignedInAuth => {
-    let memo = entry.memo as Partial<Record<CredentialSource, SignedInAuth>> | undefined;
+  /**
+   * Per cache entry and credential source, the auth object and the request context are built once
+   * and reused: a cache hit allocates nothing (both are immutable, and the entry is per token).
+   */
+  type Memo = { auth: Partial<Record<CredentialSource, SignedInAuth>>; ctx: Partial<Record<CredentialSource, StytchRequestContext>> };
+  const memoOf = (entry: VerifiedEntry): Memo => {
+    let memo = entry.memo as Memo | undefined;
     if (memo === undefined) {
-      memo = {};
+      memo = { auth: {}, ctx: {} };
       entry.memo = memo;
     }
-    return (memo[source] ??= buildSignedIn(entry.identity, 'cache', source));
+    return memo;
   };
 
   // ---- outcomes
@@ -210,6 +215,8 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
   /** Decide the request's identity. Returns a promise only when the slow path (verify, network) runs. */
   const decide = (req: IncomingMessage, res: ServerResponse): Promise<void> | undefined => {
     let credential: Credential;
+    // The opaque cookie sent with a JWT cookie: a fallback only for a JWT signed by a key not loaded yet.
+    let sessionTokenFallback: string | undefined;
     const bearer = parseBearer(req.headers.authorization);
     if (bearer.kind === 'malformed') {
       setStytchContext(req, baseContext);
@@ -227,31 +234,38 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
         signOut(req, res, 'duplicate_credentials', jwtValue === 'duplicate' ? 'jwt_cookie' : 'session_cookie');
         return undefined;
       }
-      if (jwtValue !== undefined && jwtValue !== '') credential = { source: 'jwt_cookie', kind: 'jwt', value: jwtValue };
-      else if (tokenValue !== undefined && tokenValue !== '') credential = { source: 'session_cookie', kind: 'opaque', value: tokenValue };
+      if (jwtValue !== undefined && jwtValue !== '') {
+        credential = { source: 'jwt_cookie', kind: 'jwt', value: jwtValue };
+        if (tokenValue !== undefined && isOpaqueTokenShape(tokenValue, maxTokenBytes)) sessionTokenFallback = tokenValue;
+      } else if (tokenValue !== undefined && tokenValue !== '') credential = { source: 'session_cookie', kind: 'opaque', value: tokenValue };
       else {
         setStytchContext(req, baseContext);
         signOut(req, res, 'no_credentials', undefined);
         return undefined;
       }
     }
-    setStytchContext(req, contextFor(credential));
     // Shape and size first: junk never reaches base64, JSON, the JWKS or the network (catalogue #6-#8).
     const wellFormed = credential.kind === 'jwt' ? isCompactJwsShape(credential.value, maxTokenBytes) : isOpaqueTokenShape(credential.value, maxTokenBytes);
     if (!wellFormed) {
+      setStytchContext(req, contextFor(credential));
       signOut(req, res, 'malformed_credentials', credential.source);
       return undefined;
     }
     const key = SessionAuthenticator.keyOf(credential.kind, credential.value);
     const entry = core.lookup(key);
     if (entry !== undefined) {
+      // Hot path: a token verified before. A hash, an LRU lookup and two WeakMap writes.
       metrics.cacheHits++;
-      setStytchAuth(req, cachedAuth(entry, credential.source));
-      if (entry.refreshed !== undefined && credential.source !== 'bearer' && !res.headersSent) setSessionCookies(req, res, entry.refreshed);
+      const memo = memoOf(entry);
+      const source = credential.source;
+      setStytchContext(req, (memo.ctx[source] ??= contextFor(credential)));
+      setStytchAuth(req, (memo.auth[source] ??= buildSignedIn(entry.identity, 'cache', source)));
+      if (entry.refreshed !== undefined && source !== 'bearer' && !res.headersSent) setSessionCookies(req, res, entry.refreshed);
       return undefined;
     }
+    setStytchContext(req, contextFor(credential));
     const cred = credential;
-    return core.authenticate(cred.kind, cred.value, key).then((outcome) => finish(req, res, cred, outcome));
+    return core.authenticate(cred.kind, cred.value, key, sessionTokenFallback).then((outcome) => finish(req, res, cred, outcome));
   };
 
   const middleware = function stytchAuthMiddleware(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {

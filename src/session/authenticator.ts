@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { LRUCache } from 'lru-cache';
@@ -136,7 +137,7 @@ export class SessionAuthenticator {
 
   /** Cache key of a credential: a SHA-256 of the token, so the cache never holds raw tokens. */
   static keyOf(kind: 'jwt' | 'opaque', value: string): string {
-    return (kind === 'jwt' ? JWT_PREFIX : OPAQUE_PREFIX) + createHash('sha256').update(value).digest('base64url');
+    return (kind === 'jwt' ? JWT_PREFIX : OPAQUE_PREFIX) + sha256(value);
   }
 
   /** Stop accepting a session in this process (after a revoke, e.g. logout). */
@@ -164,8 +165,12 @@ export class SessionAuthenticator {
     return hit.reason;
   }
 
-  /** Full path after a cache miss. Never rejects. */
-  async authenticate(kind: 'jwt' | 'opaque', value: string, key: string): Promise<AuthOutcome> {
+  /**
+   * Full path after a cache miss. Never rejects.
+   * @param sessionTokenFallback - the opaque session token sent alongside a JWT cookie, used only
+   *   when the JWT names a signing key this process has not loaded yet (see below).
+   */
+  async authenticate(kind: 'jwt' | 'opaque', value: string, key: string, sessionTokenFallback?: string): Promise<AuthOutcome> {
     const negative = this.#negativeHit(key);
     if (negative !== undefined) return signedOut(negative);
     if (kind === 'opaque') return this.#network(OPAQUE_PREFIX + key, { session_token: value }, key, undefined);
@@ -181,15 +186,32 @@ export class SessionAuthenticator {
         if (!result.staleKeys) this.#verified?.set(key, entry);
         return { status: 'signed_in', identity: result.identity, verifiedBy: 'local_jwt', refreshed: undefined, entry };
       }
-      case 'refresh':
+      case 'refresh': {
         if (this.#isDenied(result.identity.sessionId)) return signedOut('session_not_found');
+        // A concurrent request may have refreshed this very token while we verified it.
+        const settled = this.lookup(key);
+        if (settled !== undefined) return { status: 'signed_in', identity: settled.identity, verifiedBy: 'cache', refreshed: settled.refreshed, entry: settled };
         return this.#network(JWT_PREFIX + result.identity.sessionId, { session_jwt: value }, key, result.identity);
+      }
       case 'not_a_session':
         return signedOut('not_a_session_token');
       case 'unavailable':
         return { status: 'undecided', reason: 'jwks_unavailable', error: result.error };
       default:
         logEvent(this.#logger, 'debug', 'session_jwt_invalid', { detail: result.detail });
+        // A kid we have not loaded is no proof of forgery: right after a key rotation, a JWT minted
+        // by Stytch (e.g. refreshed by another process) arrives inside our JWKS refetch cooldown.
+        // When the browser also holds the opaque session token, let that token decide over the
+        // network instead of signing a valid member out. A forger gains nothing: the opaque token
+        // alone decides, exactly as it would if sent on its own (one credential, catalogue #3).
+        if (result.detail === 'kid_unknown' && sessionTokenFallback !== undefined) {
+          const fallbackKey = SessionAuthenticator.keyOf('opaque', sessionTokenFallback);
+          const cached = this.lookup(fallbackKey);
+          if (cached !== undefined) return { status: 'signed_in', identity: cached.identity, verifiedBy: 'cache', refreshed: cached.refreshed, entry: cached };
+          const negativeFallback = this.#negativeHit(fallbackKey);
+          if (negativeFallback !== undefined) return signedOut(negativeFallback);
+          return this.#network(OPAQUE_PREFIX + fallbackKey, { session_token: sessionTokenFallback }, fallbackKey, undefined);
+        }
         return signedOut('invalid_token');
     }
   }
@@ -307,6 +329,12 @@ export class SessionAuthenticator {
       error: new StytchUnavailableError('upstream_unavailable', 'Stytch could not be reached.', { cause: error }),
     };
   }
+}
+
+// crypto.hash (Node >= 20.12) hashes in one call without a Hash object; older 20.x falls back.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+function sha256(value: string): string {
+  return oneShot === undefined ? createHash('sha256').update(value).digest('base64url') : oneShot('sha256', value, 'base64url');
 }
 
 function retryAfterMs(seconds: number | undefined): number | undefined {

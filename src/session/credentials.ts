@@ -21,16 +21,16 @@ const MALFORMED: BearerResult = { kind: 'malformed' };
 export function parseBearer(header: string | undefined): BearerResult {
   if (header === undefined || header === '') return ABSENT;
   if (header.length < 6) return ABSENT;
-  // Compare the first six characters case-insensitively without allocating a lowered copy.
-  const c0 = header.charCodeAt(0) | 0x20;
-  if (c0 !== 0x62 /* b */) return ABSENT;
-  if ((header.slice(0, 6).toLowerCase()) !== 'bearer') return ABSENT;
+  // Fast exit on the first letter before comparing the scheme case-insensitively.
+  if ((header.charCodeAt(0) | 0x20) !== 0x62 /* b */) return ABSENT;
+  if (header.slice(0, 6).toLowerCase() !== 'bearer') return ABSENT;
   if (header.length === 6) return MALFORMED;
   const sep = header.charCodeAt(6);
   if (sep === 0x09) return MALFORMED; // `Bearer<TAB>x`
   if (sep !== 0x20) return ABSENT; // `Bearerish ...`: another scheme
   const value = header.slice(7);
-  if (value === '' || /\s/.test(value)) return MALFORMED;
+  // Header values cannot hold CR/LF; space and tab are the only whitespace left to refuse.
+  if (value === '' || value.includes(' ') || value.includes('\t')) return MALFORMED;
   return { kind: 'token', value };
 }
 
@@ -78,41 +78,19 @@ function isOws(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
-function isBase64UrlChar(code: number): boolean {
-  return (
-    (code >= 0x61 && code <= 0x7a) || // a-z
-    (code >= 0x41 && code <= 0x5a) || // A-Z
-    (code >= 0x30 && code <= 0x39) || // 0-9
-    code === 0x2d || // -
-    code === 0x5f // _
-  );
-}
-
 /**
  * True when `value` looks like a compact JWS: three non-empty base64url segments and nothing
  * else, within `maxLength`. Rejects JWE (5 parts), JSON serialisation, whitespace, padding and
  * any byte outside base64url before any decoding work (catalogue #6, #7, #8).
  */
 export function isCompactJwsShape(value: string, maxLength: number): boolean {
-  const length = value.length;
-  if (length === 0 || length > maxLength) return false;
-  let dots = 0;
-  let segmentLength = 0;
-  for (let i = 0; i < length; i++) {
-    const code = value.charCodeAt(i);
-    if (code === 0x2e) {
-      if (segmentLength === 0) return false;
-      dots++;
-      if (dots > 2) return false;
-      segmentLength = 0;
-    } else if (isBase64UrlChar(code)) {
-      segmentLength++;
-    } else {
-      return false;
-    }
-  }
-  return dots === 2 && segmentLength > 0;
+  // The length test comes first, so an oversized token costs nothing more; the regular expression
+  // (linear, no backtracking across the fixed dots) scans the rest faster than a per-character loop.
+  return value.length <= maxLength && COMPACT_JWS.test(value);
 }
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const OPAQUE_TOKEN = /^[A-Za-z0-9_-]+$/;
 
 /**
  * True when `value` could be an opaque Stytch session token: base64url characters only, within
@@ -120,12 +98,7 @@ export function isCompactJwsShape(value: string, maxLength: number): boolean {
  * Stytch does not log everyone out, but anything outside the alphabet never reaches the network.)
  */
 export function isOpaqueTokenShape(value: string, maxLength: number): boolean {
-  const length = value.length;
-  if (length < 8 || length > maxLength) return false;
-  for (let i = 0; i < length; i++) {
-    if (!isBase64UrlChar(value.charCodeAt(i))) return false;
-  }
-  return true;
+  return value.length >= 8 && value.length <= maxLength && OPAQUE_TOKEN.test(value);
 }
 
 /** RFC 6265 cookie-name characters (an HTTP token). */

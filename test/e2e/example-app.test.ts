@@ -185,6 +185,19 @@ describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 12
     expect(await page.textContent('[data-testid=factors]')).toContain('otp');
   });
 
+  it('lets someone without an organization create one and become its admin', async () => {
+    const page = await open();
+    await signInByEmail(page, 'dave@example.com');
+    await page.waitForURL('**/select-org**');
+    await page.locator('#discovered:not([aria-busy])').waitFor();
+    expect(await page.locator('[data-testid=join-org]').count()).toBe(0);
+    await page.fill('[data-testid=create-org-form] input[name=organization_name]', 'Initech');
+    await page.fill('[data-testid=create-org-form] input[name=organization_slug]', 'initech');
+    await Promise.all([page.waitForURL('**/dashboard'), page.click('[data-testid=create-org-form] button')]);
+    expect(await page.textContent('[data-testid=org-name]')).toBe('Initech');
+    expect(await page.textContent('[data-testid=roles]')).toContain('stytch_admin');
+  });
+
   it('changes the signed-in member email through a confirmation link', async () => {
     const page = await open();
     await signInByEmail(page, 'carol@example.com');

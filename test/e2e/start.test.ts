@@ -33,7 +33,7 @@ function start(env: NodeJS.ProcessEnv, lastLine: RegExp): Promise<{ url: string;
   child = proc;
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no banner within 20 s:\n' + out)), 20_000);
+    const timer = setTimeout(() => reject(new Error('no banner within 45 s:\n' + out)), 45_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
@@ -55,7 +55,8 @@ function exited(proc: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', (code) => resolve(code))));
 }
 
-describe('npm start', () => {
+// Each test spawns tsx, which can take a while on a loaded machine.
+describe('npm start', { timeout: 60_000 }, () => {
   it('starts the emulator with demo data, prints the URL and the demo accounts once, and stops on SIGTERM', async () => {
     const { url, output } = await start(childEnv({}), /carol@example\.com.*\n/);
     const login = await fetch(url + '/login');

@@ -34,9 +34,9 @@ export class Jar {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
+  /** Apply Set-Cookie lines in order; reports the net effect per name (a clear then a set is a set). */
   apply(lines: string[]): { cleared: string[]; set: string[] } {
-    const cleared: string[] = [];
-    const set: string[] = [];
+    const last = new Map<string, 'cleared' | 'set'>();
     for (const line of lines) {
       const first = line.split(';', 1)[0] ?? '';
       const eq = first.indexOf('=');
@@ -45,12 +45,15 @@ export class Jar {
       const value = first.slice(eq + 1).trim();
       if (value === '' || /;\s*max-age=0/i.test(line)) {
         this.cookies.delete(name);
-        cleared.push(name);
+        last.set(name, 'cleared');
       } else {
         this.cookies.set(name, value);
-        set.push(name);
+        last.set(name, 'set');
       }
     }
+    const cleared: string[] = [];
+    const set: string[] = [];
+    for (const [name, what] of last) (what === 'set' ? set : cleared).push(name);
     return { cleared, set };
   }
 }

@@ -110,6 +110,9 @@
       parts.push(codeForm('/auth/mfa/totp/authenticate', 'totp-form', 'Code from your authenticator app'));
     }
     if (state.sms.available) parts.push(smsSection(state));
+    // Recovery codes come with a TOTP registration: offer them only to members who have one.
+    const recovery = document.getElementById('recovery');
+    if (recovery && state.totp.registered) recovery.hidden = false;
     container.replaceChildren(...parts);
     container.removeAttribute('aria-busy');
   }
@@ -145,7 +148,10 @@
       send.disabled = true;
       const result = await api('POST', '/auth/mfa/sms/send', {});
       send.disabled = false;
-      if (result.ok) markSent(result.data.phoneHint || state.sms.phoneHint);
+      if (result.ok) {
+        markSent(result.data.phoneHint || state.sms.phoneHint);
+        send.textContent = 'Send a new code';
+      }
       else status.replaceChildren(el('span', { class: 'banner error' }, 'Could not send a code: ', el('code', {}, result.data && result.data.error ? result.data.error.code : String(result.status))));
     });
     return el(

@@ -3,7 +3,7 @@ import { html, type HtmlValue, type SafeHtml } from './html.js';
 /** What the page chrome needs to know about the visitor. */
 export interface LayoutContext {
   /** Signed-in visitor: shows the navigation and the sign-out button. */
-  member?: { email: string; organizationName: string } | undefined;
+  member?: { email: string; organizationSlug: string } | undefined;
   /** Emulator mode: shows the link to the dev mailbox. */
   devMode: boolean;
 }
@@ -30,7 +30,7 @@ ${options.script ? html`<script src="/static/app.js" defer></script>` : ''}
     <a href="/account">Account</a>
   </nav>
   <div class="who">
-    <span class="org" data-testid="current-org">${ctx.member.organizationName}</span>
+    <span class="org" data-testid="current-org">${ctx.member.organizationSlug}</span>
     <span class="email">${ctx.member.email}</span>
     <form method="post" action="/auth/logout"><button class="link" type="submit" data-testid="logout">Sign out</button></form>
   </div>`

@@ -78,14 +78,17 @@ export function selectOrganizationPage(ctx: LayoutContext, input: { error?: stri
   );
 }
 
-/** Second factor: filled in by `app.js` from `GET /auth/mfa` (TOTP enrolment, TOTP, SMS or a recovery code). */
+/**
+ * Second factor: filled in by `app.js` from `GET /auth/mfa` (TOTP enrolment, TOTP, SMS). The
+ * recovery-code form is shown by the script once the member has TOTP (and so recovery codes).
+ */
 export function mfaPage(ctx: LayoutContext, input: { error?: string | undefined }): SafeHtml {
   return layout(
     ctx,
     'Two-step verification',
     html`${errorBanner(input.error)}
 <section id="mfa" class="card" data-testid="mfa" aria-busy="true"><p class="muted">Loading…</p></section>
-<details class="card" data-testid="recovery">
+<details class="card" id="recovery" data-testid="recovery" hidden>
   <summary>Lost your device? Use a recovery code</summary>
   <form method="post" action="/auth/mfa/recovery" data-testid="recovery-form">
     <label>Recovery code <input name="recovery_code" required autocomplete="off" pattern="[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}" placeholder="xxxx-xxxx-xxxx"></label>

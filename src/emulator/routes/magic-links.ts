@@ -5,6 +5,7 @@ import { badRequest, forbidden, memberNotFound, unauthorized } from '../http-err
 import { createIst } from '../ist.js';
 import { INVITE_DEFAULT_MINUTES, MAGIC_LINK_DEFAULT_MINUTES, issueMagicLink, redeemMagicLink } from '../links.js';
 import { createMemberRecord, emailInUse, findMemberByEmail } from '../members.js';
+import { requireMemberPermission } from '../member-auth.js';
 import { completePrimary } from '../mfa.js';
 import { requireOrganization } from '../organizations.js';
 import type { Router } from '../router.js';
@@ -56,7 +57,7 @@ export function magicLinkRoutes(router: Router): void {
     return { ...memberOrgResponse(state, member, org), member_created: created };
   });
 
-  router.add('POST', '/v1/b2b/magic_links/email/invite', ({ state, body }) => {
+  router.add('POST', '/v1/b2b/magic_links/email/invite', ({ state, body, headers }) => {
     const orgId = reqString(body, 'organization_id');
     const email = reqEmail(body);
     const minutes = optInt(body, 'invite_expiration_minutes', 5, 10_080) ?? INVITE_DEFAULT_MINUTES;
@@ -70,6 +71,7 @@ export function magicLinkRoutes(router: Router): void {
       return memberOrgResponse(state, member, org);
     }
     const org = requireOrganization(state, orgId);
+    requireMemberPermission(state, headers, org, 'stytch.member', 'create');
     const domain = email.split('@')[1] ?? '';
     if (org.email_invites === 'NOT_ALLOWED' || (org.email_invites === 'RESTRICTED' && !org.email_allowed_domains.includes(domain))) {
       throw forbidden('email_invites_not_allowed', 'This organization does not allow inviting this email address.');

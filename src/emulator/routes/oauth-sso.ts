@@ -3,7 +3,7 @@ import { discoverOrganizations, jitEligible } from '../discovery.js';
 import { buildFactor } from '../factors.js';
 import { memberNotFound, notFound, unauthorized } from '../http-errors.js';
 import { createIst } from '../ist.js';
-import { createMemberRecord, findMemberByEmail, passwordMatches } from '../members.js';
+import { createMemberRecord, findMemberByEmail, membersByEmail, passwordMatches } from '../members.js';
 import { completePrimary } from '../mfa.js';
 import { requireOrganization } from '../organizations.js';
 import type { Router } from '../router.js';
@@ -31,6 +31,27 @@ export function oauthSsoRoutes(router: Router): void {
     if (!member || !passwordMatches(member, password)) throw unauthorized('unauthorized_credentials', 'Unauthorized credentials.');
     const factor = buildFactor(state, 'password', member);
     return completePrimary(state, { org, member, factor, method: 'password', emailVerified: false, body });
+  });
+
+  router.add('POST', '/v1/b2b/passwords/discovery/authenticate', ({ state, body }) => {
+    const email = reqEmail(body);
+    const password = reqString(body, 'password');
+    const owner = membersByEmail(state, email).find((m) => passwordMatches(m, password));
+    if (!owner) throw unauthorized('unauthorized_credentials', 'Unauthorized credentials.');
+    // A password does not verify the email, so no email-domain JIT orgs are offered.
+    const factor = buildFactor(state, 'password', owner);
+    const ist = createIst(state, { email_address: email, email_verified: false, factors: [factor] });
+    return {
+      intermediate_session_token: ist.token,
+      email_address: email,
+      discovered_organizations: discoverOrganizations(state, email, ist.factors, { includeEligible: true, emailVerified: false }),
+    };
+  });
+
+  router.add('GET', '/v1/b2b/sso/:organization_id', ({ state, params }) => {
+    requireOrganization(state, params.organization_id ?? '');
+    // SSO connections are not modelled; SSO logins use admin.issueSsoToken.
+    return { saml_connections: [], oidc_connections: [], external_connections: [] };
   });
 
   router.add('POST', '/v1/b2b/oauth/authenticate', ({ state, body }) => {
