@@ -118,7 +118,8 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
 
   const forgetSession = (sessionId: string): void => core.forgetSession(sessionId);
   const baseContext: StytchRequestContext = Object.freeze({ client, policyCache, now, logger, metrics, config, forgetSession });
-  const contextFor = (credential: Credential): StytchRequestContext => ({ client, policyCache, now, logger, metrics, config, forgetSession, credential });
+  const contextFor = (credential: Credential): StytchRequestContext =>
+    Object.freeze({ client, policyCache, now, logger, metrics, config, forgetSession, credential: Object.freeze(credential) });
 
   // ---- auth objects (prebuilt where possible: the hot path allocates nothing it can avoid)
   const signedOutByReason = new Map<SignedOutReason, SignedOutAuth>();

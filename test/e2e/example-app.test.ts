@@ -82,7 +82,7 @@ describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 12
     await page.waitForLoadState('load');
   }
 
-  it('signs in by email, enrols TOTP, is refused then allowed by role, switches organization, logs out and returns to the page it asked for', async () => {
+  it('signs in by email, enrols TOTP, is refused then allowed by role, switches organization, logs out and returns through MFA to the page it asked for', async () => {
     const page = await open();
 
     // Sign in through the dev mailbox and pick the MFA-required organization.
@@ -162,7 +162,14 @@ describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 12
     expect(path(page)).toBe('/login');
     expect(new URL(page.url()).searchParams.get('return_to')).toBe('/documents');
     await signInByEmail(page, 'ada@example.com');
-    await pickOrganization(page, 'Acme Corp');
+    await pickOrganization(page, 'Globex');
+    // Now enrolled: the MFA page asks for a TOTP code. Move the emulator clock to the next time
+    // step, so the code differs from the one used at enrolment (codes are single use).
+    expect(path(page)).toBe('/mfa');
+    await page.locator('[data-testid=totp-form]').waitFor();
+    expect(await page.locator('[data-testid=totp-create]').count()).toBe(0);
+    emulator().clock.advance(30_000);
+    await submitTotp(page, secret);
     expect(path(page)).toBe('/documents');
   });
 

@@ -28,7 +28,19 @@ export interface SoakApp {
   auth: StytchAuthMiddleware;
   /** Counts of structured log events by name (tokens never reach the logger, names only). */
   events: Map<string, number>;
+  /** Server-side answer times: what the deadline invariant is judged on (the load generator's own stalls excluded). */
+  timing: ServerTiming;
   close(): Promise<void>;
+}
+
+/** Server-side answer times, from request arrival to the last byte handed to the socket. */
+export interface ServerTiming {
+  answered: number;
+  maxMs: number;
+  /** Answers slower than `deadlineMs`, with the path and status of the first few. */
+  overDeadline: number;
+  examples: string[];
+  deadlineMs: number;
 }
 
 /** Event counting logger: cheap, bounded (one counter per event name). */
@@ -44,8 +56,9 @@ function countingLogger(events: Map<string, number>) {
  * Start the app on 127.0.0.1 (`port` 0 for an ephemeral port; in a cluster worker the primary
  * shares one listening handle between workers).
  */
-export async function startSoakApp(config: SoakAppConfig, port = 0): Promise<SoakApp> {
+export async function startSoakApp(config: SoakAppConfig, port = 0, deadlineMs = 4_000): Promise<SoakApp> {
   const events = new Map<string, number>();
+  const timing: ServerTiming = { answered: 0, maxMs: 0, overDeadline: 0, examples: [], deadlineMs };
   const logger = countingLogger(events);
   const client = new StytchB2BClient({
     projectId: config.projectId,
@@ -69,6 +82,19 @@ export async function startSoakApp(config: SoakAppConfig, port = 0): Promise<Soa
 
   const app = express();
   app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.once('finish', () => {
+      const ms = performance.now() - started;
+      timing.answered++;
+      if (ms > timing.maxMs) timing.maxMs = ms;
+      if (ms > deadlineMs) {
+        timing.overDeadline++;
+        if (timing.examples.length < 5) timing.examples.push(`${req.method} ${req.path} ${res.statusCode} in ${Math.round(ms)} ms`);
+      }
+    });
+    next();
+  });
   app.use(auth);
   let appUrl = '';
   // stytchRoutes needs the app's origin, known once the server listens: build it lazily.
@@ -107,6 +133,7 @@ export async function startSoakApp(config: SoakAppConfig, port = 0): Promise<Soa
     url: appUrl,
     auth,
     events,
+    timing,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -20,7 +20,7 @@ import { startEmulator } from '../../src/emulator/index.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { flipBit, headerOf, mintAlgNone, mintForged, mintHs256, payloadOf, resign, withClaims } from '../helpers/tokens.js';
 import { startSoakApp } from './app.js';
-import type { SoakAppConfig } from './app.js';
+import type { ServerTiming, SoakAppConfig } from './app.js';
 import { call, createAgent, Jar } from './jar.js';
 import type { SoakResponse } from './jar.js';
 
@@ -28,7 +28,11 @@ const UPSTREAM_TIMEOUT_MS = 400;
 const MAX_TOKEN_AGE_SECONDS = 8;
 /** A revoked credential may still pass for this long (the documented revocation window), plus slack. */
 const REVOCATION_WINDOW_MS = MAX_TOKEN_AGE_SECONDS * 1000 + 1_500;
-/** No answer may take longer than this (the app's worst path is a few upstream deadlines). */
+/**
+ * No answer may take the app longer than this, measured in the app (its worst path is a few
+ * upstream deadlines of 400 ms). The load generator's own view includes its event-loop stalls
+ * (the emulator generates RSA keys synchronously when it rotates), so it only enforces the hard limit.
+ */
 const DEADLINE_MS = 4_000;
 /** The load generator gives up here; anything that reaches it is a hang. */
 const HARD_DEADLINE_MS = 15_000;
@@ -128,8 +132,6 @@ class Stats {
     } else if (res.status === 0) {
       this.transportErrors++;
       this.violate('no_transport_error', kind, `${what}: ${res.transportError ?? 'error'}`);
-    } else if (res.ms > DEADLINE_MS) {
-      this.violate('deadline', kind, `${what} took ${Math.round(res.ms)} ms (status ${res.status})`);
     }
     if (res.status >= 500 && res.status !== 502 && res.status !== 503) {
       this.s500++;
@@ -155,7 +157,7 @@ interface Ctx {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const think = () => sleep(150 + Math.random() * 250);
+const think = () => sleep(300 + Math.random() * 400);
 const running = (ctx: Ctx) => performance.now() < ctx.endAt;
 
 let seq = 0;
@@ -292,7 +294,7 @@ async function forger(ctx: Ctx): Promise<void> {
     ctx.stats.record('forger', res, `forged (${f.name})`);
     if (res.status >= 200 && res.status < 300) ctx.stats.violate('forged_refused', 'forger', `${f.name} was accepted on ${path}`);
     // Anything that can be judged locally is a 401 whatever the outage (catalogue section 13).
-    if (f.as !== 'opaque' && f.name !== 'random kid' && res.status !== 401) ctx.stats.violate('forged_401', 'forger', `${f.name} answered ${res.status} on ${path} during ${ctx.phase()}`);
+    if (f.as !== 'opaque' && f.name !== 'random kid' && res.status !== 401) ctx.stats.violate('forged_401', 'forger', `${f.name} answered ${res.status} ${JSON.stringify(res.body)} on ${path} during ${ctx.phase()}`);
     await think();
   }
 }
@@ -437,6 +439,7 @@ async function chaos(ctx: Ctx, phaseMs: number, setPhase: (name: string) => void
 interface AppHandle {
   url: string;
   heap(): Promise<number>;
+  timing(): Promise<ServerTiming>;
   close(): Promise<void>;
   describe: string;
 }
@@ -450,8 +453,8 @@ async function startApps(args: Args, emu: Emulator): Promise<AppHandle> {
     maxTokenAgeSeconds: MAX_TOKEN_AGE_SECONDS,
   };
   if (!args.cluster) {
-    const app = await startSoakApp(config, 0);
-    return { url: app.url, heap: () => Promise.resolve(heapAfterGc()), close: () => app.close(), describe: 'one process' };
+    const app = await startSoakApp(config, 0, DEADLINE_MS);
+    return { url: app.url, heap: () => Promise.resolve(heapAfterGc()), timing: () => Promise.resolve(app.timing), close: () => app.close(), describe: 'one process' };
   }
   cluster.setupPrimary({ execArgv: process.execArgv, silent: false });
   const workers = [0, 1].map(() => cluster.fork({ SOAK_APP_CONFIG: JSON.stringify(config) }));
@@ -468,12 +471,12 @@ async function startApps(args: Args, emu: Emulator): Promise<AppHandle> {
     ),
   );
   if (urls[0] !== urls[1]) throw new Error(`cluster workers listen on different ports: ${urls.join(', ')}`);
-  const heapOf = (w: (typeof workers)[number]) =>
-    new Promise<number>((resolve) => {
-      const onMessage = (msg: { type?: string; heapUsed?: number }) => {
-        if (msg.type === 'heap') {
+  const reportOf = (w: (typeof workers)[number]) =>
+    new Promise<{ heapUsed: number; timing: ServerTiming }>((resolve) => {
+      const onMessage = (msg: { type?: string; heapUsed?: number; timing?: ServerTiming }) => {
+        if (msg.type === 'heap' && msg.timing !== undefined) {
           w.off('message', onMessage);
-          resolve(msg.heapUsed ?? 0);
+          resolve({ heapUsed: msg.heapUsed ?? 0, timing: msg.timing });
         }
       };
       w.on('message', onMessage);
@@ -482,7 +485,17 @@ async function startApps(args: Args, emu: Emulator): Promise<AppHandle> {
   return {
     url: urls[0]!,
     describe: 'node:cluster, 2 workers',
-    heap: async () => Math.max(...(await Promise.all(workers.map(heapOf)))),
+    heap: async () => Math.max(...(await Promise.all(workers.map(reportOf))).map((r) => r.heapUsed)),
+    timing: async () => {
+      const all = (await Promise.all(workers.map(reportOf))).map((r) => r.timing);
+      return {
+        answered: all.reduce((n, t) => n + t.answered, 0),
+        maxMs: Math.max(...all.map((t) => t.maxMs)),
+        overDeadline: all.reduce((n, t) => n + t.overDeadline, 0),
+        examples: all.flatMap((t) => t.examples),
+        deadlineMs: DEADLINE_MS,
+      };
+    },
     close: async () => {
       await Promise.all(
         workers.map(
@@ -554,7 +567,7 @@ async function primary(args: Args): Promise<number> {
     // Stagger the start so the first second is not one thundering herd.
     members.push(sleep(Math.random() * 1_000).then(run));
   }
-  const phaseMs = args.short ? 1_500 : 3_000;
+  const phaseMs = args.short ? 1_200 : 2_500;
   const sampler = (async () => {
     while (running(ctx)) {
       await sleep(2_000);
@@ -569,6 +582,8 @@ async function primary(args: Args): Promise<number> {
   const elapsedMs = performance.now() - started;
   stats.upstreamCalls += emu.calls.count();
   const finalHeap = await apps.heap();
+  const timing = await apps.timing();
+  if (timing.overDeadline > 0) stats.violate('deadline', 'valid', `${timing.overDeadline} answer(s) slower than ${DEADLINE_MS} ms in the app, e.g. ${timing.examples.join('; ')}`);
   const growth = finalHeap - baselineHeap;
   if (growth > HEAP_GROWTH_LIMIT_BYTES) stats.violate('memory_bounded', 'valid', `heap grew by ${(growth / 1048576).toFixed(1)} MiB (limit ${HEAP_GROWTH_LIMIT_BYTES / 1048576} MiB)`);
 
@@ -587,7 +602,8 @@ async function primary(args: Args): Promise<number> {
     '| member    | requests|  2xx/3xx|   401 |  403 | 5xx*  | other| max ms |',
     '|-----------|--------:|--------:|------:|-----:|------:|-----:|-------:|',
     ...rows,
-    `(5xx* = 502/503/429 while Stytch misbehaved)  latency p50 ${percentile(stats.latencies, 50).toFixed(1)} ms, p99 ${percentile(stats.latencies, 99).toFixed(1)} ms, max ${Math.round(stats.maxMs)} ms (deadline ${DEADLINE_MS} ms), hung ${stats.hung}`,
+    `(5xx* = 502/503/429 while Stytch misbehaved)`,
+    `app answer time: max ${Math.round(timing.maxMs)} ms over ${timing.answered} answers (deadline ${DEADLINE_MS} ms, ${timing.overDeadline} over); client view p50 ${percentile(stats.latencies, 50).toFixed(1)} ms, p99 ${percentile(stats.latencies, 99).toFixed(1)} ms, max ${Math.round(stats.maxMs)} ms, hung ${stats.hung}`,
     `logins ${stats.logins}, switches ${stats.switches}, logouts ${stats.logouts}, revocations ${stats.revocations}, cookie refreshes ${stats.refreshes}`,
     `outages survived: ${[...stats.outagesSurvived].map(([n, c]) => `${n} x${c}`).join('; ')}`,
     `heap: baseline ${mib(baselineHeap)}, max sample ${mib(Math.max(baselineHeap, ...heapSamples))}, final ${mib(finalHeap)} (growth limit ${mib(HEAP_GROWTH_LIMIT_BYTES)})`,
@@ -602,9 +618,9 @@ async function primary(args: Args): Promise<number> {
 // Cluster worker: serve the soak app on the shared port until told to stop.
 if (cluster.isWorker) {
   const config = JSON.parse(process.env.SOAK_APP_CONFIG ?? '{}') as SoakAppConfig;
-  const app = await startSoakApp(config, 0);
+  const app = await startSoakApp(config, 0, DEADLINE_MS);
   process.on('message', (msg: { type?: string }) => {
-    if (msg.type === 'heap') process.send?.({ type: 'heap', heapUsed: heapAfterGc() });
+    if (msg.type === 'heap') process.send?.({ type: 'heap', heapUsed: heapAfterGc(), timing: app.timing });
     if (msg.type === 'stop') {
       void app.close().then(() => process.exit(0));
     }
