@@ -1,9 +1,9 @@
 /**
- * A small valid PNG for `qr_code`. It is NOT a scannable QR code: it draws a deterministic
- * 21x21 module pattern derived from the otpauth URI (tests read `secret`, not the image).
+ * `qr_code` for TOTP enrolment: a real, scannable QR code of the otpauth URI (the module matrix
+ * comes from `uqr`), written as a greyscale PNG data URL like Stytch's.
  */
-import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+import { encode } from 'uqr';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -26,19 +26,16 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-export function patternPngDataUrl(text: string): string {
-  const modules = 21;
-  const scale = 4;
+/** Encode `text` as a QR code PNG data URL (error correction M, 4-module quiet zone, 6 px per module). */
+export function qrCodePngDataUrl(text: string): string {
+  const { data, size: modules } = encode(text, { ecc: 'M', border: 4 });
+  const scale = 6;
   const size = modules * scale;
-  const bits = createHash('sha256').update(text).digest();
   const rows: Buffer[] = [];
   for (let y = 0; y < size; y++) {
-    const row = Buffer.alloc(size + 1);
-    for (let x = 0; x < size; x++) {
-      const index = Math.floor(y / scale) * modules + Math.floor(x / scale);
-      const on = ((bits[index % bits.length] as number) >> (index % 8)) & 1;
-      row[x + 1] = on ? 0 : 255;
-    }
+    const row = Buffer.alloc(size + 1); // first byte: PNG filter type 0
+    const line = data[Math.floor(y / scale)] ?? [];
+    for (let x = 0; x < size; x++) row[x + 1] = line[Math.floor(x / scale)] ? 0 : 255;
     rows.push(row);
   }
   const header = Buffer.alloc(13);

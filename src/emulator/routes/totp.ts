@@ -5,7 +5,7 @@ import { newId, newRecoveryCode } from '../ids.js';
 import { memberView, requireMember } from '../members.js';
 import { checkSecondaryArgs, completeSecondary } from '../mfa.js';
 import { requireOrganization } from '../organizations.js';
-import { patternPngDataUrl } from '../png.js';
+import { qrCodePngDataUrl } from '../png.js';
 import { checkMfaProof } from '../proof.js';
 import type { Router } from '../router.js';
 import type { EmulatorState, MemberRecord, TotpRecord } from '../state.js';
@@ -50,7 +50,7 @@ export function totpRoutes(router: Router): void {
       ...memberOrgResponse(state, member, org),
       totp_registration_id: member.totp.totp_registration_id,
       secret,
-      qr_code: patternPngDataUrl(`otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(org.organization_name)}`),
+      qr_code: qrCodePngDataUrl(`otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(org.organization_name)}`),
       recovery_codes: member.totp.recovery_codes.map((c) => c.code),
     };
   });
