@@ -72,10 +72,10 @@ function parseArgs(argv: readonly string[]): Args {
  */
 const DEFAULT_VERIFIED_CACHE_SIZE = 10_000;
 
-function settingsFor(args: Args): RunSettings & { memoryTokens: number } {
+function settingsFor(args: Args): RunSettings & { memoryTokens: number; opaquePoolSize: number } {
   const base = args.quick
-    ? { mode: 'quick' as const, connections: 50, warmupSeconds: 1, roundSeconds: 3, rounds: 2, jwtPoolSize: DEFAULT_VERIFIED_CACHE_SIZE + 2_000, memoryTokens: DEFAULT_VERIFIED_CACHE_SIZE + 2_000 }
-    : { mode: 'full' as const, connections: 50, warmupSeconds: 3, roundSeconds: 8, rounds: 5, jwtPoolSize: 3 * DEFAULT_VERIFIED_CACHE_SIZE, memoryTokens: 100_000 };
+    ? { mode: 'quick' as const, connections: 50, warmupSeconds: 1, roundSeconds: 2.5, rounds: 2, jwtPoolSize: DEFAULT_VERIFIED_CACHE_SIZE + 2_000, memoryTokens: DEFAULT_VERIFIED_CACHE_SIZE + 2_000, opaquePoolSize: 500 }
+    : { mode: 'full' as const, connections: 50, warmupSeconds: 3, roundSeconds: 8, rounds: 5, jwtPoolSize: 3 * DEFAULT_VERIFIED_CACHE_SIZE, memoryTokens: 100_000, opaquePoolSize: 2_000 };
   return { ...base, rounds: args.rounds ?? base.rounds, roundSeconds: args.seconds ?? base.roundSeconds };
 }
 
@@ -112,6 +112,7 @@ class Credentials {
   private warmJwt = '';
   private opaqueToken = '';
   private pool: string[] = [];
+  private opaquePool: string[] = [];
   private mintedAt = 0;
   /**
    * Rotation position in the pool, one per scenario, kept across its warm-up and rounds: a
@@ -123,6 +124,12 @@ class Credentials {
     private readonly emulator: BenchChild | undefined,
     readonly poolSize: number,
   ) {}
+
+  /** Real sessions for the distinct-opaque-token scenarios (sessions live a day: minted once). */
+  async ensureOpaquePool(count: number): Promise<void> {
+    if (!this.emulator || this.opaquePool.length >= count) return;
+    this.opaquePool = await this.emulator.call<string[]>('opaque-pool', { count });
+  }
 
   /** Makes sure every credential stays valid for `seconds` more seconds. */
   async ensureFresh(seconds: number, needPool: boolean): Promise<void> {
@@ -156,6 +163,7 @@ class Credentials {
     if (!this.emulator) return [`${JWT_COOKIE}=${'x'.repeat(900)}`];
     if (kind === 'warm-jwt') return [`${JWT_COOKIE}=${this.warmJwt}`];
     if (kind === 'opaque') return [`${TOKEN_COOKIE}=${this.opaqueToken}`];
+    if (kind === 'opaque-pool') return this.opaquePool.map((token) => `${TOKEN_COOKIE}=${token}`);
     return this.pool.map((jwt) => `${JWT_COOKIE}=${jwt}`);
   }
 }
@@ -188,7 +196,7 @@ async function measure(
   await emulator?.call('round-start');
   await child.roundStart();
   const load = await runLoad({ port: child.port, connections: options.connections, durationSeconds: options.seconds, cookies: credentials.cookies(scenario.credential),
-    ...(scenario.credential === 'jwt-pool' ? { cursor: credentials.cursor(scenario.id) } : {}),
+    ...(scenario.credential === 'jwt-pool' || scenario.credential === 'opaque-pool' ? { cursor: credentials.cursor(scenario.id) } : {}),
   });
   const report = await child.roundEnd();
   const upstream = emulator ? await emulator.call<ChildRoundReport & { calls: number }>('round-end') : undefined;
@@ -289,6 +297,7 @@ async function main(): Promise<void> {
     }
     const credentials = new Credentials(emulator, settings.jwtPoolSize);
     await credentials.ensureFresh(60, selected.some((s) => s.credential === 'jwt-pool'));
+    if (selected.some((s) => s.credential === 'opaque-pool')) await credentials.ensureOpaquePool(settings.opaquePoolSize);
 
     for (const scenario of selected) {
       try {

@@ -14,7 +14,9 @@ export type CredentialKind =
   /** A different valid session JWT on every request, rotating through a pre-minted pool. */
   | 'jwt-pool'
   /** The same opaque session token on every request (`stytch_session`). */
-  | 'opaque';
+  | 'opaque'
+  /** A different session's opaque token on every request, rotating through a pool of real sessions. */
+  | 'opaque-pool';
 
 /** One benchmarked server. */
 export interface Scenario {
@@ -39,10 +41,12 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'ours-cold', label: 'ours: cold JWT (distinct tokens)', file: 'ours-cold', group: 'ours', credential: 'jwt-pool', requiresAuth: true },
   { id: 'ours-opaque', label: 'ours: opaque token (default, answer reused)', file: 'ours-opaque', group: 'ours', credential: 'opaque', requiresAuth: true },
   { id: 'ours-opaque-net', label: 'ours: opaque token, network every request', file: 'ours-opaque-net', group: 'ours', credential: 'opaque', requiresAuth: true },
+  { id: 'ours-opaque-distinct', label: 'ours: distinct opaque tokens, network every request', file: 'ours-opaque-net', group: 'ours', credential: 'opaque-pool', requiresAuth: true },
   { id: 'sdk-jwt', label: 'stytch SDK authenticateJwt', file: 'sdk-jwt', group: 'peer', credential: 'jwt-pool', requiresAuth: true },
   { id: 'sdk-jwt-rbac', label: 'stytch SDK authenticateJwt + authorization_check', file: 'sdk-jwt-rbac', group: 'peer', credential: 'jwt-pool', requiresAuth: true },
   { id: 'express-jwt', label: 'express-jwt + jwks-rsa', file: 'express-jwt', group: 'peer', credential: 'jwt-pool', requiresAuth: true },
   { id: 'sdk-opaque', label: 'stytch SDK sessions.authenticate', file: 'sdk-opaque', group: 'peer', credential: 'opaque', requiresAuth: true },
+  { id: 'sdk-opaque-distinct', label: 'stytch SDK sessions.authenticate, distinct tokens', file: 'sdk-opaque', group: 'peer', credential: 'opaque-pool', requiresAuth: true },
 ];
 
 /** The scenario every ratio is computed against. */
@@ -62,6 +66,7 @@ export const TARGETS: readonly Target[] = [
   { numerator: 'ours-cold', denominator: 'bare-express', min: 0.7, description: 'cold path ≥ 0.70 × bare Express' },
   { numerator: 'ours-cold', denominator: 'sdk-jwt', min: 1.4, description: 'cold path ≥ 1.4 × stytch SDK local verification' },
   { numerator: 'ours-opaque-net', denominator: 'sdk-opaque', min: 2, description: 'opaque network path ≥ 2 × stytch SDK sessions.authenticate' },
+  { numerator: 'ours-opaque-distinct', denominator: 'sdk-opaque-distinct', min: 2, description: 'opaque network path, distinct tokens (no coalescing) ≥ 2 × stytch SDK, distinct tokens' },
   { numerator: 'ours-opaque', denominator: 'sdk-opaque', min: 2, description: 'opaque path as shipped (answer reused) ≥ 2 × stytch SDK sessions.authenticate' },
 ];
 

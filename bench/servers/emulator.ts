@@ -82,6 +82,12 @@ serveRpc({
     return info;
   },
   session: newSession,
+  /** `count` opaque session tokens of distinct real sessions (they live a day). */
+  'opaque-pool'(args: { count: number }): string[] {
+    const tokens: string[] = [];
+    for (let i = 0; i < args.count; i++) tokens.push(newSession().session_token);
+    return tokens;
+  },
   /**
    * `count` distinct JWTs: the claims of a real session JWT with a fresh `iat`/`nbf`/`exp` and a
    * distinct session id each, signed RS256 with the emulator's current key.

@@ -30,6 +30,7 @@ export function buildOursApp(args: ScenarioStartArgs, options: OursAppOptions): 
   });
   return {
     handler: app,
+    close: () => auth.close(),
     stats() {
       const m = auth.metrics();
       const rejected = Object.values(m.rejections).reduce((sum, n) => sum + n, 0);

@@ -157,4 +157,20 @@ describe('catalogue section 5: JWKS fetch and cache (through the middleware)', (
     const token = resign(emu(), { ...payloadOf(s.session_jwt), iat: Math.floor(emu().clock.now() / 1000), exp: Math.floor(emu().clock.now() / 1000) + 300 }, { kid: oldKid });
     expect((await get(`${app.url}/private`, { bearer: token })).status).toBe(401);
   });
+
+  it('within the refetch cooldown after a rotation, a JWT cookie with the new kid lets the opaque cookie decide over the network', async () => {
+    const app = await startApp(emu());
+    await get(`${app.url}/private`, { bearer: newSession(emu()).session_jwt });
+    emu().admin.rotateKeys({ keepOld: true });
+    const s = newSession(emu());
+    emu().calls.clear();
+    const res = await get(`${app.url}/me`, { cookie: `stytch_session_jwt=${s.session_jwt}; stytch_session=${s.session_token}` });
+    expect(res.body).toMatchObject({ status: 'signed_in', memberId: s.member_id });
+    expect(emu().calls.count(AUTHENTICATE)).toBe(1);
+    expect(emu().calls.count(JWKS)).toBe(0);
+    // without the opaque cookie the unknown kid is just an invalid token (no upstream call)
+    emu().calls.clear();
+    expect((await get(`${app.url}/me`, { cookie: `stytch_session_jwt=${newSession(emu()).session_jwt}` })).body).toEqual({ status: 'signed_out', reason: 'invalid_token' });
+    expect(emu().calls.count(AUTHENTICATE)).toBe(0);
+  });
 });

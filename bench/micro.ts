@@ -1,0 +1,175 @@
+/**
+ * `npm run bench:micro` — the library's own cost per request, in-process, without HTTP.
+ *
+ * The HTTP benchmark (`bench/run.ts`) measures what users see, but on a 2-core machine shared
+ * with the load generator its per-request CPU numbers move with everything else on the box.
+ * Here each middleware is called directly with a minimal request/response pair, one request at
+ * a time, and the process CPU time per call is reported: a stable breakdown of where the
+ * library spends its time, next to the same work done by the official SDK and by jose alone.
+ *
+ * Writes `bench/results/micro.md` (unless `--no-write`).
+ */
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { randomUUID, KeyObject, verify as nodeVerify } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { jwtVerify, createLocalJWKSet } from 'jose';
+import type { JWK } from 'jose';
+import { B2BClient } from 'stytch';
+import { startEmulator } from '../src/emulator/index.js';
+import { SESSION_CLAIM, requireAuth, requirePermission, stytchAuth } from '../src/index.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+const ITERATIONS = process.argv.includes('--quick') ? 3_000 : 10_000;
+const WARMUP = 2_000;
+/** Each row is measured this many times, interleaved with the others; the median is reported. */
+const REPETITIONS = 3;
+/**
+ * Distinct tokens: more than the verified-token cache holds (10 000), used in order, so the
+ * cold rows never meet a token their cache still has.
+ */
+const POOL_SIZE = 12_000;
+
+function request(cookie: string): { req: IncomingMessage; res: ServerResponse } {
+  const req = new IncomingMessage(new Socket());
+  req.headers = { cookie, host: '127.0.0.1', accept: '*/*' };
+  req.method = 'GET';
+  req.url = '/data';
+  return { req, res: new ServerResponse(req) };
+}
+
+function call(handler: Handler, cookie: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const { req, res } = request(cookie);
+    handler(req, res, (error?: unknown) => (error ? reject(error instanceof Error ? error : new Error('next(err)')) : resolve()));
+  });
+}
+
+/** One measured operation; `i` is the call number (an index into the token pool). */
+type Operation = (i: number) => unknown;
+
+/** CPU µs per call over `count` sequential calls starting at call number `start`. */
+async function measure(fn: Operation, start: number, count: number): Promise<number> {
+  const cpu = process.cpuUsage();
+  for (let i = start; i < start + count; i++) await fn(i);
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / count;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function chain(...handlers: Handler[]): Handler {
+  return (req, res, next) => {
+    let index = 0;
+    const step = (error?: unknown): void => {
+      const handler = handlers[index++];
+      if (error || !handler) next(error);
+      else handler(req, res, step);
+    };
+    step();
+  };
+}
+
+async function main(): Promise<void> {
+  const emulator = await startEmulator({ port: 0, quiet: true });
+  try {
+    const policy = emulator.admin.getProjectPolicy();
+    emulator.admin.setProjectPolicy({
+      ...policy,
+      resources: [...policy.resources, { resource_id: 'documents', description: 'bench', actions: ['read'] }],
+      roles: [...policy.roles, { role_id: 'bench_editor', description: 'bench', permissions: [{ resource_id: 'documents', actions: ['read'] }] }],
+    });
+    const org = emulator.admin.createOrganization({ organization_name: 'Micro Corp', organization_slug: 'micro-corp' });
+    const member = emulator.admin.createMember(org.organization_id, { email_address: 'micro@micro-corp.example', roles: ['bench_editor'] });
+    const session = emulator.admin.createSession({ member_id: member.member_id, session_duration_minutes: 600 });
+    const template = JSON.parse(Buffer.from(session.session_jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const pool: string[] = [];
+    for (let i = 0; i < POOL_SIZE; i++) {
+      const iat = Math.floor(emulator.clock.now() / 1000);
+      pool.push(emulator.admin.signJwt({ ...template, iat, nbf: iat, exp: iat + 300, [SESSION_CLAIM]: { ...(template[SESSION_CLAIM] as object), id: `session-test-${randomUUID()}` } }));
+    }
+    const warmCookie = `stytch_session_jwt=${session.session_jwt}`;
+    const options = { projectId: emulator.projectId, secret: emulator.secret, baseUrl: emulator.url };
+    const auth = stytchAuth(options);
+    const authNoCache = stytchAuth({ ...options, verifiedCacheSize: 0 });
+    const guard = requireAuth();
+    const permission = requirePermission('documents', 'read');
+    const sdk = new B2BClient({ project_id: emulator.projectId, secret: emulator.secret, env: `${emulator.url}/` });
+    const check = { organization_id: org.organization_id, resource_id: 'documents', action: 'read' };
+    const jwks = (await (await fetch(emulator.jwksUrl)).json()) as { keys: JWK[] };
+    const localSet = createLocalJWKSet({ keys: jwks.keys });
+    const keyObject = KeyObject.from((await import('jose').then((j) => j.importJWK(jwks.keys[0]!, 'RS256'))) as never);
+    const verifyOptions = { audience: emulator.projectId, issuer: emulator.issuer, typ: 'JWT', algorithms: ['RS256'] };
+
+    const operations: [string, Operation][] = [];
+    const add = (label: string, fn: Operation): void => {
+      operations.push([label, fn]);
+    };
+    const noop: Handler = (_req, _res, next) => next();
+    const token = (i: number): string => pool[i % POOL_SIZE]!;
+    add('baseline: build req/res and call a no-op middleware', () => call(noop, warmCookie));
+    add('ours: stytchAuth(), warm (verified-token cache hit)', () => call(auth, warmCookie));
+    add('ours: stytchAuth() + requireAuth(), warm', () => call(chain(auth, guard), warmCookie));
+    add('ours: stytchAuth() + requirePermission(), warm, cached policy', () => call(chain(auth, permission), warmCookie));
+    add('ours: stytchAuth() + requireAuth(), cold (distinct JWTs)', (i) => call(chain(auth, guard), `stytch_session_jwt=${token(i)}`));
+    add('ours: same, verified-token cache disabled', (i) => call(chain(authNoCache, guard), `stytch_session_jwt=${token(i)}`));
+    add('stytch SDK: sessions.authenticateJwt, distinct JWTs', (i) => sdk.sessions.authenticateJwt({ session_jwt: token(i) }));
+    add('stytch SDK: authenticateJwt + authorization_check, distinct JWTs', (i) => sdk.sessions.authenticateJwt({ session_jwt: token(i), authorization_check: check }));
+    add('jose 6 jwtVerify alone (WebCrypto), distinct JWTs', (i) => jwtVerify(token(i), localSet, verifyOptions));
+    add('node:crypto RS256 verify alone (sync KeyObject), distinct JWTs', (i) => {
+      const jwt = token(i);
+      const dot = jwt.lastIndexOf('.');
+      return nodeVerify('RSA-SHA256', Buffer.from(jwt.slice(0, dot)), keyObject, Buffer.from(jwt.slice(dot + 1), 'base64url'));
+    });
+
+    // Every row gets its own position in the pool, continuing across repetitions.
+    const cursors = operations.map(() => 0);
+    for (const [index, [, fn]] of operations.entries()) {
+      await measure(fn, cursors[index]!, WARMUP);
+      cursors[index]! += WARMUP;
+    }
+    const samples = operations.map((): number[] => []);
+    for (let rep = 0; rep < REPETITIONS; rep++) {
+      for (const [index, [, fn]] of operations.entries()) {
+        samples[index]!.push(await measure(fn, cursors[index]!, ITERATIONS));
+        cursors[index]! += ITERATIONS;
+      }
+    }
+    const rows = operations.map(([label], index): [string, number] => [label, median(samples[index]!)]);
+    for (const [label, micros] of rows) process.stdout.write(`${label.padEnd(66)} ${micros.toFixed(1).padStart(7)} µs\n`);
+    await auth.close();
+    await authNoCache.close();
+
+    const table = [
+      `# In-process cost per request (\`npm run bench:micro\`)`,
+      '',
+      `${new Date().toISOString()}, Node ${process.version}, ${cpus()[0]?.model.trim() ?? 'unknown CPU'} × ${cpus().length}, load average ${(loadavg()[0] ?? 0).toFixed(1)}. Median of ${REPETITIONS} interleaved repetitions of ${ITERATIONS.toLocaleString('en-US')} sequential calls per row (after ${WARMUP.toLocaleString('en-US')} warm-up calls); process CPU time (all threads) per call. No HTTP and no load generator: these are the library's own costs. Cold rows rotate through ${POOL_SIZE.toLocaleString('en-US')} distinct JWTs (more than the 10 000-entry verified-token cache).`,
+      '',
+      '| what | CPU µs per request |',
+      '| --- | ---: |',
+      ...rows.map(([label, micros]) => `| ${label} | ${micros.toFixed(1)} |`),
+      '',
+    ].join('\n');
+    if (!process.argv.includes('--no-write')) {
+      writeFileSync(fileURLToPath(new URL('./results/micro.md', import.meta.url)), table);
+      process.stdout.write('wrote bench/results/micro.md\n');
+    }
+  } finally {
+    await emulator.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench:micro failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
