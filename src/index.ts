@@ -25,7 +25,7 @@ export { requireAuth } from './middleware/require-auth.js';
 export { createGuard } from './middleware/guard.js';
 export type { CheckResult, GuardCheck, NodeMiddleware } from './middleware/guard.js';
 export { getStytchContext } from './middleware/context.js';
-export type { StytchRequestContext, StytchContextConfig } from './middleware/context.js';
+export type { StytchRequestContext, StytchContextConfig, ErrorPageRenderer } from './middleware/context.js';
 export { setSessionCookies, clearSessionCookies } from './middleware/cookies.js';
 export type { Logger } from './session/logger.js';
 export type { SessionMetricsSnapshot } from './session/metrics.js';

@@ -10,7 +10,7 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import type { StytchB2BClient } from '../../src/client/client.js';
 import type { OutboxMessage } from '../../src/emulator/index.js';
 import { csrfProtection, getStytchAuth, getStytchContext, requireAuth, requirePermission, stytchAuth, stytchRoutes } from '../../src/index.js';
-import type { SignedInAuth } from '../../src/index.js';
+import type { ErrorPageRenderer, SignedInAuth } from '../../src/index.js';
 import { DocumentStore } from './documents.js';
 import type { LayoutContext } from './views/layout.js';
 import type { SafeHtml } from './views/html.js';
@@ -47,7 +47,11 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.use('/static', express.static(new URL('./public/', import.meta.url).pathname, { index: false, maxAge: '1h' }));
 
   // 1. Identify the caller on every request. Locally verified JWTs cost no network call.
-  app.use(stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa' }));
+  // Refusals of page loads and form posts (403, 503) render as HTML; API calls keep the JSON body.
+  const view = (req: Request): LayoutContext => ({ devMode, member: memberChrome(req) });
+  const send = (res: Response, page: SafeHtml, status = 200) => res.status(status).type('html').send(page.toString());
+  const errorPage: ErrorPageRenderer = (req, res, error) => send(res as Response, pages.errorPage(view(req as Request), refusalPage(error.status, error.code)), error.status);
+  app.use(stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa', errorPage }));
 
   // 2. The drop-in auth routes: email login, the magic-link callback, discovery, MFA, logout...
   app.use(
@@ -65,14 +69,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
   // Our own state-changing routes get the same Origin check as the auth routes.
   const csrf = csrfProtection({ appUrl });
   const form = express.urlencoded({ extended: false, limit: '4kb' });
-  const view = (req: Request): LayoutContext => ({ devMode, member: memberChrome(req) });
-  const send = (res: Response, page: SafeHtml, status = 200) => res.status(status).type('html').send(page.toString());
-
-  /**
-   * A permission guard for pages. `requirePermission()` decides (and answers API clients with JSON);
-   * in front of it, people whose roles do not grant the action get a readable 403 page instead.
-   */
-  const allowed = (resource: string, action: string) => [forbiddenPage(resource, action, (req, res) => send(res, pages.errorPage(view(req), FORBIDDEN), 403)), requirePermission(resource, action)];
+  const allowed = (resource: string, action: string) => requirePermission(resource, action);
 
   // Public pages.
   app.get('/', (req, res) => res.redirect(303, getStytchAuth(req).isAuthenticated ? '/dashboard' : '/login'));
@@ -114,7 +111,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
     );
   });
 
-  app.get('/documents', ...allowed('documents', 'read'), (req, res) => {
+  app.get('/documents', allowed('documents', 'read'), (req, res) => {
     const auth = signedIn(req);
     send(
       res,
@@ -129,7 +126,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
     );
   });
 
-  app.post('/documents', csrf, ...allowed('documents', 'create'), form, (req, res) => {
+  app.post('/documents', csrf, allowed('documents', 'create'), form, (req, res) => {
     const auth = signedIn(req);
     const title = typeof req.body?.title === 'string' ? (req.body.title as string).trim().slice(0, 200) : '';
     if (title === '') return void res.redirect(303, '/documents?notice=title_required');
@@ -137,14 +134,14 @@ export function createApp(options: ExampleAppOptions): express.Express {
     res.redirect(303, '/documents?notice=created');
   });
 
-  app.post('/documents/:id/delete', csrf, ...allowed('documents', 'delete'), (req, res) => {
+  app.post('/documents/:id/delete', csrf, allowed('documents', 'delete'), (req, res) => {
     const auth = signedIn(req);
     // Scoped by the session's organization: a document id from another tenant is simply not found.
     const deleted = documents.delete(auth.organizationId, String(req.params.id));
     res.redirect(303, `/documents?notice=${deleted ? 'deleted' : 'not_found'}`);
   });
 
-  app.get('/members', ...allowed('stytch.member', 'search'), async (req, res) => {
+  app.get('/members', allowed('stytch.member', 'search'), async (req, res) => {
     const auth = signedIn(req);
     const { members } = await client.organizations.members.search({ organization_ids: [auth.organizationId], limit: 200 });
     send(
@@ -176,26 +173,11 @@ const NOTICES = new Map([
   ['title_required', 'A title is required.'],
 ]);
 
-const FORBIDDEN = { status: 403, code: 'permission_denied', title: 'Not allowed', message: 'Your roles in this organization do not allow this. Ask an admin, or switch organization.' };
-
-/**
- * Renders a 403 page when the member's roles do not grant `action` on `resource`; otherwise
- * passes on to the real guard. `auth.can()` is synchronous over the cached policy and fails closed
- * while nothing is cached, so the organization's policy is loaded first (shared, then in memory).
- * When it cannot be loaded, the guard after this answers (503).
- */
-function forbiddenPage(resource: string, action: string, render: (req: Request, res: Response) => void): RequestHandler {
-  return async function forbiddenPage(req, res, next) {
-    const auth = getStytchAuth(req);
-    if (!auth.isAuthenticated) return next();
-    try {
-      await getStytchContext(req).policyCache.get(auth.organizationId);
-    } catch {
-      return next();
-    }
-    if (auth.can(resource, action)) return next();
-    render(req, res);
-  };
+/** The page shown when a guard refuses a page load or a form post. */
+function refusalPage(status: number, code: string): { status: number; code: string; title: string; message: string } {
+  if (status === 403) return { status, code, title: 'Not allowed', message: 'Your roles in this organization do not allow this. Ask an admin, or switch organization.' };
+  if (status === 503) return { status, code, title: 'Temporarily unavailable', message: 'Our sign-in provider is not reachable right now. Please try again in a moment.' };
+  return { status, code, title: 'Sign in required', message: 'Please sign in to continue.' };
 }
 
 /** The signed-in auth object; only called behind a guard, which already refused everyone else. */

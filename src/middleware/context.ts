@@ -2,7 +2,12 @@ import type { StytchB2BClient } from '../client/client.js';
 import type { PolicyCache } from '../rbac/policy-cache.js';
 import type { Logger } from '../session/logger.js';
 import type { SessionMetrics } from '../session/metrics.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StytchExpressError } from '../errors.js';
 import type { CredentialSource } from './auth-object.js';
+
+/** Renders a refusal for a browser navigation (see `StytchAuthOptions.errorPage`). */
+export type ErrorPageRenderer = (req: IncomingMessage, res: ServerResponse, error: StytchExpressError) => void;
 
 /** Cookie and redirect settings of one `stytchAuth()` instance, resolved once in the factory. */
 export interface StytchContextConfig {
@@ -20,6 +25,8 @@ export interface StytchContextConfig {
   loginUrl?: string;
   /** Where browser navigations that need step-up MFA are sent. */
   mfaUrl?: string;
+  /** Renders refusals for browser navigations; JSON otherwise. */
+  errorPage?: ErrorPageRenderer;
   /** `'auto'`: Secure unless the request is plain HTTP to a loopback host. `true`: always Secure. */
   secure: 'auto' | boolean;
   sameSite: 'lax' | 'strict';

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import type { PolicyCache } from '../rbac/policy-cache.js';
 import { DEFAULT_MAX_TOKEN_BYTES, isValidCookieName } from '../session/credentials.js';
 import type { Logger } from '../session/logger.js';
-import type { StytchContextConfig } from './context.js';
+import type { ErrorPageRenderer, StytchContextConfig } from './context.js';
 
 /** Options of `stytchAuth()`. Every option is validated once, when the factory is called. */
 export interface StytchAuthOptions {
@@ -33,6 +33,13 @@ export interface StytchAuthOptions {
   loginUrl?: string;
   /** Where browser navigations needing step-up MFA are redirected. */
   mfaUrl?: string;
+  /**
+   * Renders refusals (403, 503, and 401 when no `loginUrl` applies) for browser navigations, e.g.
+   * as an HTML page. API calls always get the JSON body. Must end the response; if it throws or
+   * leaves the response open when it returns (it must answer synchronously, e.g. `res.status(error.status).send(html)`),
+   * the JSON body is sent instead. Default: JSON for everyone.
+   */
+  errorPage?: ErrorPageRenderer;
   /**
    * `Secure` on cookies. `'auto'` (default): always, except plain HTTP on a loopback connection to
    * `localhost`/`127.0.0.1` (local development). `true`: always. `false` is refused (fail closed).
@@ -178,11 +185,13 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
   if (options.now !== undefined && typeof options.now !== 'function') fail('now', 'must be a function returning epoch milliseconds.');
   if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) fail('logger', 'must be a pino-compatible logger object.');
   if (options.rbac?.preload !== undefined && typeof options.rbac.preload !== 'boolean') fail('rbac.preload', 'must be a boolean.');
+  if (options.errorPage !== undefined && typeof options.errorPage !== 'function') fail('errorPage', 'must be a function (req, res, error) that ends the response.');
 
   const config: StytchContextConfig = Object.freeze({
     cookies: Object.freeze({ ...names, ...(prefix === undefined ? {} : { prefix }) }),
     ...(redirectTarget('loginUrl', options.loginUrl) === undefined ? {} : { loginUrl: options.loginUrl }),
     ...(redirectTarget('mfaUrl', options.mfaUrl) === undefined ? {} : { mfaUrl: options.mfaUrl }),
+    ...(options.errorPage === undefined ? {} : { errorPage: options.errorPage }),
     // A cookie prefix needs Secure everywhere, so it upgrades 'auto' to true.
     secure: prefix === undefined ? secureOption : true,
     sameSite,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StytchApiError, StytchUnavailableError } from '../errors.js';
 import type { StytchExpressError } from '../errors.js';
+import { findStytchContext } from './context.js';
 
 /**
  * True when the request is a top-level browser navigation (a redirect to a login page makes
@@ -30,7 +31,8 @@ function publicMessage(error: StytchExpressError): string {
 /**
  * Answer a rejected request: JSON `{ error: { code, message } }` with the error's status,
  * `Cache-Control: no-store`, `WWW-Authenticate: Bearer` on 401 and `Retry-After` when known.
- * Never a token, an upstream message or a stack.
+ * Never a token, an upstream message or a stack. Browser navigations go to the configured
+ * `errorPage` renderer first, when there is one.
  *
  * @example
  * sendError(req, res, new AuthorizationError('permission_denied'));
@@ -41,6 +43,8 @@ export function sendError(req: IncomingMessage, res: ServerResponse, error: Styt
     res.destroy();
     return;
   }
+  const errorPage = findStytchContext(req)?.config.errorPage;
+  if (errorPage !== undefined && isNavigation(req) && renderedBy(errorPage, req, res, error)) return;
   const status = Number.isInteger(error.status) && error.status >= 400 && error.status <= 599 ? error.status : 500;
   const body = JSON.stringify({ error: { code: error.code, message: publicMessage(error) } });
   res.statusCode = status;
@@ -53,6 +57,20 @@ export function sendError(req: IncomingMessage, res: ServerResponse, error: Styt
     res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
   }
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** Let the app render the refusal; false when it threw or left the response open (then JSON follows). */
+function renderedBy(render: (req: IncomingMessage, res: ServerResponse, error: StytchExpressError) => void, req: IncomingMessage, res: ServerResponse, error: StytchExpressError): boolean {
+  try {
+    res.setHeader('Cache-Control', 'no-store');
+    render(req, res, error);
+  } catch {
+    // The renderer's own bug must not turn a refusal into a 500 or a pass.
+    if (res.headersSent) res.destroy();
+    return res.headersSent;
+  }
+  if (res.writableEnded || res.headersSent) return true;
+  return false;
 }
 
 /**
