@@ -74,8 +74,8 @@ const DEFAULT_VERIFIED_CACHE_SIZE = 10_000;
 
 function settingsFor(args: Args): RunSettings & { memoryTokens: number; opaquePoolSize: number } {
   const base = args.quick
-    ? { mode: 'quick' as const, connections: 50, warmupSeconds: 1, roundSeconds: 2.5, rounds: 2, jwtPoolSize: DEFAULT_VERIFIED_CACHE_SIZE + 2_000, memoryTokens: DEFAULT_VERIFIED_CACHE_SIZE + 2_000, opaquePoolSize: 500 }
-    : { mode: 'full' as const, connections: 50, warmupSeconds: 3, roundSeconds: 8, rounds: 5, jwtPoolSize: 3 * DEFAULT_VERIFIED_CACHE_SIZE, memoryTokens: 100_000, opaquePoolSize: 2_000 };
+    ? { mode: 'quick' as const, connections: 50, warmupSeconds: 1, roundSeconds: 2, rounds: 2, jwtPoolSize: DEFAULT_VERIFIED_CACHE_SIZE + 2_000, memoryTokens: DEFAULT_VERIFIED_CACHE_SIZE + 2_000, opaquePoolSize: 500 }
+    : { mode: 'full' as const, connections: 50, warmupSeconds: 2, roundSeconds: 6, rounds: 5, jwtPoolSize: 3 * DEFAULT_VERIFIED_CACHE_SIZE, memoryTokens: 100_000, opaquePoolSize: 2_000 };
   return { ...base, rounds: args.rounds ?? base.rounds, roundSeconds: args.seconds ?? base.roundSeconds };
 }
 
