@@ -195,12 +195,22 @@ async function measure(
   await credentials.ensureFresh(options.seconds, scenario.credential === 'jwt-pool');
   await emulator?.call('round-start');
   await child.roundStart();
-  const load = await runLoad({ port: child.port, connections: options.connections, durationSeconds: options.seconds, cookies: credentials.cookies(scenario.credential),
-    ...(scenario.credential === 'jwt-pool' || scenario.credential === 'opaque-pool' ? { cursor: credentials.cursor(scenario.id) } : {}),
+  const rotates = scenario.credential === 'jwt-pool' || scenario.credential === 'opaque-pool';
+  const load = await runLoad({
+    port: child.port,
+    connections: options.connections,
+    durationSeconds: options.seconds,
+    cookies: credentials.cookies(scenario.credential),
+    ...(rotates ? { cursor: credentials.cursor(scenario.id) } : {}),
   });
   const report = await child.roundEnd();
   const upstream = emulator ? await emulator.call<ChildRoundReport & { calls: number }>('round-end') : undefined;
-  const sample = toRoundSample({ scenario: scenario.id, round: options.round, load, child: report, upstreamCalls: upstream?.calls ?? 0,
+  const sample = toRoundSample({
+    scenario: scenario.id,
+    round: options.round,
+    load,
+    child: report,
+    upstreamCalls: upstream?.calls ?? 0,
     ...(upstream ? { upstreamCpuMicros: upstream.cpuUserMicros + upstream.cpuSystemMicros } : {}),
   });
   return { sample, stats: report.stats ?? {} };

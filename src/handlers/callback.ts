@@ -11,7 +11,7 @@ import { getStytchAuth } from '../middleware/auth-object.js';
 import { getStytchContext } from '../middleware/context.js';
 import { logEvent } from '../session/logger.js';
 import type { FlowOutcome } from './flow.js';
-import { completePrimary, sendOutcome } from './flow.js';
+import { completePrimary, revokeBestEffort, sendOutcome } from './flow.js';
 import type { ResolvedRoutesConfig } from './options.js';
 import { redirect, setNoStore } from './responses.js';
 import { clearIntermediateState, hasLoginTransaction, setIst, takeEmailUpdatePending, takePkceVerifier } from './transient.js';
@@ -69,9 +69,18 @@ export async function callback(req: IncomingMessage, res: ServerResponse, cfg: R
   // (session fixation, #71). Single-use tokens go through POSTs, which the client never retries.
   let outcome: FlowOutcome;
   switch (type) {
-    case 'multi_tenant_magic_links':
-      outcome = await completePrimary(req, res, cfg, await client.magicLinks.authenticate({ magic_links_token: token, ...pkce, ...session }), 'magic_link');
+    case 'multi_tenant_magic_links': {
+      const result = await client.magicLinks.authenticate({ magic_links_token: token, ...pkce, ...session });
+      // Without a verifier, only the email change of the member who asked for it may complete
+      // here: any other PKCE-less link (someone else's email-update or invite link) would sign
+      // this browser in as that someone (login CSRF). Checked before any cookie is written.
+      if (cfg.pkce && verifier === undefined && (result.member_id || result.member?.member_id) !== emailUpdateMember) {
+        if (result.session_token || result.session_jwt) await revokeBestEffort(req, result.session_token ? { session_token: result.session_token } : { session_jwt: result.session_jwt });
+        throw new BadRequestError('pkce_verifier_missing', 'This sign-in link must be opened in the browser that requested it.');
+      }
+      outcome = await completePrimary(req, res, cfg, result, 'magic_link');
       break;
+    }
     case 'oauth':
       outcome = await completePrimary(req, res, cfg, await client.oauth.authenticate({ oauth_token: token, ...pkce, ...session }), 'oauth');
       break;

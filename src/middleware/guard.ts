@@ -91,7 +91,13 @@ export function createGuard(name: string, checks: readonly GuardCheck[]): NodeMi
   return guard;
 }
 
-function fail(req: IncomingMessage, res: ServerResponse, result: Extract<CheckResult, { outcome: 'fail' }>): void {
+/** Denied authorization is a security event (catalogue #98): ids and the coarse reason only. */
+function logDenied(ctx: StytchRequestContext, name: string, auth: SignedInAuth, error: StytchExpressError): void {
+  logEvent(ctx.logger, 'info', 'access_denied', { guard: name, code: error.code, status: error.status, memberId: auth.memberId, organizationId: auth.organizationId });
+}
+
+function fail(req: IncomingMessage, res: ServerResponse, result: Extract<CheckResult, { outcome: 'fail' }>, ctx: StytchRequestContext, name: string, auth: SignedInAuth): void {
+  logDenied(ctx, name, auth, result.error);
   if (result.redirectTo !== undefined && isNavigation(req)) sendRedirect(res, result.redirectTo);
   else sendError(req, res, result.error);
 }
@@ -143,13 +149,16 @@ function runChecks(
       return;
     }
     if (result.outcome === 'fail') {
-      fail(req, res, result);
+      fail(req, res, result, ctx, name, auth);
       return;
     }
     if (result.outcome === 'pass') passed = true;
   }
   if (passed) grant(res, next);
-  else sendError(req, res, NO_CHECK_PASSED);
+  else {
+    logDenied(ctx, name, auth, NO_CHECK_PASSED);
+    sendError(req, res, NO_CHECK_PASSED);
+  }
 }
 
 async function continueAsync(
@@ -162,14 +171,14 @@ async function continueAsync(
   res: ServerResponse,
   ctx: StytchRequestContext,
   next: (err?: unknown) => void,
-  _name: string,
+  name: string,
 ): Promise<void> {
   let passed = passedSoFar;
   let result = await pending;
   for (let i = index; ; ) {
     if (!isCheckResult(result)) throw new TypeError('guard check returned an invalid result');
     if (result.outcome === 'fail') {
-      fail(req, res, result);
+      fail(req, res, result, ctx, name, auth);
       return;
     }
     if (result.outcome === 'pass') passed = true;
@@ -178,7 +187,10 @@ async function continueAsync(
     result = await checks[i]!(auth, req, ctx);
   }
   if (passed) grant(res, next);
-  else sendError(req, res, NO_CHECK_PASSED);
+  else {
+    logDenied(ctx, name, auth, NO_CHECK_PASSED);
+    sendError(req, res, NO_CHECK_PASSED);
+  }
 }
 
 function isCheckResult(value: unknown): value is CheckResult {

@@ -173,9 +173,16 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     if (source !== undefined && source !== 'bearer' && CLEAR_COOKIES_ON.has(reason) && !res.headersSent) clearSessionCookies(req, res);
   };
 
-  const finish = (req: IncomingMessage, res: ServerResponse, credential: Credential, outcome: AuthOutcome): void => {
+  const finish = (req: IncomingMessage, res: ServerResponse, jwtOrToken: Credential, outcome: AuthOutcome, sessionTokenFallback: string | undefined): void => {
+    let credential = jwtOrToken;
     switch (outcome.status) {
       case 'signed_in': {
+        if (outcome.bySessionTokenFallback === true && sessionTokenFallback !== undefined) {
+          // The opaque cookie decided, so it is the request's credential from here on: a remote
+          // RBAC check or a route must never present the (other, unverified) JWT (catalogue #3).
+          credential = { source: 'session_cookie', kind: 'opaque', value: sessionTokenFallback };
+          setStytchContext(req, contextFor(credential));
+        }
         setStytchAuth(req, buildSignedIn(outcome.identity, outcome.verifiedBy, credential.source));
         if (preload) policyCache.prefetch(outcome.identity.organizationId);
         if (outcome.refreshed !== undefined && credential.source !== 'bearer' && !res.headersSent) {
@@ -266,7 +273,8 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     }
     setStytchContext(req, contextFor(credential));
     const cred = credential;
-    return core.authenticate(cred.kind, cred.value, key, sessionTokenFallback).then((outcome) => finish(req, res, cred, outcome));
+    const fallback = sessionTokenFallback;
+    return core.authenticate(cred.kind, cred.value, key, fallback).then((outcome) => finish(req, res, cred, outcome, fallback));
   };
 
   const middleware = function stytchAuthMiddleware(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {

@@ -39,6 +39,11 @@ export type AuthOutcome =
       readonly refreshed: RefreshedCredentials | undefined;
       /** The verified-cache entry, for callers that memoise per-entry objects. */
       readonly entry: VerifiedEntry | undefined;
+      /**
+       * True when the opaque session token sent alongside the JWT decided (the JWT named a key
+       * not loaded yet): that token, not the JWT, is then the request's credential.
+       */
+      readonly bySessionTokenFallback?: boolean;
     }
   | { readonly status: 'signed_out'; readonly reason: SignedOutReason }
   | { readonly status: 'undecided'; readonly reason: UndecidedReason; readonly error: StytchExpressError };
@@ -72,6 +77,8 @@ export interface SessionAuthenticatorOptions {
 }
 
 const JWT_PREFIX = 'j:';
+/** Invalid-JWT details after which an opaque session cookie sent alongside may decide instead (see authenticate()). */
+const OPAQUE_MAY_DECIDE: ReadonlySet<string> = new Set(['kid_unknown', 'nbf', 'iat_future']);
 const OPAQUE_PREFIX = 'o:';
 // Sessions never come back once Stytch says they are gone; 10 minutes outlives any 5-minute JWT.
 const DENIED_SESSION_TTL_MS = 600_000;
@@ -204,13 +211,16 @@ export class SessionAuthenticator {
         // When the browser also holds the opaque session token, let that token decide over the
         // network instead of signing a valid member out. A forger gains nothing: the opaque token
         // alone decides, exactly as it would if sent on its own (one credential, catalogue #3).
-        if (result.detail === 'kid_unknown' && sessionTokenFallback !== undefined) {
+        // Likewise a genuine JWT (signature checked) that is not valid *yet* by our clock (`nbf` or
+        // `iat` a second ahead: this server lags Stytch's clock) must not log a browser member out.
+        if (OPAQUE_MAY_DECIDE.has(result.detail) && sessionTokenFallback !== undefined) {
           const fallbackKey = SessionAuthenticator.keyOf('opaque', sessionTokenFallback);
           const cached = this.lookup(fallbackKey);
-          if (cached !== undefined) return { status: 'signed_in', identity: cached.identity, verifiedBy: 'cache', refreshed: cached.refreshed, entry: cached };
+          if (cached !== undefined) return { status: 'signed_in', identity: cached.identity, verifiedBy: 'cache', refreshed: cached.refreshed, entry: cached, bySessionTokenFallback: true };
           const negativeFallback = this.#negativeHit(fallbackKey);
           if (negativeFallback !== undefined) return signedOut(negativeFallback);
-          return this.#network(OPAQUE_PREFIX + fallbackKey, { session_token: sessionTokenFallback }, fallbackKey, undefined);
+          const outcome = await this.#network(OPAQUE_PREFIX + fallbackKey, { session_token: sessionTokenFallback }, fallbackKey, undefined);
+          return outcome.status === 'signed_in' ? { ...outcome, bySessionTokenFallback: true } : outcome;
         }
         return signedOut('invalid_token');
     }

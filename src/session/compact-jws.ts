@@ -25,8 +25,8 @@ export interface CompactJws {
   readonly signingInput: Buffer;
   /** The payload segment, still encoded: decode it only after the signature checks out. */
   readonly encodedPayload: string;
-  /** The signature segment, still encoded. */
-  readonly encodedSignature: string;
+  /** The decoded signature (from canonical base64url). */
+  readonly signature: Buffer;
 }
 
 /** Why a token was refused before any key was looked up; short, stable and safe to log. */
@@ -181,6 +181,6 @@ export function parseCompactJws(token: string): CompactJws | JwsRejection {
     // The token has been checked to be ASCII (base64url and two dots), so latin1 is byte-exact.
     signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
     encodedPayload,
-    encodedSignature,
+    signature: Buffer.from(encodedSignature, 'base64url'),
   };
 }

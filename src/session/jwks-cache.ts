@@ -1,5 +1,5 @@
-import { importJWK } from 'jose';
-import type { CryptoKey } from 'jose';
+import { createPublicKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { StytchUnavailableError } from '../errors.js';
@@ -43,7 +43,7 @@ export interface JwksCacheOptions {
 
 /** What a key lookup found. */
 export type KeyLookup =
-  | { kind: 'key'; key: CryptoKey; stale: boolean }
+  | { kind: 'key'; key: KeyObject; stale: boolean }
   /** The `kid` is not in the (fresh, or stale-in-window) key set, even after an allowed refetch. */
   | { kind: 'unknown_kid' }
   /** The token has no `kid` and the set holds several keys: we never try each key in turn (catalogue #15). */
@@ -53,12 +53,16 @@ export type KeyLookup =
    * `staleKey` is the expired copy of the kid's key, when held: it may prove a token forged
    * (signature fails), but never makes one valid.
    */
-  | { kind: 'unavailable'; error: StytchUnavailableError; staleKey?: CryptoKey };
+  | { kind: 'unavailable'; error: StytchUnavailableError; staleKey?: KeyObject };
 
+/**
+ * Keys are node:crypto `KeyObject`s, imported once per fetched key (not per token), so a
+ * verification is one synchronous `crypto.verify` call (see verify-jwt.ts for why not WebCrypto).
+ */
 interface KeySet {
-  readonly byKid: Map<string, CryptoKey>;
+  readonly byKid: Map<string, KeyObject>;
   /** Keys published without a kid; usable only when the set holds exactly one key. */
-  readonly kidless: CryptoKey[];
+  readonly kidless: KeyObject[];
   readonly size: number;
   readonly fetchedAt: number;
 }
@@ -148,7 +152,7 @@ export class JwksCache {
     if (this.#inFlight !== undefined || this.#now() >= this.#nextAttemptAt) await this.#refresh();
     const current = this.#set;
     const now = this.#now();
-    let staleKey: CryptoKey | undefined;
+    let staleKey: KeyObject | undefined;
     if (current !== undefined) {
       const age = now - current.fetchedAt;
       if (age < this.#maxAgeMs) return lookup(current, kid) ?? UNKNOWN_KID;
@@ -186,7 +190,7 @@ export class JwksCache {
     const startedAt = this.#now();
     try {
       const body = await this.#fetchJson();
-      const set = await this.#parse(body, startedAt);
+      const set = this.#parse(body, startedAt);
       // An older response that settles after a newer one must not roll the keys back (catalogue #43).
       if (seq > this.#appliedSeq) {
         this.#appliedSeq = seq;
@@ -252,13 +256,13 @@ export class JwksCache {
     }
   }
 
-  async #parse(body: unknown, fetchedAt: number): Promise<KeySet> {
+  #parse(body: unknown, fetchedAt: number): KeySet {
     if (typeof body !== 'object' || body === null || !Array.isArray((body as { keys?: unknown }).keys)) {
       throw new JwksFetchError('not_a_jwks');
     }
     const entries = (body as { keys: unknown[] }).keys;
-    const byKid = new Map<string, CryptoKey>();
-    const kidless: CryptoKey[] = [];
+    const byKid = new Map<string, KeyObject>();
+    const kidless: KeyObject[] = [];
     let skipped = 0;
     for (const entry of entries) {
       if (byKid.size + kidless.length >= this.#maxKeys) break;
@@ -267,12 +271,8 @@ export class JwksCache {
         skipped++;
         continue;
       }
-      let key: CryptoKey;
-      try {
-        const imported = await importJWK({ kty: 'RSA', n: usable.n, e: usable.e }, 'RS256');
-        if (imported instanceof Uint8Array) throw new TypeError('not a public key');
-        key = imported;
-      } catch {
+      const key = importRsaPublicKey(usable.n, usable.e);
+      if (key === undefined) {
         skipped++;
         continue;
       }
@@ -320,6 +320,26 @@ function usableRsaJwk(entry: unknown): { n: string; e: string; kid: string | und
   if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string' || !/^[A-Za-z0-9_-]+$/.test(jwk.n) || !/^[A-Za-z0-9_-]+$/.test(jwk.e)) return undefined;
   if (modulusBits(jwk.n) < MIN_RSA_MODULUS_BITS) return undefined;
   return { n: jwk.n, e: jwk.e, kid: jwk.kid };
+}
+
+/**
+ * Import `{ kty: 'RSA', n, e }` as a node:crypto public KeyObject, or undefined when OpenSSL
+ * refuses it or it is not an RSA key of at least 2048 bits. Only `n` and `e` are passed on, so no
+ * other member of the published JWK can influence the key. The modulus size is checked again on
+ * what OpenSSL actually imported (jose re-checked it at every verification; once per key is
+ * enough, since a KeyObject is immutable).
+ */
+function importRsaPublicKey(n: string, e: string): KeyObject | undefined {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: { kty: 'RSA', n, e }, format: 'jwk' });
+  } catch {
+    return undefined;
+  }
+  if (key.type !== 'public' || key.asymmetricKeyType !== 'rsa') return undefined;
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (bits === undefined || bits < MIN_RSA_MODULUS_BITS) return undefined;
+  return key;
 }
 
 function modulusBits(n: string): number {

@@ -1,6 +1,6 @@
 /** Counters kept by one `stytchAuth()` instance. Plain numbers: cheap to bump on the hot path. */
 export interface SessionMetricsSnapshot {
-  /** JWT signatures checked with jose on this process. */
+  /** Session JWTs verified locally (RS256 via node:crypto) on this process. */
   localVerifications: number;
   /** Requests answered from the verified-token cache (no signature check, no network). */
   cacheHits: number;

@@ -1,9 +1,14 @@
-import { errors, jwtVerify } from 'jose';
-import type { CryptoKey, JWTHeaderParameters, JWTVerifyOptions } from 'jose';
+import { constants, verify as cryptoVerify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { ConfigError } from '../errors.js';
 import type { StytchUnavailableError } from '../errors.js';
 import { SESSION_CLAIM } from '../client/types.js';
 import { identityFromJwtPayload } from './claims.js';
 import type { SessionIdentity } from './claims.js';
+import { decodeJsonObject, parseCompactJws } from './compact-jws.js';
+import type { CompactJws } from './compact-jws.js';
+import { checkRegisteredClaims } from './jwt-claims.js';
+import type { ClaimsPolicy } from './jwt-claims.js';
 import type { JwksCache } from './jwks-cache.js';
 
 /** Options of {@link SessionJwtVerifier}. */
@@ -34,27 +39,25 @@ export type JwtVerification =
   /** The keys could not be loaded: undecided. */
   | { kind: 'unavailable'; error: StytchUnavailableError };
 
-/** Header parameters that would point the verifier at key material chosen by the token (catalogue #13). */
-const FORBIDDEN_HEADER_PARAMS = ['jku', 'x5u', 'jwk', 'x5c', 'crit', 'b64'];
-
-class RejectToken extends Error {
-  constructor(readonly detail: string) {
-    super(detail);
-  }
-}
-class KeysUnavailable extends Error {
-  constructor(readonly error: StytchUnavailableError) {
-    super('keys unavailable');
-  }
-}
+const INVALID_SIGNATURE: JwtVerification = Object.freeze({ kind: 'invalid', detail: 'signature' });
+const INVALID_PAYLOAD: JwtVerification = Object.freeze({ kind: 'invalid', detail: 'payload' });
+const INVALID_CLAIMS: JwtVerification = Object.freeze({ kind: 'invalid', detail: 'claims' });
+const INVALID_IAT_FUTURE: JwtVerification = Object.freeze({ kind: 'invalid', detail: 'iat_future' });
+const NOT_A_SESSION: JwtVerification = Object.freeze({ kind: 'not_a_session' });
 
 /**
- * Local verification of Stytch session JWTs with jose (reference 3.3, 3.4), stricter than the SDK:
- * algorithms exactly `['RS256']`, `typ: JWT`, issuer and audience checked, `exp`/`iat`/`sub`/`iss`/`aud`
+ * Local verification of Stytch session JWTs (reference 3.3, 3.4), stricter than the SDK:
+ * algorithm exactly `RS256`, `typ: JWT`, issuer and audience checked, `exp`/`iat`/`sub`/`iss`/`aud`
  * required, no `crit`, no key material from the header, a string `kid` (or none with a one-key set),
  * both Stytch claims validated, the inner `expires_at` honoured, `iat` never in the future.
  * The signature is checked before any claim, so a forged expired token is "invalid", never "expired"
- * (catalogue #18). The clock is injected (`currentDate`).
+ * (catalogue #18). The clock is injected (`now`).
+ *
+ * How: the token text is judged by `compact-jws.ts` (strict, no crypto), the RSA signature by one
+ * synchronous `node:crypto` verify with a `KeyObject` imported once per JWKS key, and the claims by
+ * `jwt-claims.ts`. jose's `jwtVerify` applied the same rules, but jose v6 only verifies through
+ * WebCrypto, whose per-call overhead (a promise and a thread-pool hop per token) roughly doubled
+ * the cost of a cold verification. The cryptography itself is still OpenSSL's, never ours.
  *
  * @example
  * const verifier = new SessionJwtVerifier({ jwks, projectId, issuers, now: Date.now });
@@ -65,81 +68,65 @@ export class SessionJwtVerifier {
   readonly #tolerance: number;
   readonly #maxAge: number | undefined;
   readonly #now: () => number;
-  readonly #baseOptions: JWTVerifyOptions;
+  readonly #claims: ClaimsPolicy;
 
   constructor(options: SessionJwtVerifierOptions) {
+    const tolerance = options.clockToleranceSeconds ?? 0;
+    // jose threw on every verification for such a tolerance (every token invalid); refuse it once, up front.
+    if (!Number.isFinite(tolerance) || tolerance < 0) {
+      throw new ConfigError('clockToleranceSeconds must be a finite number of seconds >= 0.', { code: 'invalid_option' });
+    }
     this.#jwks = options.jwks;
-    this.#tolerance = options.clockToleranceSeconds ?? 0;
+    this.#tolerance = tolerance;
     this.#maxAge = options.maxTokenAgeSeconds;
     this.#now = options.now;
-    this.#baseOptions = Object.freeze({
-      algorithms: ['RS256'],
-      typ: 'JWT',
-      issuer: [...options.issuers],
-      audience: options.projectId,
-      clockTolerance: this.#tolerance,
-      requiredClaims: ['exp', 'iat', 'sub', 'iss', 'aud'],
-    });
+    // Precomputed once: a Set for the issuer test, the rest read on every token.
+    this.#claims = Object.freeze({ issuers: new Set(options.issuers), audience: options.projectId, toleranceSeconds: tolerance });
   }
 
   /** Verify one compact JWS (already shape-checked by the caller). Never throws. */
   async verify(token: string): Promise<JwtVerification> {
     const nowMs = this.#now();
-    let staleKeys = false;
-    // Set when only an expired copy of the key was available: it can prove a token forged, never valid.
-    let unavailable: StytchUnavailableError | undefined;
-    const jwks = this.#jwks;
-    const resolveKey = async (header: JWTHeaderParameters): Promise<CryptoKey> => {
-      for (const param of FORBIDDEN_HEADER_PARAMS) {
-        if (Object.hasOwn(header, param)) throw new RejectToken(`header_${param}`);
-      }
-      const kid: unknown = header.kid;
-      if (kid !== undefined && typeof kid !== 'string') throw new RejectToken('kid_not_string');
-      const found = await jwks.getKey(kid);
-      switch (found.kind) {
-        case 'key':
-          staleKeys = found.stale;
-          return found.key;
-        case 'unavailable':
-          if (found.staleKey === undefined) throw new KeysUnavailable(found.error);
-          unavailable = found.error;
-          return found.staleKey;
-        case 'ambiguous':
-          throw new RejectToken('kid_missing');
-        default:
-          throw new RejectToken('kid_unknown');
-      }
-    };
-
-    let payload: Record<string, unknown>;
-    try {
-      const verified = await jwtVerify(token, resolveKey, { ...this.#baseOptions, currentDate: new Date(nowMs) });
-      payload = verified.payload;
-      if (unavailable !== undefined) return { kind: 'unavailable', error: unavailable };
-    } catch (error) {
-      if (error instanceof KeysUnavailable) return { kind: 'unavailable', error: error.error };
-      // Checked against an expired key copy: a failed signature proves a forgery (401), anything
-      // after it (claims) means the token may be genuine but we cannot vouch for keys this old.
-      if (unavailable !== undefined && !(error instanceof errors.JWSSignatureVerificationFailed)) return { kind: 'unavailable', error: unavailable };
-      if (error instanceof RejectToken) return { kind: 'invalid', detail: error.detail };
-      if (error instanceof errors.JWTExpired && error.claim === 'exp') {
-        // jose raises JWTExpired only after the signature, typ, iss, aud, presence and nbf checks
-        // passed, so this is a genuine token whose JWT has lapsed: Stytch may refresh it.
-        const expiredPayload = error.payload as Record<string, unknown>;
-        if (isMachineToken(expiredPayload)) return { kind: 'not_a_session' };
-        const identity = identityFromJwtPayload(expiredPayload);
-        if (identity === undefined) return { kind: 'invalid', detail: 'claims' };
-        if (this.#iatInFuture(expiredPayload, nowMs)) return { kind: 'invalid', detail: 'iat_future' };
-        return { kind: 'refresh', identity, why: 'expired' };
-      }
-      return { kind: 'invalid', detail: error instanceof errors.JOSEError ? error.code : 'verify' };
+    // Header rules first, before any key lookup: junk never triggers a JWKS refetch.
+    const jws = parseCompactJws(token);
+    if (typeof jws === 'string') return { kind: 'invalid', detail: jws };
+    const found = await this.#jwks.getKey(jws.kid);
+    switch (found.kind) {
+      case 'key':
+        return this.#verifyWithKey(jws, found.key, found.stale, nowMs);
+      case 'unavailable':
+        if (found.staleKey === undefined) return { kind: 'unavailable', error: found.error };
+        // Only an expired copy of the key is held: a failed signature proves a forgery (401), but a
+        // good one cannot make the token valid, since we cannot vouch for keys this old.
+        return signatureMatches(jws, found.staleKey) ? { kind: 'unavailable', error: found.error } : INVALID_SIGNATURE;
+      case 'ambiguous':
+        return { kind: 'invalid', detail: 'kid_missing' };
+      default:
+        return { kind: 'invalid', detail: 'kid_unknown' };
     }
+  }
 
-    if (isMachineToken(payload)) return { kind: 'not_a_session' };
+  #verifyWithKey(jws: CompactJws, key: KeyObject, staleKeys: boolean, nowMs: number): JwtVerification {
+    // The signature comes first; the payload is not even decoded before it holds (catalogue #18).
+    if (!signatureMatches(jws, key)) return INVALID_SIGNATURE;
+    const payload = decodeJsonObject(jws.encodedPayload);
+    if (payload === undefined) return INVALID_PAYLOAD;
+    const verdict = checkRegisteredClaims(payload, this.#claims, Math.floor(nowMs / 1000));
+    if (verdict === 'expired') {
+      // Every other rule passed, so this is a genuine token whose JWT has lapsed: Stytch may refresh it.
+      if (isMachineToken(payload)) return NOT_A_SESSION;
+      const identity = identityFromJwtPayload(payload);
+      if (identity === undefined) return INVALID_CLAIMS;
+      if (this.#iatInFuture(payload, nowMs)) return INVALID_IAT_FUTURE;
+      return { kind: 'refresh', identity, why: 'expired' };
+    }
+    if (verdict !== 'ok') return { kind: 'invalid', detail: verdict };
+
+    if (isMachineToken(payload)) return NOT_A_SESSION;
     const identity = identityFromJwtPayload(payload);
-    if (identity === undefined) return { kind: 'invalid', detail: 'claims' };
+    if (identity === undefined) return INVALID_CLAIMS;
     // A future iat could make a token look fresh forever under a max age (catalogue #23).
-    if (this.#iatInFuture(payload, nowMs)) return { kind: 'invalid', detail: 'iat_future' };
+    if (this.#iatInFuture(payload, nowMs)) return INVALID_IAT_FUTURE;
     const iat = payload.iat as number;
     const nowSeconds = Math.floor(nowMs / 1000);
     // Same rule as the official SDK: now - iat >= max is too old, so 0 always goes to the network.
@@ -156,6 +143,20 @@ export class SessionJwtVerifier {
   #iatInFuture(payload: Record<string, unknown>, nowMs: number): boolean {
     const iat = payload.iat;
     return typeof iat !== 'number' || !Number.isFinite(iat) || iat > Math.floor(nowMs / 1000) + this.#tolerance;
+  }
+}
+
+/**
+ * RS256 = RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3), by OpenSSL through node:crypto. The
+ * algorithm is fixed here, never taken from the token or the key, and the cache holds only RSA
+ * keys of >= 2048 bits, so no header can steer it elsewhere (catalogue #9-#12). OpenSSL refusing
+ * the input (a signature longer than the modulus, say) counts as a mismatch, never as an error.
+ */
+function signatureMatches(jws: CompactJws, key: KeyObject): boolean {
+  try {
+    return cryptoVerify('sha256', jws.signingInput, { key, padding: constants.RSA_PKCS1_PADDING }, jws.signature);
+  } catch {
+    return false;
   }
 }
 

@@ -63,7 +63,8 @@ describe('circuit breaker over HTTP', () => {
   });
 
   it('after the cool-off exactly one probe goes out among concurrent requests, and its success closes the circuit', async () => {
-    app = await startResilienceApp(emu(), { circuitBreaker: { failureThreshold: THRESHOLD, coolOffMs: COOL_OFF_MS } });
+    // A roomy deadline here: the probe is made slow on purpose and must still succeed on a busy machine.
+    app = await startResilienceApp(emu(), { circuitBreaker: { failureThreshold: THRESHOLD, coolOffMs: COOL_OFF_MS }, networkTimeoutMs: 3_000 });
     await openCircuit(app);
     emu().clock.advance(COOL_OFF_MS + 1);
     expect(app.auth.metrics().circuit).toBe('half_open');

@@ -97,7 +97,7 @@ describe('guards while sessions/authenticate misbehaves', () => {
     expect((await browser.get('/api/me')).status).toBe(200); // keys loaded
     emu().faults.next(AUTHENTICATE, fault, 100);
     emu().calls.clear();
-    const forged = mintForged({ kid: headerOf(session.session_jwt).kid as string }, payloadOf(session.session_jwt));
+    const forged = mintForged({ kid: headerOf(session.session_jwt).kid }, payloadOf(session.session_jwt));
     const attacker = app.browser();
     attacker.setCookie(JWT_COOKIE, forged);
     for (const path of GUARDED) expect((await attacker.get(path)).status, path).toBe(401);

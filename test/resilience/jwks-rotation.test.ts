@@ -52,7 +52,7 @@ describe('JWKS unavailable when the app starts', () => {
     emu().faults.next(JWKS, { status: 503 }, 100);
     const { session } = signedInBrowser(emu(), app);
     const forged = app.browser();
-    forged.setCookie(JWT_COOKIE, mintForged({ kid: headerOf(session.session_jwt).kid as string }, payloadOf(session.session_jwt)));
+    forged.setCookie(JWT_COOKIE, mintForged({ kid: headerOf(session.session_jwt).kid }, payloadOf(session.session_jwt)));
     expect((await forged.get('/api/me')).status).toBe(503);
   });
 
@@ -64,7 +64,7 @@ describe('JWKS unavailable when the app starts', () => {
     emu().clock.advance(60_000);
     expect((await browser.get('/api/me')).status).toBe(200);
     const forged = app.browser();
-    forged.setCookie(JWT_COOKIE, mintForged({ kid: headerOf(session.session_jwt).kid as string }, payloadOf(session.session_jwt)));
+    forged.setCookie(JWT_COOKIE, mintForged({ kid: headerOf(session.session_jwt).kid }, payloadOf(session.session_jwt)));
     expect((await forged.get('/api/me')).status).toBe(401);
   });
 

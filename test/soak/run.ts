@@ -605,7 +605,7 @@ async function primary(args: Args): Promise<number> {
     '| member    | requests|  2xx/3xx|   401 |  403 | 5xx*  | other| max ms |',
     '|-----------|--------:|--------:|------:|-----:|------:|-----:|-------:|',
     ...rows,
-    `(5xx* = 502/503/429 while Stytch misbehaved)`,
+    `(5xx* = 502/503/429 while Stytch misbehaved; 403 = plain members on the admin-only route, as they should)`,
     `app answer time: max ${Math.round(timing.maxMs)} ms over ${timing.answered} answers (deadline ${DEADLINE_MS} ms, ${timing.overDeadline} over); client view p50 ${percentile(stats.latencies, 50).toFixed(1)} ms, p99 ${percentile(stats.latencies, 99).toFixed(1)} ms, max ${Math.round(stats.maxMs)} ms, hung ${stats.hung}`,
     `forged/junk answered 503 instead of 401 (keys or Stytch unreachable): ${stats.forgedUndecided}`,
     `logins ${stats.logins}, switches ${stats.switches}, logouts ${stats.logouts}, revocations ${stats.revocations}, cookie refreshes ${stats.refreshes}`,

@@ -1,0 +1,63 @@
+/**
+ * Adversarial review: the magic-link callback. The email-update exception to PKCE (start_email_update
+ * takes no challenge) must only ever complete the email change of the member who asked for it.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useEmulator } from '../helpers/emulator.js';
+import { linkPath, loginWithMagicLink, seedMember, startApp, uniqueEmail } from '../handlers/harness.js';
+import type { TestApp } from '../handlers/harness.js';
+
+const emu = useEmulator();
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startApp(emu());
+});
+afterAll(async () => {
+  await app.close();
+});
+beforeEach(() => {
+  emu().faults.clear();
+  emu().calls.clear();
+});
+
+async function signedIn() {
+  const seeded = seedMember(emu());
+  const browser = app.browser();
+  expect((await loginWithMagicLink(emu(), browser, seeded.email, seeded.org.organization_id)).location).toBe('/dashboard');
+  return { ...seeded, browser };
+}
+
+describe('review: callback email-update exception', () => {
+  it("review: a victim with a pending email update who opens an attacker's PKCE-less link is not signed in as the attacker", async () => {
+    const victim = await signedIn();
+    const attacker = await signedIn();
+    // The victim started an email change: their browser now holds the email-update marker.
+    expect((await victim.browser.post('/auth/email/update', { json: { email_address: uniqueEmail('victim-new') } })).status).toBe(202);
+    // The attacker gets a PKCE-less magic-link token for their own account the same way.
+    const attackerNext = uniqueEmail('attacker-new');
+    expect((await attacker.browser.post('/auth/email/update', { json: { email_address: attackerNext } })).status).toBe(202);
+    const attackerLink = linkPath(emu().outbox.latest({ kind: 'email_update_magic_link', to: attackerNext })?.link);
+    const victimJwt = victim.browser.cookie('stytch_session_jwt');
+
+    // Login CSRF: the attacker's page navigates the victim's browser to the attacker's link.
+    const res = await victim.browser.get(attackerLink);
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('pkce_verifier_missing');
+    expect(res.setCookies.some((line) => /^stytch_session(_jwt)?=[^;]+;/.test(line))).toBe(false);
+    expect(victim.browser.cookie('stytch_session_jwt')).toBe(victimJwt);
+    const me = await victim.browser.get('/auth/session');
+    expect(me.body.memberId).toBe(victim.member.member_id);
+  });
+
+  it('review: the member who started the email update still completes it from the emailed link', async () => {
+    const victim = await signedIn();
+    const next = uniqueEmail('own-new');
+    expect((await victim.browser.post('/auth/email/update', { json: { email_address: next } })).status).toBe(202);
+    const res = await victim.browser.get(linkPath(emu().outbox.latest({ kind: 'email_update_magic_link', to: next })?.link));
+    expect(res.status).toBe(303);
+    expect(res.location).toBe('/dashboard');
+    expect(emu().admin.getMember(victim.member.member_id)?.email_address).toBe(next);
+  });
+});
