@@ -118,6 +118,7 @@ async function main(): Promise<void> {
     add('ours: stytchAuth(), warm (verified-token cache hit)', () => call(auth, warmCookie));
     add('ours: stytchAuth() + requireAuth(), warm', () => call(chain(auth, guard), warmCookie));
     add('ours: stytchAuth() + requirePermission(), warm, cached policy', () => call(chain(auth, permission), warmCookie));
+    add('ours: stytchAuth(), opaque token, answer reused (re-sets both cookies)', () => call(auth, `stytch_session=${session.session_token}`));
     add('ours: stytchAuth() + requireAuth(), cold (distinct JWTs)', (i) => call(chain(auth, guard), `stytch_session_jwt=${token(i)}`));
     add('ours: same, verified-token cache disabled', (i) => call(chain(authNoCache, guard), `stytch_session_jwt=${token(i)}`));
     add('stytch SDK: sessions.authenticateJwt, distinct JWTs', (i) => sdk.sessions.authenticateJwt({ session_jwt: token(i) }));

@@ -11,7 +11,7 @@ import { callbackUrl } from './callback-url.js';
 import type { ResolvedRoutesConfig } from './options.js';
 import { createPkcePair } from './pkce.js';
 import { redirect, sendJson, wantsRedirect, withQuery } from './responses.js';
-import { setPkceVerifier, setReturnTo } from './transient.js';
+import { setLoginEmail, setPkceVerifier, setReturnTo } from './transient.js';
 
 /** Handler of the login-start route. */
 export async function loginEmail(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
@@ -38,7 +38,12 @@ export async function loginEmail(req: IncomingMessage, res: ServerResponse, cfg:
     });
   }
   // Only after Stytch accepted: a failed send must not leave a transaction behind.
-  if (pkce !== undefined) setPkceVerifier(req, res, pkce.verifier);
+  if (pkce !== undefined) {
+    setPkceVerifier(req, res, pkce.verifier);
+    // The verifier only proves "this browser started a login"; links made without a challenge
+    // (invites, email updates) ignore it, so the callback also checks it is this address's link.
+    setLoginEmail(req, res, email);
+  }
   // return_to is bound now and re-validated on use; one on the callback URL is ignored (catalogue #94).
   setReturnTo(req, res, fields.return_to);
   logEvent(ctx.logger, 'info', 'stytch.routes.login_email_sent', { discovery: organizationId === undefined, organizationId });

@@ -3,6 +3,7 @@
  * login start, and the pending-MFA hints (member/org ids and what the member can use). All are
  * HttpOnly, 10 minutes at most, and cleared when the flow they belong to ends.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clearCookie, readCookie, setCookie } from '../middleware/cookies.js';
 import { getStytchContext } from '../middleware/context.js';
@@ -13,11 +14,12 @@ import { FIELD_RULES } from './body.js';
 export const TRANSIENT_MAX_AGE_SECONDS = 600;
 
 /** Cookie names, with the configured `__Host-`/`__Secure-` prefix. */
-export function transientCookieNames(req: IncomingMessage): { pkce: string; returnTo: string; mfa: string; emailUpdate: string; ist: string } {
+export function transientCookieNames(req: IncomingMessage): { pkce: string; loginEmail: string; returnTo: string; mfa: string; emailUpdate: string; ist: string } {
   const { cookies } = getStytchContext(req).config;
   const prefix = cookies.prefix ?? '';
   return {
     pkce: `${prefix}stytch_pkce_verifier`,
+    loginEmail: `${prefix}stytch_login_email`,
     returnTo: `${prefix}stytch_return_to`,
     mfa: `${prefix}stytch_mfa_pending`,
     emailUpdate: `${prefix}stytch_email_update`,
@@ -46,6 +48,29 @@ export function takePkceVerifier(req: IncomingMessage, res: ServerResponse): str
   if (raw !== undefined) clearCookie(req, res, name);
   if (raw === undefined || raw === 'duplicate') return undefined;
   return /^[A-Za-z0-9_-]{43,128}$/.test(raw) ? raw : undefined;
+}
+
+/** The stored form of an address: a SHA-256 of its lowercased form (the cookie never holds the address). */
+function emailDigest(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('base64url');
+}
+
+/** Remember which address this browser asked a login link for (same lifetime as the verifier). */
+export function setLoginEmail(req: IncomingMessage, res: ServerResponse, email: string): void {
+  setCookie(req, res, transientCookieNames(req).loginEmail, emailDigest(email), { maxAgeSeconds: TRANSIENT_MAX_AGE_SECONDS });
+}
+
+/**
+ * Read and delete the address bound at login start (single use, like the verifier). Returns a
+ * checker: true when `email` is the address this browser asked for, or when no address was bound.
+ */
+export function takeLoginEmail(req: IncomingMessage, res: ServerResponse): (email: unknown) => boolean {
+  const name = transientCookieNames(req).loginEmail;
+  const raw = readCookie(req, name);
+  if (raw !== undefined) clearCookie(req, res, name);
+  if (raw === undefined) return () => true;
+  if (raw === 'duplicate' || !/^[A-Za-z0-9_-]{43}$/.test(raw)) return () => false;
+  return (email) => typeof email === 'string' && emailDigest(email) === raw;
 }
 
 /**
@@ -146,7 +171,7 @@ export function clearIntermediateState(req: IncomingMessage, res: ServerResponse
 /** Forget every transient cookie of the login flow. */
 export function clearAllTransient(req: IncomingMessage, res: ServerResponse): void {
   const names = transientCookieNames(req);
-  for (const name of [names.ist, names.mfa, names.pkce, names.returnTo, names.emailUpdate]) clearCookie(req, res, name);
+  for (const name of [names.ist, names.mfa, names.pkce, names.loginEmail, names.returnTo, names.emailUpdate]) clearCookie(req, res, name);
 }
 
 /** Forget the bound return_to (after it was used). */

@@ -61,3 +61,33 @@ describe('review: callback email-update exception', () => {
     expect(emu().admin.getMember(victim.member.member_id)?.email_address).toBe(next);
   });
 });
+
+describe('review: callback binding to the login this browser started', () => {
+  it("review: a browser in the middle of its own login that opens an attacker's PKCE-less link is not signed in as the attacker", async () => {
+    const attacker = await signedIn();
+    const attackerNext = uniqueEmail('attacker-next');
+    expect((await attacker.browser.post('/auth/email/update', { json: { email_address: attackerNext } })).status).toBe(202);
+    const attackerLink = linkPath(emu().outbox.latest({ kind: 'email_update_magic_link', to: attackerNext })?.link);
+
+    // The victim asked for a link to their own address: this browser holds a PKCE verifier.
+    const victim = seedMember(emu());
+    const browser = app.browser();
+    expect((await browser.post('/auth/login/email', { json: { email_address: victim.email, organization_id: victim.org.organization_id } })).status).toBe(202);
+
+    // Login CSRF: the attacker's page navigates the victim's browser to the attacker's link.
+    const res = await browser.get(attackerLink);
+
+    expect(res.status).toBe(400);
+    expect(res.setCookies.some((line) => /^stytch_session(_jwt)?=[^;]+;/.test(line))).toBe(false);
+    expect((await browser.get('/auth/session')).status).toBe(401);
+  });
+
+  it('review: the link for the address this browser asked for still signs it in, whatever the letter case', async () => {
+    const victim = seedMember(emu());
+    const browser = app.browser();
+    const res = await loginWithMagicLink(emu(), browser, victim.email.toUpperCase(), victim.org.organization_id);
+    expect(res.status).toBe(303);
+    expect(res.location).toBe('/dashboard');
+    expect((await browser.get('/auth/session')).body.memberId).toBe(victim.member.member_id);
+  });
+});
