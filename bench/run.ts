@@ -196,6 +196,7 @@ async function measure(
   await emulator?.call('round-start');
   await child.roundStart();
   const rotates = scenario.credential === 'jwt-pool' || scenario.credential === 'opaque-pool';
+  const generatorCpu = process.cpuUsage();
   const load = await runLoad({
     port: child.port,
     connections: options.connections,
@@ -203,6 +204,7 @@ async function measure(
     cookies: credentials.cookies(scenario.credential),
     ...(rotates ? { cursor: credentials.cursor(scenario.id) } : {}),
   });
+  const generatorUsed = process.cpuUsage(generatorCpu);
   const report = await child.roundEnd();
   const upstream = emulator ? await emulator.call<ChildRoundReport & { calls: number }>('round-end') : undefined;
   const sample = toRoundSample({
@@ -211,6 +213,7 @@ async function measure(
     load,
     child: report,
     upstreamCalls: upstream?.calls ?? 0,
+    loadGeneratorCpuMicros: generatorUsed.user + generatorUsed.system,
     ...(upstream ? { upstreamCpuMicros: upstream.cpuUserMicros + upstream.cpuSystemMicros } : {}),
   });
   return { sample, stats: report.stats ?? {} };
@@ -347,7 +350,7 @@ async function main(): Promise<void> {
         lastStats.set(scenario.id, stats);
         const extra = Object.entries(stats).map(([k, v]) => ` ${k}=${v}`).join('');
         log(
-          `  round ${round + 1}/${settings.rounds} ${scenario.id.padEnd(14)} ${Math.round(sample.requestsPerSecond).toString().padStart(6)} req/s  p99 ${sample.latencyP99Ms} ms  ${sample.serverCpuMicrosPerRequest.toFixed(0)} µs/req  failed ${sample.failures}${extra}`,
+          `  round ${round + 1}/${settings.rounds} ${scenario.id.padEnd(14)} ${Math.round(sample.requestsPerSecond).toString().padStart(6)} req/s  p99 ${sample.latencyP99Ms} ms  ${sample.serverCpuMicrosPerRequest.toFixed(0)} µs/req  server ${sample.serverBusyPercent.toFixed(0)}%  load gen ${sample.loadGeneratorBusyPercent.toFixed(0)}%  failed ${sample.failures}${extra}`,
         );
       }
     }
@@ -394,7 +397,11 @@ async function main(): Promise<void> {
       writeFileSync(join(RESULTS, `${name}.md`), renderResultsFile({ machine, settings, summaries, targets, ...(memory ? { memory } : {}), notes }));
       writeFileSync(
         join(RESULTS, settings.mode === 'quick' ? 'quick-chart.svg' : 'chart.svg'),
-        renderChart(summaries.map((s) => ({ ...s, group: groups.get(s.id) })), `req/s relative to bare Express (${machine.cores} cores, ${settings.mode} run)`),
+        renderChart(
+          summaries.map((s) => ({ ...s, group: groups.get(s.id) })),
+          `req/s relative to bare Express (${machine.cores} cores, ${settings.mode} run)`,
+          new Map(TARGETS.filter((t) => t.denominator === BASELINE_ID).map((t) => [t.numerator, t.min])),
+        ),
       );
       log(`wrote bench/results/${name}.md`);
     }

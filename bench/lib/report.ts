@@ -55,7 +55,7 @@ function thousands(value: number): string {
 
 /** The results table as GitHub markdown (also readable as plain text in a terminal). */
 export function renderTable(summaries: readonly ScenarioSummary[]): string {
-  const header = ['scenario', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'peak RSS MiB', 'emulator calls/req', 'emulator CPU µs/req', 'failed', 'ratio to bare Express'];
+  const header = ['scenario', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'server busy %', 'load gen busy %', 'peak RSS MiB', 'emulator calls/req', 'emulator CPU µs/req', 'failed', 'ratio to bare Express', 'best-round ratio'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (const row of summaries) {
     lines.push(
@@ -65,11 +65,14 @@ export function renderTable(summaries: readonly ScenarioSummary[]): string {
         fixed(row.latencyP50Ms, 1),
         fixed(row.latencyP99Ms, 1),
         fixed(row.serverCpuMicrosPerRequest, 0),
+        fixed(row.serverBusyPercent, 0),
+        fixed(row.loadGeneratorBusyPercent, 0),
         fixed(row.peakRssBytes / MIB, 0),
         fixed(row.upstreamCallsPerRequest, 2),
         fixed(row.upstreamCpuMicrosPerRequest, 0),
         String(row.failures),
         fixed(row.ratioToBaseline, 2),
+        fixed(row.bestRatioToBaseline, 2),
       ].join(' | ')} |`,
     );
   }
@@ -79,9 +82,9 @@ export function renderTable(summaries: readonly ScenarioSummary[]): string {
 /** The targets as a markdown list with a verdict each. */
 export function renderTargets(results: readonly TargetResult[]): string {
   return results
-    .map(({ target, ratio, met }) => {
+    .map(({ target, ratio, bestRatio, met }) => {
       const verdict = met === undefined ? 'not measured' : met ? 'met' : 'MISSED';
-      return `- ${target.description}: measured ${fixed(ratio, 2)} → **${verdict}**`;
+      return `- ${target.description}: measured ${fixed(ratio, 2)} (best rounds ${fixed(bestRatio, 2)}) → **${verdict}**`;
     })
     .join('\n');
 }
@@ -148,18 +151,25 @@ function escapeXml(text: string): string {
 
 /**
  * A horizontal bar chart of each scenario's ratio to bare Express, as a standalone SVG string.
- * Bars are coloured by group; a dashed line marks 1.0 (the bare Express ceiling).
+ * Bars are coloured by group; a dashed line marks 1.0 (the bare Express ceiling). The axis stops
+ * at 1.5 so the interesting range stays readable: a longer bar (bare node:http) is cut with a
+ * zig-zag and keeps its value as text. `targets` (scenario id → minimum ratio) draws a red tick.
  */
-export function renderChart(summaries: readonly (ScenarioSummary & { group?: string })[], title: string): string {
+export function renderChart(
+  summaries: readonly (ScenarioSummary & { group?: string })[],
+  title: string,
+  targets: ReadonlyMap<string, number> = new Map(),
+): string {
   const rows = summaries.filter((s) => s.ratioToBaseline !== undefined && Number.isFinite(s.ratioToBaseline));
-  const labelWidth = 330;
+  const longest = Math.max(10, ...rows.map((r) => r.label.length));
+  const labelWidth = Math.ceil(longest * 7.2) + 20;
   const chartWidth = 420;
   const rowHeight = 26;
   const top = 44;
-  const width = labelWidth + chartWidth + 70;
-  const height = top + rows.length * rowHeight + 34;
-  const maxRatio = Math.max(1.1, ...rows.map((r) => r.ratioToBaseline!));
-  const x = (ratio: number): number => labelWidth + (ratio / maxRatio) * chartWidth;
+  const width = labelWidth + chartWidth + 90;
+  const height = top + rows.length * rowHeight + 52;
+  const axisMax = Math.min(1.5, Math.max(1.2, ...rows.map((r) => r.ratioToBaseline!)));
+  const x = (ratio: number): number => labelWidth + (Math.min(ratio, axisMax) / axisMax) * chartWidth;
   const colour = (group: string | undefined): string => (group === 'ours' ? '#2563eb' : group === 'peer' ? '#9ca3af' : '#10b981');
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
@@ -169,17 +179,29 @@ export function renderChart(summaries: readonly (ScenarioSummary & { group?: str
   rows.forEach((row, i) => {
     const y = top + i * rowHeight;
     const ratio = row.ratioToBaseline!;
+    const end = x(ratio);
     parts.push(
       `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${escapeXml(row.label)}</text>`,
-      `<rect x="${labelWidth}" y="${y + 3}" width="${(x(ratio) - labelWidth).toFixed(1)}" height="${rowHeight - 8}" fill="${colour(row.group)}"/>`,
-      `<text x="${(x(ratio) + 6).toFixed(1)}" y="${y + 16}">${ratio.toFixed(2)}</text>`,
+      `<rect x="${labelWidth}" y="${y + 3}" width="${(end - labelWidth).toFixed(1)}" height="${rowHeight - 8}" fill="${colour(row.group)}"/>`,
     );
+    if (ratio > axisMax) {
+      // Zig-zag cut: the bar continues beyond the axis.
+      parts.push(`<path d="M${(end - 10).toFixed(1)} ${y + 3} l6 9 l-6 9 h8 l6 -9 l-6 -9 z" fill="#ffffff"/>`);
+    }
+    const target = targets.get(row.id);
+    const tick = target === undefined ? undefined : x(target);
+    if (tick !== undefined) {
+      parts.push(`<line x1="${tick.toFixed(1)}" y1="${y + 1}" x2="${tick.toFixed(1)}" y2="${y + rowHeight - 3}" stroke="#dc2626" stroke-width="2"/>`);
+    }
+    // The value goes after the bar, or after the target tick when the bar stops short of it.
+    parts.push(`<text x="${(Math.max(end, tick ?? end) + 6).toFixed(1)}" y="${y + 16}">${ratio.toFixed(2)}</text>`);
   });
   const one = x(1).toFixed(1);
   const bottom = top + rows.length * rowHeight;
   parts.push(
     `<line x1="${one}" y1="${top - 4}" x2="${one}" y2="${bottom}" stroke="#111827" stroke-dasharray="4 3"/>`,
     `<text x="${one}" y="${bottom + 18}" text-anchor="middle">1.0 = bare Express req/s</text>`,
+    `<text x="${labelWidth}" y="${bottom + 40}" fill="#6b7280">blue: stytch-b2b-express · grey: alternatives · green: bare servers · red tick: target</text>`,
     '</svg>',
     '',
   );

@@ -14,7 +14,7 @@ import type { FlowOutcome } from './flow.js';
 import { completePrimary, revokeBestEffort, sendOutcome } from './flow.js';
 import type { ResolvedRoutesConfig } from './options.js';
 import { redirect, setNoStore } from './responses.js';
-import { clearIntermediateState, hasLoginTransaction, setIst, takeEmailUpdatePending, takePkceVerifier } from './transient.js';
+import { clearIntermediateState, hasLoginTransaction, setIst, takeEmailUpdatePending, takeLoginEmail, takePkceVerifier } from './transient.js';
 
 /** The token types this callback handles (reference 5.1); anything else is refused with 0 upstream calls. */
 export const CALLBACK_TOKEN_TYPES = ['multi_tenant_magic_links', 'discovery', 'oauth', 'discovery_oauth', 'sso'] as const;
@@ -40,6 +40,7 @@ export async function callback(req: IncomingMessage, res: ServerResponse, cfg: R
   // Read and delete in every case: the verifier is single use whatever happens next (#75).
   const verifier = takePkceVerifier(req, res);
   const emailUpdateMember = takeEmailUpdatePending(req, res);
+  const isRequestedEmail = takeLoginEmail(req, res);
   const params = new URL(req.url ?? '/', 'http://callback.invalid').searchParams;
   const type = single(params, 'stytch_token_type');
   if (!isTokenType(type)) throw new BadRequestError('invalid_token_type', 'This sign-in link is not supported.');
@@ -67,35 +68,64 @@ export async function callback(req: IncomingMessage, res: ServerResponse, cfg: R
 
   // Never pass the browser's current session: Stytch would attach the factor to it and skip MFA
   // (session fixation, #71). Single-use tokens go through POSTs, which the client never retries.
+  // A verifier proves this browser started *a* login, but a token minted without a challenge
+  // (an invite or email-update link, an OAuth/SSO login started elsewhere) ignores it: the result
+  // must also be for the address this browser asked a link for (login CSRF). Checked before any
+  // cookie is written; a session Stytch already created for it is revoked.
+  const refuseUnlessRequested = async (email: unknown, created?: { session_token?: string; session_jwt?: string }): Promise<void> => {
+    if (verifier === undefined || isRequestedEmail(email)) return;
+    if (created !== undefined) await revokeNewSession(req, created);
+    throw new BadRequestError('login_link_mismatch', 'This sign-in link must be opened in the browser that requested it.');
+  };
   let outcome: FlowOutcome;
   switch (type) {
     case 'multi_tenant_magic_links': {
       const result = await client.magicLinks.authenticate({ magic_links_token: token, ...pkce, ...session });
       // Without a verifier, only the email change of the member who asked for it may complete
       // here: any other PKCE-less link (someone else's email-update or invite link) would sign
-      // this browser in as that someone (login CSRF). Checked before any cookie is written.
-      if (cfg.pkce && verifier === undefined && (result.member_id || result.member?.member_id) !== emailUpdateMember) {
-        if (result.session_token || result.session_jwt) await revokeBestEffort(req, result.session_token ? { session_token: result.session_token } : { session_jwt: result.session_jwt });
+      // this browser in as that someone (login CSRF).
+      const memberId = result.member_id || result.member?.member_id;
+      if (cfg.pkce && verifier === undefined && memberId !== emailUpdateMember) {
+        await revokeNewSession(req, result);
         throw new BadRequestError('pkce_verifier_missing', 'This sign-in link must be opened in the browser that requested it.');
       }
+      if (!(emailUpdate && memberId === emailUpdateMember)) await refuseUnlessRequested(result.member?.email_address, result);
       outcome = await completePrimary(req, res, cfg, result, 'magic_link');
       break;
     }
-    case 'oauth':
-      outcome = await completePrimary(req, res, cfg, await client.oauth.authenticate({ oauth_token: token, ...pkce, ...session }), 'oauth');
+    case 'oauth': {
+      const result = await client.oauth.authenticate({ oauth_token: token, ...pkce, ...session });
+      await refuseUnlessRequested(result.member?.email_address, result);
+      outcome = await completePrimary(req, res, cfg, result, 'oauth');
       break;
-    case 'sso':
-      outcome = await completePrimary(req, res, cfg, await client.sso.authenticate({ sso_token: token, ...pkce, ...session }), 'sso');
+    }
+    case 'sso': {
+      const result = await client.sso.authenticate({ sso_token: token, ...pkce, ...session });
+      await refuseUnlessRequested(result.member?.email_address, result);
+      outcome = await completePrimary(req, res, cfg, result, 'sso');
       break;
-    case 'discovery':
-      outcome = startDiscovery(req, res, cfg, await client.magicLinks.discovery.authenticate({ discovery_magic_links_token: token, ...pkce }));
+    }
+    case 'discovery': {
+      const result = await client.magicLinks.discovery.authenticate({ discovery_magic_links_token: token, ...pkce });
+      await refuseUnlessRequested(result.email_address);
+      outcome = startDiscovery(req, res, cfg, result);
       break;
-    case 'discovery_oauth':
-      outcome = startDiscovery(req, res, cfg, await client.oauth.discovery.authenticate({ discovery_oauth_token: token, ...pkce }));
+    }
+    case 'discovery_oauth': {
+      const result = await client.oauth.discovery.authenticate({ discovery_oauth_token: token, ...pkce });
+      await refuseUnlessRequested(result.email_address);
+      outcome = startDiscovery(req, res, cfg, result);
       break;
+    }
   }
   logEvent(ctx.logger, 'info', 'stytch.routes.callback', { outcome: outcome.status, type });
   sendOutcome(req, res, outcome, true);
+}
+
+/** Revoke (best effort) the session a refused callback just created, so it is not left alive at Stytch. */
+async function revokeNewSession(req: IncomingMessage, result: { session_token?: string; session_jwt?: string }): Promise<void> {
+  if (result.session_token) await revokeBestEffort(req, { session_token: result.session_token });
+  else if (result.session_jwt) await revokeBestEffort(req, { session_jwt: result.session_jwt });
 }
 
 /** A discovery login: keep the IST in its cookie and send the browser to the organization picker. */

@@ -27,16 +27,23 @@ export async function logout(req: IncomingMessage, res: ServerResponse, cfg: Res
   const ctx = getStytchContext(req);
   const auth = getStytchAuth(req);
   let revoked = false;
+  const revokeCookieSession = async (): Promise<boolean> => {
+    const token = readCookie(req, ctx.config.cookies.token);
+    const jwt = readCookie(req, ctx.config.cookies.jwt);
+    if (token !== undefined && token !== 'duplicate' && token !== '') return revokeBestEffort(req, { session_token: token });
+    if (jwt !== undefined && jwt !== 'duplicate' && jwt !== '') return revokeBestEffort(req, { session_jwt: jwt });
+    return false;
+  };
   if (auth.isAuthenticated) {
     revoked = await revokeBestEffort(req, { member_session_id: auth.sessionId });
     // Close the rest of the JWT's lifetime in this process too.
     ctx.forgetSession(auth.sessionId);
+    // The bearer decided who this is, but the session cookies cleared below are a session too:
+    // revoke it rather than leave it alive at Stytch with only this browser's copy gone.
+    if (auth.credential === 'bearer') await revokeCookieSession();
   } else if (auth.status === 'undecided') {
     // Stytch could not be asked who this is; still try to revoke what the browser holds.
-    const token = readCookie(req, ctx.config.cookies.token);
-    const jwt = readCookie(req, ctx.config.cookies.jwt);
-    if (token !== undefined && token !== 'duplicate') revoked = await revokeBestEffort(req, { session_token: token });
-    else if (jwt !== undefined && jwt !== 'duplicate') revoked = await revokeBestEffort(req, { session_jwt: jwt });
+    revoked = await revokeCookieSession();
   }
   clearSessionCookies(req, res);
   clearAllTransient(req, res);

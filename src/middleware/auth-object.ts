@@ -1,5 +1,6 @@
 import type { AuthenticationFactor } from '../client/types.js';
 import type { StytchExpressError } from '../errors.js';
+import { findRequestState, requestState } from './request-state.js';
 
 /** How a signed-in request's credential was checked. */
 export type VerifiedBy =
@@ -71,20 +72,24 @@ export interface UndecidedAuth {
 /** The auth object attached to each request by `stytchAuth()`. */
 export type StytchAuth = SignedInAuth | SignedOutAuth | UndecidedAuth;
 
-/**
- * Where the auth object lives on the request: a module-private WeakMap, so a `req.auth`
- * (or any other property) set by someone else is never trusted.
+/*
+ * Where the auth object lives on the request: a module-private WeakMap (request-state.ts), so a
+ * `req.auth` (or any other property) set by someone else is never trusted.
  */
-const authByRequest = new WeakMap<object, StytchAuth>();
 
 /** Attach the auth object to a request. Internal: only the middleware calls this. */
 export function setStytchAuth(req: object, auth: StytchAuth): void {
-  authByRequest.set(req, auth);
+  requestState(req).auth = auth;
 }
 
 /** True when `stytchAuth()` already ran for this request. */
 export function hasStytchAuth(req: object): boolean {
-  return authByRequest.has(req);
+  return findRequestState(req)?.auth !== undefined;
+}
+
+/** The auth object, or undefined when `stytchAuth()` did not run (internal: guards). */
+export function findStytchAuth(req: object): StytchAuth | undefined {
+  return findRequestState(req)?.auth;
 }
 
 /**
@@ -98,7 +103,7 @@ export function hasStytchAuth(req: object): boolean {
  * });
  */
 export function getStytchAuth(req: object): StytchAuth {
-  const auth = authByRequest.get(req);
+  const auth = findRequestState(req)?.auth;
   if (auth === undefined) {
     throw new Error('getStytchAuth(req): stytchAuth() middleware is not mounted before this route. Add app.use(stytchAuth()) first.');
   }

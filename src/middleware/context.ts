@@ -5,6 +5,7 @@ import type { SessionMetrics } from '../session/metrics.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StytchExpressError } from '../errors.js';
 import type { CredentialSource } from './auth-object.js';
+import { findRequestState, requestState } from './request-state.js';
 
 /** Renders a refusal for a browser navigation (see `StytchAuthOptions.errorPage`). */
 export type ErrorPageRenderer = (req: IncomingMessage, res: ServerResponse, error: StytchExpressError) => void;
@@ -61,12 +62,11 @@ export interface StytchRequestContext {
   forgetSession(sessionId: string): void;
 }
 
-// WeakMap keyed by the request, like the auth object: nothing on `req` can spoof a context.
-const contextByRequest = new WeakMap<object, StytchRequestContext>();
+// Kept in the request's private record (a WeakMap, like the auth object): nothing on `req` can spoof a context.
 
 /** Attach the context to a request. Internal: only `stytchAuth()` calls this. */
 export function setStytchContext(req: object, ctx: StytchRequestContext): void {
-  contextByRequest.set(req, ctx);
+  requestState(req).ctx = ctx;
 }
 
 /**
@@ -77,7 +77,7 @@ export function setStytchContext(req: object, ctx: StytchRequestContext): void {
  * const { client, now } = getStytchContext(req);
  */
 export function getStytchContext(req: object): StytchRequestContext {
-  const ctx = contextByRequest.get(req);
+  const ctx = findRequestState(req)?.ctx;
   if (ctx === undefined) {
     throw new Error('getStytchContext(req): stytchAuth() middleware is not mounted before this route. Add app.use(stytchAuth()) first.');
   }
@@ -86,5 +86,5 @@ export function getStytchContext(req: object): StytchRequestContext {
 
 /** The context, or undefined when `stytchAuth()` did not run. */
 export function findStytchContext(req: object): StytchRequestContext | undefined {
-  return contextByRequest.get(req);
+  return findRequestState(req)?.ctx;
 }

@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthenticationError, AuthorizationError, StytchExpressError } from '../errors.js';
 import { logEvent } from '../session/logger.js';
 import { safeReturnTo } from '../session/return-to.js';
-import { findStytchContext } from './context.js';
 import type { StytchRequestContext } from './context.js';
-import { getStytchAuth, hasStytchAuth } from './auth-object.js';
+import { findRequestState } from './request-state.js';
 import type { SignedInAuth, UndecidedAuth } from './auth-object.js';
 import { isNavigation, sendError, sendRedirect } from './respond.js';
 
@@ -69,12 +68,14 @@ function undecidedError(auth: UndecidedAuth): StytchExpressError {
 export function createGuard(name: string, checks: readonly GuardCheck[]): NodeMiddleware {
   const list = [...checks];
   const guard: NodeMiddleware = function stytchGuard(req, res, next) {
-    const ctx = findStytchContext(req);
-    if (ctx === undefined || !hasStytchAuth(req)) {
+    // One read of the request's private record for both the context and the auth object.
+    const state = findRequestState(req);
+    const ctx = state?.ctx;
+    const auth = state?.auth;
+    if (ctx === undefined || auth === undefined) {
       sendError(req, res, NOT_MOUNTED);
       return;
     }
-    const auth = getStytchAuth(req);
     if (auth.status === 'undecided') {
       sendError(req, res, undecidedError(auth));
       return;

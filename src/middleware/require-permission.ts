@@ -6,6 +6,7 @@ import type { PolicySnapshot } from '../rbac/policy-cache.js';
 import type { SignedInAuth } from './auth-object.js';
 import type { StytchRequestContext } from './context.js';
 import { createGuard } from './guard.js';
+import { findRequestState, requestState } from './request-state.js';
 import type { CheckResult, GuardCheck, NodeMiddleware } from './guard.js';
 
 /** Where the organization to check comes from (default: the session's own organization). */
@@ -38,8 +39,15 @@ export interface AuthorizationVerdictInfo extends AuthorizationDecision {
   check: { organizationId: string; resourceId: string; action: string };
 }
 
-// WeakMap keyed by the request, like the auth object: a property on `req` could be spoofed.
-const verdictByRequest = new WeakMap<object, AuthorizationVerdictInfo>();
+// Kept in the request's private record (a WeakMap, like the auth object): a property on `req` could be spoofed.
+// A frozen value is a verdict shared by every request the same memoised local decision answered
+// (see localCheck); the reader gets its own copy on first access.
+const verdictByRequest = {
+  get: (req: object): AuthorizationVerdictInfo | undefined => findRequestState(req)?.verdict,
+  set: (req: object, verdict: AuthorizationVerdictInfo): void => {
+    requestState(req).verdict = verdict;
+  },
+};
 
 /**
  * The verdict of the last `requirePermission()` guard that ran for this request (local or
@@ -51,7 +59,13 @@ const verdictByRequest = new WeakMap<object, AuthorizationVerdictInfo>();
  * });
  */
 export function getAuthorizationVerdict(req: object): AuthorizationVerdictInfo | undefined {
-  return verdictByRequest.get(req);
+  const stored = verdictByRequest.get(req);
+  if (stored === undefined || !Object.isFrozen(stored)) return stored;
+  // Materialised lazily: the warm path stores a shared frozen verdict (no allocation per
+  // request); a caller still gets a private, mutable object, the same one on every call.
+  const own: AuthorizationVerdictInfo = { ...stored, grantingRoles: [...stored.grantingRoles], check: { ...stored.check } };
+  verdictByRequest.set(req, own);
+  return own;
 }
 
 const PASS: CheckResult = Object.freeze({ outcome: 'pass' });
@@ -75,6 +89,7 @@ type TargetResult = { ok: true; organizationId: string } | { ok: false; result: 
 
 const TENANCY_MISMATCH = new AuthorizationError('tenancy_mismatch', 'The requested organization is not the organization of this session.');
 const UNKNOWN_TARGET = new AuthorizationError('permission_denied', 'The organization to check could not be determined.');
+const PERMISSION_DENIED = new AuthorizationError('permission_denied', 'The member does not have permission to perform this action.');
 
 /**
  * Resolve the organization a guard checks against, as an id. Only the session's own
@@ -109,34 +124,83 @@ function validateName(factory: string, name: string, value: unknown): asserts va
   }
 }
 
+const REFUSED_PERMISSION: CheckResult = Object.freeze({ outcome: 'fail', error: PERMISSION_DENIED });
+const REFUSED_TENANCY: CheckResult = Object.freeze({ outcome: 'fail', error: TENANCY_MISMATCH });
+
 function refusal(decision: AuthorizationDecision): CheckResult {
-  const error =
-    decision.reason === 'tenancy_mismatch'
-      ? TENANCY_MISMATCH
-      : new AuthorizationError('permission_denied', 'The member does not have permission to perform this action.');
-  return { outcome: 'fail', error };
+  return decision.reason === 'tenancy_mismatch' ? REFUSED_TENANCY : REFUSED_PERMISSION;
+}
+
+/** One local decision, remembered with everything it was computed from. */
+interface DecisionMemo {
+  readonly policy: PolicySnapshot['policy'];
+  readonly orgPolicy: PolicySnapshot['orgPolicy'];
+  readonly subjectOrganizationId: string;
+  readonly organizationId: string;
+  /** Frozen and shared by every request this memo answers (copied on read, see getAuthorizationVerdict). */
+  readonly verdict: AuthorizationVerdictInfo;
+  readonly result: CheckResult;
+}
+
+function frozenVerdict(decision: AuthorizationDecision, check: AuthorizationVerdictInfo['check']): AuthorizationVerdictInfo {
+  const verdict: AuthorizationVerdictInfo = { ...decision, grantingRoles: Object.freeze([...decision.grantingRoles]) as string[], mode: 'local', check: Object.freeze(check) };
+  return Object.freeze(verdict);
 }
 
 function localCheck(resourceId: string, action: string, options: TargetOrganizationOptions | undefined): GuardCheck {
+  const targeted = options?.organizationId !== undefined || options?.organizationParam !== undefined;
+  /*
+   * The decision of this guard (one resource, one action) for a roles array, until the policy
+   * changes. Keyed by the identity of the session's roles array: frozen, and shared by every
+   * request of that verified session (one auth object per cached token), so the warm path is a
+   * WeakMap read and four identity comparisons, allocating nothing. The policies are frozen
+   * snapshots replaced as a whole on refresh (the compiler memoises on the same identity), so a
+   * refreshed policy is a different object and recomputes the decision.
+   */
+  const memoByRoles = new WeakMap<readonly string[], DecisionMemo>();
   const decideWith = (auth: SignedInAuth, req: IncomingMessage, organizationId: string, snapshot: PolicySnapshot): CheckResult => {
-    const decision = evaluateAuthorization({
-      policy: snapshot.policy,
-      orgPolicy: snapshot.orgPolicy,
-      subjectRoles: auth.roles,
-      subjectOrganizationId: auth.organizationId,
-      check: { organization_id: organizationId, resource_id: resourceId, action },
-    });
-    verdictByRequest.set(req, { ...decision, mode: 'local', check: { organizationId, resourceId, action } });
-    return decision.authorized ? PASS : refusal(decision);
+    const roles = auth.roles;
+    let memo = memoByRoles.get(roles);
+    if (
+      memo === undefined ||
+      memo.policy !== snapshot.policy ||
+      memo.orgPolicy !== snapshot.orgPolicy ||
+      memo.subjectOrganizationId !== auth.organizationId ||
+      memo.organizationId !== organizationId
+    ) {
+      const decision = evaluateAuthorization({
+        policy: snapshot.policy,
+        orgPolicy: snapshot.orgPolicy,
+        subjectRoles: roles,
+        subjectOrganizationId: auth.organizationId,
+        check: { organization_id: organizationId, resource_id: resourceId, action },
+      });
+      memo = {
+        policy: snapshot.policy,
+        orgPolicy: snapshot.orgPolicy,
+        subjectOrganizationId: auth.organizationId,
+        organizationId,
+        verdict: frozenVerdict(decision, { organizationId, resourceId, action }),
+        result: decision.authorized ? PASS : refusal(decision),
+      };
+      // Only an immutable roles array may key a remembered decision.
+      if (Object.isFrozen(roles)) memoByRoles.set(roles, memo);
+    }
+    verdictByRequest.set(req, memo.verdict);
+    return memo.result;
   };
   return function permissionCheck(auth, req, ctx) {
-    const target = resolveTargetOrganization(auth, req, options);
-    if (!target.ok) return target.result;
+    let organizationId = auth.organizationId;
+    if (targeted) {
+      const target = resolveTargetOrganization(auth, req, options);
+      if (!target.ok) return target.result;
+      organizationId = target.organizationId;
+    }
     // Warm path: synchronous, no promise (the guard only goes async when a check returns one).
     const cached = ctx.policyCache.lookup(auth.organizationId);
-    if (cached !== undefined) return decideWith(auth, req, target.organizationId, cached);
+    if (cached !== undefined) return decideWith(auth, req, organizationId, cached);
     return ctx.policyCache.get(auth.organizationId).then(
-      (snapshot) => decideWith(auth, req, target.organizationId, snapshot),
+      (snapshot) => decideWith(auth, req, organizationId, snapshot),
       (error: unknown): CheckResult => ({ outcome: 'fail', error: asUnavailable(error) }),
     );
   };

@@ -6,9 +6,10 @@ import { createCan } from '../rbac/can.js';
 import { policyFetchers } from '../rbac/fetchers.js';
 import { PolicyCache } from '../rbac/policy-cache.js';
 import { SessionAuthenticator } from '../session/authenticator.js';
-import type { AuthOutcome, VerifiedEntry } from '../session/authenticator.js';
+import type { AuthOutcome, CachedEntry } from '../session/authenticator.js';
 import { CircuitBreaker } from '../session/circuit-breaker.js';
-import { isCompactJwsShape, isOpaqueTokenShape, parseBearer, scanCookieHeader } from '../session/credentials.js';
+import { isCompactJwsShape, isOpaqueTokenShape, parseBearer, scanCookiePair } from '../session/credentials.js';
+import type { CookiePair } from '../session/credentials.js';
 import { JwksCache } from '../session/jwks-cache.js';
 import { logEvent } from '../session/logger.js';
 import { SessionMetrics } from '../session/metrics.js';
@@ -19,6 +20,7 @@ import type { CredentialSource, SignedInAuth, SignedOutAuth, SignedOutReason, St
 import { findStytchContext, setStytchContext } from './context.js';
 import type { StytchRequestContext } from './context.js';
 import { clearSessionCookies, setSessionCookies } from './cookies.js';
+import { attachRequestState } from './request-state.js';
 import { resolveStytchAuthOptions } from './options.js';
 import type { StytchAuthOptions } from './options.js';
 
@@ -34,6 +36,8 @@ export interface StytchAuthMiddleware {
 }
 
 type Credential = { source: CredentialSource; kind: 'jwt' | 'opaque'; value: string };
+
+const NO_COOKIES: CookiePair = Object.freeze({ first: undefined, second: undefined });
 
 /** Reasons after which a cookie credential is definitely bad and is cleared (catalogue #68). */
 const CLEAR_COOKIES_ON: ReadonlySet<SignedOutReason> = new Set<SignedOutReason>([
@@ -57,7 +61,7 @@ const CLEAR_COOKIES_ON: ReadonlySet<SignedOutReason> = new Set<SignedOutReason>(
  * A cookie name sent twice with different values signs the request out and clears both cookies.
  *
  * JWTs are verified locally (RS256 only, against the cached Stytch JWKS) and remembered in a
- * bounded cache until their `exp`, so a repeated token costs a hash and a lookup. An expired (but
+ * bounded cache until their `exp`, so a repeated token costs a lookup and one string comparison. An expired (but
  * genuine) JWT, a JWT older than `maxTokenAgeSeconds`, or an opaque token is checked with
  * `sessions/authenticate` (one call per session at a time, behind a circuit breaker); for cookie
  * credentials the fresh JWT and token are written back as cookies. Bearer clients are not sent
@@ -112,6 +116,7 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     sessionDurationMinutes: config.sessionDurationMinutes,
     maxTokenAgeSeconds: resolved.maxTokenAgeSeconds,
     verifiedCacheSize: resolved.verifiedCacheSize,
+    maxTokenBytes,
     networkTimeoutMs: resolved.networkTimeoutMs,
     breaker,
   });
@@ -151,10 +156,10 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     });
   /**
    * Per cache entry and credential source, the auth object and the request context are built once
-   * and reused: a cache hit allocates nothing (both are immutable, and the entry is per token).
+   * and reused: a cache hit allocates only the request's record (both are immutable, and the entry is per token).
    */
   type Memo = { auth: Partial<Record<CredentialSource, SignedInAuth>>; ctx: Partial<Record<CredentialSource, StytchRequestContext>> };
-  const memoOf = (entry: VerifiedEntry): Memo => {
+  const memoOf = (entry: CachedEntry): Memo => {
     let memo = entry.memo as Memo | undefined;
     if (memo === undefined) {
       memo = { auth: {}, ctx: {} };
@@ -222,9 +227,12 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
 
   /** Decide the request's identity. Returns a promise only when the slow path (verify, network) runs. */
   const decide = (req: IncomingMessage, res: ServerResponse): Promise<void> | undefined => {
-    let credential: Credential;
+    // The credential as three locals: the cache-hit path builds no credential object.
+    let source: CredentialSource;
+    let kind: Credential['kind'];
+    let value: string;
     // The opaque cookie sent with a JWT cookie: a fallback only for a JWT signed by a key not loaded yet.
-    let sessionTokenFallback: string | undefined;
+    let tokenCookieValue: string | undefined;
     const bearer = parseBearer(req.headers.authorization);
     if (bearer.kind === 'malformed') {
       setStytchContext(req, baseContext);
@@ -232,49 +240,58 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
       return undefined;
     }
     if (bearer.kind === 'token') {
-      credential = { source: 'bearer', kind: 'jwt', value: bearer.value };
+      source = 'bearer';
+      kind = 'jwt';
+      value = bearer.value;
     } else {
       const header = req.headers.cookie;
-      const jwtValue = header === undefined ? undefined : scanCookieHeader(header, jwtCookie);
-      const tokenValue = header === undefined ? undefined : scanCookieHeader(header, tokenCookie);
+      const cookies = header === undefined ? NO_COOKIES : scanCookiePair(header, jwtCookie, tokenCookie);
+      const jwtValue = cookies.first;
+      const tokenValue = cookies.second;
       if (jwtValue === 'duplicate' || tokenValue === 'duplicate') {
         setStytchContext(req, baseContext);
         signOut(req, res, 'duplicate_credentials', jwtValue === 'duplicate' ? 'jwt_cookie' : 'session_cookie');
         return undefined;
       }
       if (jwtValue !== undefined && jwtValue !== '') {
-        credential = { source: 'jwt_cookie', kind: 'jwt', value: jwtValue };
-        if (tokenValue !== undefined && isOpaqueTokenShape(tokenValue, maxTokenBytes)) sessionTokenFallback = tokenValue;
-      } else if (tokenValue !== undefined && tokenValue !== '') credential = { source: 'session_cookie', kind: 'opaque', value: tokenValue };
-      else {
+        source = 'jwt_cookie';
+        kind = 'jwt';
+        value = jwtValue;
+        tokenCookieValue = tokenValue;
+      } else if (tokenValue !== undefined && tokenValue !== '') {
+        source = 'session_cookie';
+        kind = 'opaque';
+        value = tokenValue;
+      } else {
         setStytchContext(req, baseContext);
         signOut(req, res, 'no_credentials', undefined);
         return undefined;
       }
     }
-    // Shape and size first: junk never reaches base64, JSON, the JWKS or the network (catalogue #6-#8).
-    const wellFormed = credential.kind === 'jwt' ? isCompactJwsShape(credential.value, maxTokenBytes) : isOpaqueTokenShape(credential.value, maxTokenBytes);
-    if (!wellFormed) {
-      setStytchContext(req, contextFor(credential));
-      signOut(req, res, 'malformed_credentials', credential.source);
-      return undefined;
-    }
-    const key = SessionAuthenticator.keyOf(credential.kind, credential.value);
-    const entry = core.lookup(key);
+    // Hot path: exactly this token verified before (an O(1) bucket and one string comparison).
+    // No shape check is needed first: only well-formed tokens are ever stored, so junk cannot hit
+    // and simply falls through to the shape check below.
+    const entry = core.lookup(kind, value);
     if (entry !== undefined) {
-      // Hot path: a token verified before. A hash, an LRU lookup and two WeakMap writes.
       metrics.cacheHits++;
       const memo = memoOf(entry);
-      const source = credential.source;
-      setStytchContext(req, (memo.ctx[source] ??= contextFor(credential)));
-      setStytchAuth(req, (memo.auth[source] ??= buildSignedIn(entry.identity, 'cache', source)));
+      // Built once per entry and source; the stored copy of the token, not this request's Cookie header, is kept.
+      attachRequestState(req, (memo.ctx[source] ??= contextFor({ source, kind, value: entry.token })), (memo.auth[source] ??= buildSignedIn(entry.identity, 'cache', source)));
       if (entry.refreshed !== undefined && source !== 'bearer' && !res.headersSent) setSessionCookies(req, res, entry.refreshed);
       return undefined;
     }
+    const credential: Credential = { source, kind, value };
+    // Shape and size first: junk never reaches base64, JSON, the JWKS or the network (catalogue #6-#8).
+    const wellFormed = kind === 'jwt' ? isCompactJwsShape(value, maxTokenBytes) : isOpaqueTokenShape(value, maxTokenBytes);
+    if (!wellFormed) {
+      setStytchContext(req, contextFor(credential));
+      signOut(req, res, 'malformed_credentials', source);
+      return undefined;
+    }
+    const fallback = tokenCookieValue !== undefined && isOpaqueTokenShape(tokenCookieValue, maxTokenBytes) ? tokenCookieValue : undefined;
     setStytchContext(req, contextFor(credential));
-    const cred = credential;
-    const fallback = sessionTokenFallback;
-    return core.authenticate(cred.kind, cred.value, key, fallback).then((outcome) => finish(req, res, cred, outcome, fallback));
+    const key = SessionAuthenticator.keyOf(kind, value);
+    return core.authenticate(kind, value, key, fallback).then((outcome) => finish(req, res, credential, outcome, fallback));
   };
 
   const middleware = function stytchAuthMiddleware(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {

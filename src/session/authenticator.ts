@@ -11,6 +11,7 @@ import type { SessionIdentity } from './claims.js';
 import { logEvent } from './logger.js';
 import type { Logger } from './logger.js';
 import type { SessionMetrics } from './metrics.js';
+import { DEFAULT_MAX_TOKEN_BYTES, isCompactJwsShape, isOpaqueTokenShape } from './credentials.js';
 import { SingleFlight } from './single-flight.js';
 import type { SessionJwtVerifier } from './verify-jwt.js';
 
@@ -56,6 +57,13 @@ export interface VerifiedEntry {
   memo: unknown;
 }
 
+/** What the verified-token cache stores: the entry plus the exact credential it was verified for. */
+export interface CachedEntry extends VerifiedEntry {
+  readonly kind: 'jwt' | 'opaque';
+  /** The whole token, compared exactly on every hit (see {@link SessionAuthenticator.lookup}). */
+  readonly token: string;
+}
+
 /** Options of {@link SessionAuthenticator}. */
 export interface SessionAuthenticatorOptions {
   verifier: SessionJwtVerifier;
@@ -73,6 +81,8 @@ export interface SessionAuthenticatorOptions {
   negativeCacheMs?: number;
   /** Deadline of one `sessions/authenticate` call, in ms. Default: the client's. */
   networkTimeoutMs?: number | undefined;
+  /** Longest token the middleware accepts; the verified cache never holds a longer (or ill-formed) one. Default 8192. */
+  maxTokenBytes?: number;
   breaker: CircuitBreaker;
 }
 
@@ -82,6 +92,16 @@ const OPAQUE_MAY_DECIDE: ReadonlySet<string> = new Set(['kid_unknown', 'nbf', 'i
 const OPAQUE_PREFIX = 'o:';
 // Sessions never come back once Stytch says they are gone; 10 minutes outlives any 5-minute JWT.
 const DENIED_SESSION_TTL_MS = 600_000;
+/**
+ * The verified-token cache is bucketed by the last characters of the token: the end of a JWT is
+ * its RS256 signature and an opaque token is random throughout, so 32 characters (192 bits) tell
+ * genuine tokens apart. The bucket only finds a candidate; a hit also needs the whole token to be
+ * equal (see lookup), so a crafted token sharing a tail only ever misses.
+ */
+const BUCKET_CHARS = 32;
+function bucketOf(token: string): string {
+  return token.length <= BUCKET_CHARS ? token : token.slice(token.length - BUCKET_CHARS);
+}
 
 /**
  * The pure session core: turns one credential into signed in / signed out / undecided, using
@@ -101,7 +121,9 @@ export class SessionAuthenticator {
   readonly #maxAge: number | undefined;
   readonly #networkTimeoutMs: number | undefined;
   readonly #negativeCacheMs: number;
-  readonly #verified: LRUCache<string, VerifiedEntry> | undefined;
+  readonly #maxTokenBytes: number;
+  /** Token tail → the verified credential (exact token inside, compared on every hit). */
+  readonly #verified: LRUCache<string, CachedEntry> | undefined;
   /** Credential hash → reason, for definite negative network answers (catalogue #47). */
   readonly #negative: LRUCache<string, { reason: SignedOutReason; until: number }>;
   /** Session ids Stytch reported gone (or forgotten on logout): no local acceptance (catalogue #19, #69). */
@@ -119,32 +141,64 @@ export class SessionAuthenticator {
     this.#maxAge = options.maxTokenAgeSeconds;
     this.#networkTimeoutMs = options.networkTimeoutMs;
     this.#negativeCacheMs = options.negativeCacheMs ?? 30_000;
+    this.#maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
     const size = options.verifiedCacheSize ?? 10_000;
-    this.#verified = size > 0 ? new LRUCache<string, VerifiedEntry>({ max: size }) : undefined;
+    this.#verified = size > 0 ? new LRUCache<string, CachedEntry>({ max: size }) : undefined;
     this.#negative = new LRUCache({ max: 10_000 });
     this.#denied = new LRUCache({ max: 10_000 });
     this.breaker = options.breaker;
   }
 
   /**
-   * Synchronous fast path: the verified-token cache. Returns the entry when the credential was
-   * verified before and is still inside its validity; undefined otherwise (then call {@link authenticate}).
+   * Synchronous fast path: the verified-token cache. Returns the entry when exactly this
+   * credential (same kind, same string, character for character) was verified before and is still
+   * inside its validity; undefined otherwise (then call {@link authenticate}).
+   *
+   * Why no hash: a hit used to cost a SHA-256 of the token (1-2 µs for a 1.7 kB JWT, the largest
+   * cost of a warm request), and a plain Map keyed by the whole token is no cheaper (V8 hashes
+   * every character of a new string). The tail of the token picks the bucket in O(1) and one
+   * string comparison decides: exact match, so a non-canonical variant of a token (another
+   * encoding of the same signature, extra bits, different case) never hits; it goes through full
+   * verification like any new token. Only credentials that verified, and that have the shape the
+   * middleware accepts, are ever stored (see #remember), so a hit needs no shape check either.
    */
-  lookup(key: string): VerifiedEntry | undefined {
+  lookup(kind: 'jwt' | 'opaque', value: string): CachedEntry | undefined {
     const cache = this.#verified;
     if (cache === undefined) return undefined;
-    const entry = cache.get(key);
-    if (entry === undefined) return undefined;
+    const bucket = bucketOf(value);
+    const entry = cache.get(bucket);
+    if (entry === undefined || entry.token !== value || entry.kind !== kind) return undefined;
     if (entry.validUntilMs <= this.#now() || (this.#denied.size > 0 && this.#isDenied(entry.identity.sessionId))) {
-      cache.delete(key);
+      cache.delete(bucket);
       return undefined;
     }
     return entry;
   }
 
-  /** Cache key of a credential: a SHA-256 of the token, so the cache never holds raw tokens. */
+  /**
+   * Key of a credential in the negative cache and the single-flight map: a SHA-256 of the token,
+   * so these attacker-fillable maps hold 45 characters per entry whatever the token's size.
+   * Computed only after a verified-cache miss.
+   */
   static keyOf(kind: 'jwt' | 'opaque', value: string): string {
     return (kind === 'jwt' ? JWT_PREFIX : OPAQUE_PREFIX) + sha256(value);
+  }
+
+  /**
+   * Store a verified credential. The token is copied into its own string: the caller's value is
+   * usually a slice of the whole Cookie header, which would otherwise stay alive with the entry.
+   * A token the middleware would refuse as malformed is never stored, so {@link lookup} can skip
+   * the shape check (exact equality with a stored token implies the shape).
+   */
+  #remember(kind: 'jwt' | 'opaque', value: string, entry: VerifiedEntry): VerifiedEntry {
+    const cache = this.#verified;
+    if (cache === undefined) return entry;
+    const wellFormed = kind === 'jwt' ? isCompactJwsShape(value, this.#maxTokenBytes) : isOpaqueTokenShape(value, this.#maxTokenBytes);
+    if (!wellFormed) return entry;
+    const token = Buffer.from(value, 'utf8').toString('utf8');
+    const stored: CachedEntry = { identity: entry.identity, validUntilMs: entry.validUntilMs, refreshed: entry.refreshed, memo: undefined, kind, token };
+    cache.set(bucketOf(token), stored);
+    return stored;
   }
 
   /** Stop accepting a session in this process (after a revoke, e.g. logout). */
@@ -174,6 +228,7 @@ export class SessionAuthenticator {
 
   /**
    * Full path after a cache miss. Never rejects.
+   * @param key - `SessionAuthenticator.keyOf(kind, value)`: the credential's negative-cache key.
    * @param sessionTokenFallback - the opaque session token sent alongside a JWT cookie, used only
    *   when the JWT names a signing key this process has not loaded yet (see below).
    */
@@ -188,15 +243,15 @@ export class SessionAuthenticator {
       case 'valid': {
         if (this.#isDenied(result.identity.sessionId)) return signedOut('session_not_found');
         if (result.staleKeys) this.#metrics.jwksStaleServed++;
-        const entry: VerifiedEntry = { identity: result.identity, validUntilMs: result.validUntilMs, refreshed: undefined, memo: undefined };
+        let entry: VerifiedEntry = { identity: result.identity, validUntilMs: result.validUntilMs, refreshed: undefined, memo: undefined };
         // A token verified with stale keys is not cached: the next request re-checks once keys recover.
-        if (!result.staleKeys) this.#verified?.set(key, entry);
+        if (!result.staleKeys) entry = this.#remember('jwt', value, entry);
         return { status: 'signed_in', identity: result.identity, verifiedBy: 'local_jwt', refreshed: undefined, entry };
       }
       case 'refresh': {
         if (this.#isDenied(result.identity.sessionId)) return signedOut('session_not_found');
         // A concurrent request may have refreshed this very token while we verified it.
-        const settled = this.lookup(key);
+        const settled = this.lookup('jwt', value);
         if (settled !== undefined) return { status: 'signed_in', identity: settled.identity, verifiedBy: 'cache', refreshed: settled.refreshed, entry: settled };
         return this.#network(JWT_PREFIX + result.identity.sessionId, { session_jwt: value }, key, result.identity);
       }
@@ -215,7 +270,7 @@ export class SessionAuthenticator {
         // `iat` a second ahead: this server lags Stytch's clock) must not log a browser member out.
         if (OPAQUE_MAY_DECIDE.has(result.detail) && sessionTokenFallback !== undefined) {
           const fallbackKey = SessionAuthenticator.keyOf('opaque', sessionTokenFallback);
-          const cached = this.lookup(fallbackKey);
+          const cached = this.lookup('opaque', sessionTokenFallback);
           if (cached !== undefined) return { status: 'signed_in', identity: cached.identity, verifiedBy: 'cache', refreshed: cached.refreshed, entry: cached, bySessionTokenFallback: true };
           const negativeFallback = this.#negativeHit(fallbackKey);
           if (negativeFallback !== undefined) return signedOut(negativeFallback);
@@ -229,16 +284,16 @@ export class SessionAuthenticator {
   #network(
     flightKey: string,
     credential: { session_jwt?: string; session_token?: string },
-    cacheKey: string,
+    negativeKey: string,
     fromJwt: SessionIdentity | undefined,
   ): Promise<AuthOutcome> {
     // One upstream call per session (JWT) or per token (opaque) in this process (catalogue #53).
-    return this.#flights.run(flightKey, () => this.#callStytch(credential, cacheKey, fromJwt));
+    return this.#flights.run(flightKey, () => this.#callStytch(credential, negativeKey, fromJwt));
   }
 
   async #callStytch(
     credential: { session_jwt?: string; session_token?: string },
-    cacheKey: string,
+    negativeKey: string,
     fromJwt: SessionIdentity | undefined,
   ): Promise<AuthOutcome> {
     if (!this.breaker.tryAcquire()) {
@@ -254,7 +309,7 @@ export class SessionAuthenticator {
     try {
       response = await this.#sessions.authenticate(request, this.#networkTimeoutMs === undefined ? undefined : { timeoutMs: this.#networkTimeoutMs });
     } catch (error) {
-      return this.#networkFailure(error, cacheKey, fromJwt);
+      return this.#networkFailure(error, negativeKey, fromJwt);
     }
     const identity = identityFromMemberSession(response.member_session, undefined);
     const sessionJwt = typeof response.session_jwt === 'string' ? response.session_jwt : '';
@@ -273,11 +328,14 @@ export class SessionAuthenticator {
     const now = this.#now();
     const refreshed: RefreshedCredentials | undefined =
       sessionJwt !== '' || sessionToken !== '' ? { session_jwt: sessionJwt, session_token: sessionToken, expires_at: identity.sessionExpiresAt } : undefined;
-    const entry: VerifiedEntry = { identity, validUntilMs: this.#networkValidity(sessionJwt, identity, now), refreshed, memo: undefined };
+    let entry: VerifiedEntry = { identity, validUntilMs: this.#networkValidity(sessionJwt, identity, now), refreshed, memo: undefined };
     if (entry.validUntilMs > now) {
-      this.#verified?.set(cacheKey, entry);
+      entry =
+        credential.session_jwt !== undefined
+          ? this.#remember('jwt', credential.session_jwt, entry)
+          : this.#remember('opaque', credential.session_token ?? '', entry);
       // The fresh JWT Stytch just issued is as good as verified: its next use is a cache hit.
-      if (sessionJwt !== '') this.#verified?.set(SessionAuthenticator.keyOf('jwt', sessionJwt), { ...entry, refreshed: undefined, memo: undefined });
+      if (sessionJwt !== '') this.#remember('jwt', sessionJwt, { ...entry, refreshed: undefined, memo: undefined });
     }
     logEvent(this.#logger, 'debug', 'session_authenticated_network', { sessionId: identity.sessionId });
     return { status: 'signed_in', identity, verifiedBy: 'network', refreshed, entry };
@@ -298,7 +356,7 @@ export class SessionAuthenticator {
     return until;
   }
 
-  #networkFailure(error: unknown, cacheKey: string, fromJwt: SessionIdentity | undefined): AuthOutcome {
+  #networkFailure(error: unknown, negativeKey: string, fromJwt: SessionIdentity | undefined): AuthOutcome {
     if (error instanceof StytchApiError) {
       if (error.status === 429) {
         this.breaker.onFailure({ retryAfterMs: retryAfterMs(error.retryAfterSeconds) });
@@ -319,7 +377,7 @@ export class SessionAuthenticator {
         this.breaker.onSuccess();
         const reason: SignedOutReason =
           fromJwt !== undefined && fromJwt.sessionExpiresAt.getTime() <= this.#now() ? 'expired_session' : 'session_not_found';
-        this.#negative.set(cacheKey, { reason, until: this.#now() + this.#negativeCacheMs });
+        this.#negative.set(negativeKey, { reason, until: this.#now() + this.#negativeCacheMs });
         if (fromJwt !== undefined) this.forgetSession(fromJwt.sessionId);
         logEvent(this.#logger, 'info', 'session_rejected_by_stytch', { status: error.status, errorType: error.errorType });
         return signedOut(reason);

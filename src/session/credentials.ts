@@ -74,6 +74,72 @@ export function scanCookieHeader(header: string, name: string): string | undefin
   return found;
 }
 
+/** Both results of {@link scanCookiePair}, each as {@link scanCookieHeader} would return it. */
+export interface CookiePair {
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
+  readonly first: string | undefined | 'duplicate';
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
+  readonly second: string | undefined | 'duplicate';
+}
+
+/**
+ * {@link scanCookieHeader} for two names in one pass over the header: exactly
+ * `{ first: scanCookieHeader(header, first), second: scanCookieHeader(header, second) }`
+ * (same trimming, quotes and duplicate rule), for the middleware, which reads both session
+ * cookies on every request and would otherwise walk a header holding a 1-2 kB JWT twice.
+ */
+export function scanCookiePair(header: string, first: string, second: string): CookiePair {
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
+  let a: string | undefined | 'duplicate';
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
+  let b: string | undefined | 'duplicate';
+  let aDuplicate = false;
+  let bDuplicate = false;
+  let index = 0;
+  const length = header.length;
+  while (index < length && !(aDuplicate && bDuplicate)) {
+    let end = header.indexOf(';', index);
+    if (end === -1) end = length;
+    const eq = header.indexOf('=', index);
+    if (eq !== -1 && eq < end) {
+      let keyStart = index;
+      let keyEnd = eq;
+      while (keyStart < keyEnd && isOws(header.charCodeAt(keyStart))) keyStart++;
+      while (keyEnd > keyStart && isOws(header.charCodeAt(keyEnd - 1))) keyEnd--;
+      const keyLength = keyEnd - keyStart;
+      const isA = !aDuplicate && keyLength === first.length && header.startsWith(first, keyStart);
+      const isB = !bDuplicate && keyLength === second.length && header.startsWith(second, keyStart);
+      if (isA || isB) {
+        let valStart = eq + 1;
+        let valEnd = end;
+        while (valStart < valEnd && isOws(header.charCodeAt(valStart))) valStart++;
+        while (valEnd > valStart && isOws(header.charCodeAt(valEnd - 1))) valEnd--;
+        if (valEnd - valStart >= 2 && header.charCodeAt(valStart) === 0x22 && header.charCodeAt(valEnd - 1) === 0x22) {
+          valStart++;
+          valEnd--;
+        }
+        const value = header.slice(valStart, valEnd);
+        if (isA) {
+          if (a === undefined) a = value;
+          else if (a !== value) {
+            a = 'duplicate';
+            aDuplicate = true;
+          }
+        }
+        if (isB) {
+          if (b === undefined) b = value;
+          else if (b !== value) {
+            b = 'duplicate';
+            bDuplicate = true;
+          }
+        }
+      }
+    }
+    index = end + 1;
+  }
+  return { first: a, second: b };
+}
+
 function isOws(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }

@@ -32,6 +32,8 @@ function sample(scenario: string, requestsPerSecond: number, round = 0): RoundSa
     maxRssBytes: 50 * 2 ** 20,
     upstreamCallsPerRequest: 0,
     upstreamCpuMicrosPerRequest: 0,
+    serverBusyPercent: 50,
+    loadGeneratorBusyPercent: 50,
   };
 }
 
@@ -46,7 +48,7 @@ describe('bench harness', () => {
       const report = await child.roundEnd();
       expect(report.cpuUserMicros + report.cpuSystemMicros).toBeGreaterThan(0);
       expect(report.maxRssBytes).toBeGreaterThan(0);
-      samples.push(toRoundSample({ scenario: id, round: 0, load, child: report, upstreamCalls: 0 }));
+      samples.push(toRoundSample({ scenario: id, round: 0, load, child: report, upstreamCalls: 0, loadGeneratorCpuMicros: 1 }));
     }
     for (const s of samples) {
       expect(s.requests).toBeGreaterThan(0);
@@ -61,7 +63,7 @@ describe('bench harness', () => {
     expect(renderTable(rows)).toContain('| bare node:http |');
   });
 
-  it('takes the median of rounds and divides by the baseline median', () => {
+  it('takes the median of rounds and divides by the baseline median, and the best by the best', () => {
     const rows = summarize(
       [sample('base', 100, 0), sample('base', 300, 1), sample('base', 200, 2), sample('ours', 50, 0), sample('ours', 150, 1)],
       [{ id: 'base', label: 'base' }, { id: 'ours', label: 'ours' }, { id: 'absent', label: 'absent' }],
@@ -71,6 +73,8 @@ describe('bench harness', () => {
     expect(rows[0]!.requestsPerSecond).toBe(200);
     expect(rows[1]!.requestsPerSecond).toBe(100);
     expect(rows[1]!.ratioToBaseline).toBe(0.5);
+    expect(rows[1]!.bestRatioToBaseline).toBe(0.5);
+    expect(rows[0]!.bestRequestsPerSecond).toBe(300);
     expect(median([])).toBeNaN();
   });
 
@@ -99,6 +103,7 @@ describe('bench harness', () => {
     expect(svg).toContain('bare &lt;Express&gt;');
     expect(svg).toContain('ours &amp; co');
     expect(svg.match(/<rect /g)).toHaveLength(3); // background + two bars
+    expect(renderChart(rows, "t", new Map([["b", 0.7]]))).toContain("stroke=\"#dc2626\"");
   });
 
   it('summarises a CPU profile by self time with repository-relative paths', () => {

@@ -82,6 +82,26 @@ describe('review: callback binding to the login this browser started', () => {
     expect((await browser.get('/auth/session')).status).toBe(401);
   });
 
+  it.each(['oauth', 'sso', 'discovery_oauth'] as const)(
+    "review: a browser in the middle of its own login that opens an attacker's %s callback is not signed in as the attacker",
+    async (type) => {
+      const attacker = seedMember(emu());
+      const token =
+        type === 'sso'
+          ? emu().admin.issueSsoToken({ member_id: attacker.member.member_id })
+          : emu().admin.issueOAuthToken({ email_address: attacker.email, ...(type === 'oauth' ? { organization_id: attacker.org.organization_id } : {}) });
+      const victim = seedMember(emu());
+      const browser = app.browser();
+      expect((await browser.post('/auth/login/email', { json: { email_address: victim.email, organization_id: victim.org.organization_id } })).status).toBe(202);
+
+      const res = await browser.get(`/auth/callback?stytch_token_type=${type}&token=${encodeURIComponent(token)}`);
+
+      expect(res.status).toBe(400);
+      expect(res.setCookies.some((line) => /^stytch_(session|session_jwt|intermediate_session_token)=[^;]+;/.test(line))).toBe(false);
+      expect((await browser.get('/auth/session')).status).toBe(401);
+    },
+  );
+
   it('review: the link for the address this browser asked for still signs it in, whatever the letter case', async () => {
     const victim = seedMember(emu());
     const browser = app.browser();

@@ -60,7 +60,26 @@ describe('SessionAuthenticator network path', () => {
     const { core: c, calls } = core(() => Promise.resolve({ member_session: memberSession, session_token: OPAQUE, session_jwt: '' }));
     const key = SessionAuthenticator.keyOf('opaque', OPAQUE);
     expect((await c.authenticate('opaque', OPAQUE, key)).status).toBe('signed_in');
-    expect(c.lookup(key)?.identity.memberId).toBe('member-test-1');
+    expect(c.lookup('opaque', OPAQUE)?.identity.memberId).toBe('member-test-1');
+    expect(calls()).toBe(1);
+  });
+
+  it('the verified cache answers only for exactly the same credential', async () => {
+    const { core: c } = core(() => Promise.resolve({ member_session: memberSession, session_token: OPAQUE, session_jwt: '' }));
+    await c.authenticate('opaque', OPAQUE, SessionAuthenticator.keyOf('opaque', OPAQUE));
+    expect(c.lookup('opaque', OPAQUE)).toBeDefined();
+    // Same tail (the cache bucket), another start; another case; the same string as a JWT.
+    expect(c.lookup('opaque', `x${OPAQUE.slice(1)}`)).toBeUndefined();
+    expect(c.lookup('opaque', OPAQUE.toUpperCase())).toBeUndefined();
+    expect(c.lookup('opaque', `${OPAQUE}A`)).toBeUndefined();
+    expect(c.lookup('jwt', OPAQUE)).toBeUndefined();
+  });
+
+  it('a credential the middleware would refuse as malformed is never cached, even when Stytch accepts it', async () => {
+    const odd = `${OPAQUE}!`;
+    const { core: c, calls } = core(() => Promise.resolve({ member_session: memberSession, session_token: OPAQUE, session_jwt: '' }));
+    expect((await c.authenticate('opaque', odd, SessionAuthenticator.keyOf('opaque', odd))).status).toBe('signed_in');
+    expect(c.lookup('opaque', odd)).toBeUndefined();
     expect(calls()).toBe(1);
   });
 

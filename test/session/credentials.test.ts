@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCompactJwsShape, isOpaqueTokenShape, isValidCookieName, parseBearer, scanCookieHeader } from '../../src/session/credentials.js';
+import { isCompactJwsShape, isOpaqueTokenShape, isValidCookieName, parseBearer, scanCookieHeader, scanCookiePair } from '../../src/session/credentials.js';
 
 describe('parseBearer', () => {
   it('reads a bearer token whatever the scheme case', () => {
@@ -39,6 +40,27 @@ describe('scanCookieHeader', () => {
 
   it('strips optional quotes and whitespace', () => {
     expect(scanCookieHeader(' s = "abc" ;t=1', 's')).toBe('abc');
+  });
+});
+
+describe('scanCookiePair', () => {
+  it('reads both session cookies in one pass, each exactly as scanCookieHeader would', () => {
+    const name = fc.constantFrom('stytch_session', 'stytch_session_jwt', 's', 'x');
+    const value = fc.string({ unit: fc.constantFrom('a', 'b', '"', ' ', '=', '.', 'duplicate'), maxLength: 8 });
+    const header = fc.oneof(
+      fc.array(fc.tuple(name, value), { maxLength: 6 }).map((pairs) => pairs.map(([n, v]) => `${n}=${v}`).join('; ')),
+      fc.string({ unit: fc.constantFrom('s', 'x', '=', ';', ' ', '\t', '"', 'a'), maxLength: 24 }),
+    );
+    fc.assert(
+      fc.property(header, name, name, (h, first, second) => {
+        expect(scanCookiePair(h, first, second)).toEqual({ first: scanCookieHeader(h, first), second: scanCookieHeader(h, second) });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reports a duplicate of one name and still reads the other', () => {
+    expect(scanCookiePair('j=a; t=x; j=b', 'j', 't')).toEqual({ first: 'duplicate', second: 'x' });
   });
 });
 
