@@ -22,7 +22,7 @@ import type { CredentialKind, Scenario } from './lib/scenarios.js';
 import { evaluateTargets, roundOrder, summarize, toRoundSample } from './lib/stats.js';
 import type { ChildRoundReport, RoundSample } from './lib/stats.js';
 import { renderChart, renderMemory, renderResultsFile, renderTable, renderTargets } from './lib/report.js';
-import type { MachineInfo, MemoryReport, RunSettings } from './lib/report.js';
+import type { MachineInfo, MemoryCheckpoint, MemoryReport, RunSettings } from './lib/report.js';
 import { renderProfile, summarizeProfile } from './lib/profile.js';
 import type { ProfileSummary } from './lib/profile.js';
 
@@ -238,7 +238,7 @@ async function memoryScenario(emulator: BenchChild, credentials: Credentials, to
     await child.call('gc');
     const before = await child.stats();
     // Four legs, with a GC and a reading after each: a bounded cache shows a plateau, a leak a slope.
-    const checkpoints: { requests: number; rssBytes: number; heapUsedBytes: number }[] = [];
+    const checkpoints: MemoryCheckpoint[] = [];
     let sent = 0;
     let failures = 0;
     for (let leg = 1; leg <= 4; leg++) {
@@ -248,9 +248,15 @@ async function memoryScenario(emulator: BenchChild, credentials: Credentials, to
       sent = until;
       await child.call('gc');
       const reading = await child.stats();
-      checkpoints.push({ requests: sent, rssBytes: reading.rssBytes ?? Number.NaN, heapUsedBytes: reading.heapUsedBytes ?? Number.NaN });
+      checkpoints.push({
+        requests: sent,
+        rssBytes: reading.rssBytes ?? Number.NaN,
+        heapUsedBytes: reading.heapUsedBytes ?? Number.NaN,
+        heapTotalBytes: reading.heapTotalBytes ?? Number.NaN,
+        externalBytes: reading.externalBytes ?? Number.NaN,
+      });
     }
-    const { rssBytes: rssAfter, heapUsedBytes: heapAfter, maxRssBytes, ...metrics } = await child.stats();
+    const { rssBytes: rssAfter, heapUsedBytes: heapAfter, maxRssBytes, heapTotalBytes: _total, externalBytes: _external, ...metrics } = await child.stats();
     return {
       tokens,
       requests: sent,

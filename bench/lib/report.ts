@@ -27,6 +27,18 @@ export interface RunSettings {
   readonly jwtPoolSize: number;
 }
 
+/** Memory of the server child after a forced GC, part-way through the memory scenario. */
+export interface MemoryCheckpoint {
+  readonly requests: number;
+  readonly rssBytes: number;
+  /** Live JavaScript objects. */
+  readonly heapUsedBytes: number;
+  /** Heap space V8 keeps reserved (it does not shrink right after a peak). */
+  readonly heapTotalBytes: number;
+  /** Memory outside the JS heap held by JS objects (Buffers, native handles). */
+  readonly externalBytes: number;
+}
+
 /** The memory scenario's outcome. */
 export interface MemoryReport {
   readonly tokens: number;
@@ -38,7 +50,7 @@ export interface MemoryReport {
   readonly heapUsedAfterBytes: number;
   readonly peakRssBytes: number;
   /** Readings after a forced GC at each quarter of the run. */
-  readonly checkpoints: readonly { readonly requests: number; readonly rssBytes: number; readonly heapUsedBytes: number }[];
+  readonly checkpoints: readonly MemoryCheckpoint[];
   /** Counters read from `middleware.metrics()` (cache size, hits ...), when it exposes them. */
   readonly metrics: Readonly<Record<string, number>>;
 }
@@ -101,9 +113,12 @@ export function renderMemory(memory: MemoryReport): string {
     `- heap used: ${fixed(memory.heapUsedBeforeBytes / MIB, 1)} MiB → ${fixed(memory.heapUsedAfterBytes / MIB, 1)} MiB (after a forced GC)`,
     `- middleware metrics after the run: ${metrics || 'not exposed'}`,
     '',
-    '| requests so far | RSS MiB | heap used MiB (after GC) |',
-    '| ---: | ---: | ---: |',
-    ...memory.checkpoints.map((c) => `| ${thousands(c.requests)} | ${fixed(c.rssBytes / MIB, 1)} | ${fixed(c.heapUsedBytes / MIB, 1)} |`),
+    '| requests so far | RSS MiB | heap used MiB (after GC) | heap reserved MiB | external MiB |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...memory.checkpoints.map(
+      (c) =>
+        `| ${thousands(c.requests)} | ${fixed(c.rssBytes / MIB, 1)} | ${fixed(c.heapUsedBytes / MIB, 1)} | ${fixed(c.heapTotalBytes / MIB, 1)} | ${fixed(c.externalBytes / MIB, 1)} |`,
+    ),
   ].join('\n');
 }
 

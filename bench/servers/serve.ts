@@ -67,7 +67,14 @@ export function runScenario(build: (args: ScenarioStartArgs) => ScenarioApp | Pr
     },
     stats() {
       const memory = process.memoryUsage();
-      return { ...(app?.stats?.() ?? {}), rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+      return {
+        ...(app?.stats?.() ?? {}),
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+        heapTotalBytes: memory.heapTotal,
+        externalBytes: memory.external,
+        maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      };
     },
     gc() {
       const gc = (globalThis as { gc?: () => void }).gc;

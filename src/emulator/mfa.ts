@@ -54,7 +54,7 @@ export interface PrimaryInput {
 }
 
 /** The 5.2 response of a login that stopped at an intermediate session. */
-function pending(state: EmulatorState, org: Organization, member: MemberRecord, ist: IstRecord, extra: { mfa_required?: MfaRequired; primary_required?: { allowed_auth_methods: string[] } }) {
+export function pendingLoginResponse(state: EmulatorState, org: Organization, member: MemberRecord, ist: IstRecord, extra: { mfa_required?: MfaRequired; primary_required?: { allowed_auth_methods: string[] } }) {
   return {
     member_id: member.member_id,
     organization_id: org.organization_id,
@@ -126,12 +126,12 @@ export function completePrimary(state: EmulatorState, input: PrimaryInput): Reco
   };
 
   if (!member.is_breakglass && !authMethodAllowed(org, input.method)) {
-    return pending(state, org, member, keep(), { primary_required: { allowed_auth_methods: [...org.allowed_auth_methods] } });
+    return pendingLoginResponse(state, org, member, keep(), { primary_required: { allowed_auth_methods: [...org.allowed_auth_methods] } });
   }
   if (mfaRequired(state, org, member) && !factors.some(isMfaFactor)) {
     const auto = input.autoSendSms !== false && wantsAutoSms(member);
     if (auto) sendSmsOtp(state, member, member.mfa_phone_number);
-    return pending(state, org, member, keep(), { mfa_required: { member_options: memberOptions(member), secondary_auth_initiated: auto ? 'sms_otp' : null } });
+    return pendingLoginResponse(state, org, member, keep(), { mfa_required: { member_options: memberOptions(member), secondary_auth_initiated: auto ? 'sms_otp' : null } });
   }
   if (ist) consumeIst(state, ist);
   const session = createSession(state, member, factors, duration ?? 60, mergeCustomClaims({}, claimsPatch));

@@ -11,8 +11,10 @@ import { getStytchAuth } from '../middleware/auth-object.js';
 import { getStytchContext } from '../middleware/context.js';
 import { logEvent } from '../session/logger.js';
 import { FIELD_RULES, optionalField, readBody, requireField } from './body.js';
+import type { FormFields } from './body.js';
 import { establishSession, sendOutcome, sessionCredential } from './flow.js';
-import type { ResolvedRoutesConfig } from './options.js';
+import type { NewSession } from './flow.js';
+import type { AuthenticatedVia, ResolvedRoutesConfig } from './options.js';
 import { redirect, sendJson, wantsRedirect, withQuery } from './responses.js';
 import { maskPhone, readIst, readPendingMfa, setPendingMfa } from './transient.js';
 import type { PendingMfa } from './transient.js';
@@ -90,19 +92,41 @@ export async function mfaSmsSend(req: IncomingMessage, res: ServerResponse, cfg:
   sendJson(res, 202, { status: 'sms_sent', phoneHint });
 }
 
-/** `POST /mfa/sms/authenticate` `{ code }`: finish with the SMS code. */
-export async function mfaSmsAuthenticate(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
+/** What every factor-finishing call sends besides the factor itself. */
+type FactorRequest = { organization_id: string; member_id: string; session_duration_minutes?: number } & MfaSubject['proof'];
+
+/**
+ * The shared end of the routes that finish with a second factor: `readFactor` checks the
+ * submitted code's format (so a malformed one never costs an upstream call, catalogue #81),
+ * `authenticate` lets Stytch check it, and success rotates to the new session (#82).
+ */
+async function finishWithFactor<F extends object>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  cfg: ResolvedRoutesConfig,
+  via: AuthenticatedVia,
+  readFactor: (fields: FormFields) => F,
+  authenticate: (client: ReturnType<typeof getStytchContext>['client'], request: FactorRequest & F) => Promise<NewSession>,
+): Promise<void> {
   const subject = resolveSubject(req);
-  const fields = await readBody(req, cfg.maxBodyBytes);
-  const code = requireField(fields, 'code', FIELD_RULES.sixDigits, 'invalid_code');
-  const result = await getStytchContext(req).client.otps.sms.authenticate({
+  const factor = readFactor(await readBody(req, cfg.maxBodyBytes));
+  const result = await authenticate(getStytchContext(req).client, {
     organization_id: subject.organizationId,
     member_id: subject.memberId,
-    code,
+    ...factor,
     ...subject.proof,
     ...sessionFields(req, cfg),
   });
-  sendOutcome(req, res, await establishSession(req, res, cfg, result, 'mfa_sms'));
+  sendOutcome(req, res, await establishSession(req, res, cfg, result, via));
+}
+
+function readSixDigitCode(fields: FormFields): { code: string } {
+  return { code: requireField(fields, 'code', FIELD_RULES.sixDigits, 'invalid_code') };
+}
+
+/** `POST /mfa/sms/authenticate` `{ code }`: finish with the SMS code. */
+export async function mfaSmsAuthenticate(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
+  await finishWithFactor(req, res, cfg, 'mfa_sms', readSixDigitCode, (client, request) => client.otps.sms.authenticate(request));
 }
 
 /**
@@ -130,31 +154,20 @@ export async function mfaTotpCreate(req: IncomingMessage, res: ServerResponse, c
 
 /** `POST /mfa/totp/authenticate` `{ code }`: finish with an authenticator-app code. */
 export async function mfaTotpAuthenticate(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
-  const subject = resolveSubject(req);
-  const fields = await readBody(req, cfg.maxBodyBytes);
-  const code = requireField(fields, 'code', FIELD_RULES.sixDigits, 'invalid_code');
-  const result = await getStytchContext(req).client.totps.authenticate({
-    organization_id: subject.organizationId,
-    member_id: subject.memberId,
-    code,
-    ...subject.proof,
-    ...sessionFields(req, cfg),
-  });
-  sendOutcome(req, res, await establishSession(req, res, cfg, result, 'mfa_totp'));
+  await finishWithFactor(req, res, cfg, 'mfa_totp', readSixDigitCode, (client, request) => client.totps.authenticate(request));
 }
 
 /** `POST /mfa/recovery` `{ recovery_code }`: finish with a recovery code (consumed). */
 export async function mfaRecover(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
-  const subject = resolveSubject(req);
-  const fields = await readBody(req, cfg.maxBodyBytes);
-  if (fields.recovery_code !== undefined) fields.recovery_code = fields.recovery_code.trim().toLowerCase();
-  const recoveryCode = requireField(fields, 'recovery_code', FIELD_RULES.recoveryCode, 'invalid_recovery_code');
-  const result = await getStytchContext(req).client.recoveryCodes.recover({
-    organization_id: subject.organizationId,
-    member_id: subject.memberId,
-    recovery_code: recoveryCode,
-    ...subject.proof,
-    ...sessionFields(req, cfg),
-  });
-  sendOutcome(req, res, await establishSession(req, res, cfg, result, 'mfa_recovery_code'));
+  await finishWithFactor(
+    req,
+    res,
+    cfg,
+    'mfa_recovery_code',
+    (fields) => {
+      if (fields.recovery_code !== undefined) fields.recovery_code = fields.recovery_code.trim().toLowerCase();
+      return { recovery_code: requireField(fields, 'recovery_code', FIELD_RULES.recoveryCode, 'invalid_recovery_code') };
+    },
+    (client, request) => client.recoveryCodes.recover(request),
+  );
 }

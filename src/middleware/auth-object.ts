@@ -1,5 +1,5 @@
-import type { AuthenticationFactor } from '../client/types.js';
 import type { StytchExpressError } from '../errors.js';
+import type { SessionIdentityFields } from '../session/claims.js';
 import { findRequestState, requestState } from './request-state.js';
 
 /** How a signed-in request's credential was checked. */
@@ -28,23 +28,11 @@ export type SignedOutReason =
 export type UndecidedReason = 'upstream_unavailable' | 'upstream_rate_limited' | 'jwks_unavailable' | 'circuit_open';
 
 /** A signed-in member. */
-export interface SignedInAuth {
+export interface SignedInAuth extends SessionIdentityFields {
   readonly isAuthenticated: true;
   readonly status: 'signed_in';
-  readonly memberId: string;
-  readonly organizationId: string;
-  readonly organizationSlug: string;
-  readonly sessionId: string;
-  /** Role ids effective for this session (the JWT session claim `roles`). */
-  readonly roles: readonly string[];
-  readonly authenticationFactors: readonly AuthenticationFactor[];
-  /** Session expiry (not JWT expiry). */
-  readonly sessionExpiresAt: Date;
-  readonly sessionStartedAt: Date;
   /** When the JWT that proved this identity was issued (`iat`); undefined for opaque-token authentication. */
   readonly tokenIssuedAt: Date | undefined;
-  /** Top-level custom claims of the session. */
-  readonly customClaims: Readonly<Record<string, unknown>>;
   readonly verifiedBy: VerifiedBy;
   readonly credential: CredentialSource;
   /**

@@ -3,6 +3,7 @@ import type { StytchB2BClient } from '../client/client.js';
 import { ConfigError } from '../errors.js';
 import type { PolicyCache } from '../rbac/policy-cache.js';
 import { DEFAULT_MAX_TOKEN_BYTES, isValidCookieName } from '../session/credentials.js';
+import type { JwksCacheOptions } from '../session/jwks-cache.js';
 import type { Logger } from '../session/logger.js';
 import type { ErrorPageRenderer, StytchContextConfig } from './context.js';
 
@@ -64,16 +65,8 @@ export interface StytchAuthOptions {
   clockToleranceSeconds?: number;
   /** Longest accepted token, in characters; longer ones are refused before any decoding. Default 8192. */
   maxTokenBytes?: number;
-  /** JWKS cache tuning. */
-  jwks?: {
-    maxAgeMs?: number;
-    cooldownMs?: number;
-    /** Serve the last good keys this long past `maxAgeMs` while Stytch is unreachable. Default 1 hour. */
-    staleIfErrorMs?: number;
-    timeoutMs?: number;
-    maxBodyBytes?: number;
-    maxKeys?: number;
-  };
+  /** JWKS cache tuning (each option as documented on `JwksCacheOptions`). */
+  jwks?: Pick<JwksCacheOptions, 'maxAgeMs' | 'cooldownMs' | 'staleIfErrorMs' | 'timeoutMs' | 'maxBodyBytes' | 'maxKeys'>;
   /** Entries in the verified-token cache (0 disables it). Default 10 000. */
   verifiedCacheSize?: number;
   /** Circuit breaker of the network path. */

@@ -30,6 +30,17 @@ export interface PolicyCacheOptions {
   maxOrganizations?: number;
   /** After a failed background refresh, wait this long (ms) before trying again while serving the stale copy. Default 5000. */
   refreshCooldownMs?: number;
+  /**
+   * After a failed fetch of a policy (the project's, or one organization's) while nothing usable
+   * is cached, lookups of that policy reject at once with `StytchUnavailableError` (503) for this
+   * long, in ms, instead of each starting a fetch and waiting for Stytch's timeout; the first
+   * lookup after it fetches again. Doubles on every further failure up to `maxFailureBackoffMs`;
+   * a success resets it. A stale policy within `staleIfErrorMs` is still served meanwhile.
+   * `0` disables it. Default 1000 (like the JWKS cache).
+   */
+  failureBackoffMs?: number;
+  /** Longest failure backoff while the policy endpoint keeps failing, in ms. At least `failureBackoffMs`. Default 30000 (or `failureBackoffMs` when larger). */
+  maxFailureBackoffMs?: number;
   /** Clock, epoch ms. Default `Date.now`. */
   now?: () => number;
   /** Receives a warning whenever a stale policy is served because a refresh failed. */
@@ -77,6 +88,22 @@ interface Storage<T> {
 
 type Counter = 'fetches' | 'fetchFailures' | 'staleServedOnError' | 'unavailable';
 
+interface Settings {
+  ttlMs: number;
+  staleIfErrorMs: number;
+  refreshCooldownMs: number;
+  failureBackoffMs: number;
+  maxFailureBackoffMs: number;
+  now: () => number;
+  logger: PolicyCacheLogger | undefined;
+}
+
+/** Failure backoff of one key: no fetch before `nextAttemptAt`. */
+interface Backoff {
+  readonly backoffMs: number;
+  readonly nextAttemptAt: number;
+}
+
 /**
  * One refreshing slot family (the project policy under a single key, or the organization
  * policies keyed by id): fresh → served; stale within the error window → served and refreshed
@@ -85,15 +112,23 @@ type Counter = 'fetches' | 'fetchFailures' | 'staleServedOnError' | 'unavailable
  */
 class RefreshingStore<T extends object> {
   readonly inflight = new Map<string, Promise<Entry<T>>>();
+  /**
+   * Keys whose last fetch failed. Bounded like the organization entries, so a stream of failing
+   * organizations cannot grow it; forgetting one only means its next lookup fetches at once.
+   */
+  private readonly backoffs: LRUCache<string, Backoff>;
 
   constructor(
     private readonly kind: 'project' | 'organization',
     private readonly storage: Storage<T>,
     private readonly fetcher: (key: string) => Promise<unknown>,
     private readonly accept: (raw: unknown) => T | undefined,
-    private readonly settings: { ttlMs: number; staleIfErrorMs: number; refreshCooldownMs: number; now: () => number; logger: PolicyCacheLogger | undefined },
+    private readonly settings: Settings,
     private readonly count: (counter: Counter) => void,
-  ) {}
+    maxKeys: number,
+  ) {
+    this.backoffs = new LRUCache<string, Backoff>({ max: maxKeys });
+  }
 
   /** The cached value if it is still usable (fresh, or stale within the error window). Never fetches. */
   peek(key: string): T | undefined {
@@ -105,7 +140,7 @@ class RefreshingStore<T extends object> {
 
   /** Load the entry in the background when nothing usable is cached. Never rejects. */
   prefetch(key: string): void {
-    if (this.lookup(key) !== undefined || this.inflight.has(key)) return;
+    if (this.lookup(key) !== undefined || this.inflight.has(key) || this.backingOff(key) !== undefined) return;
     this.fetch(key).catch(() => undefined /* counted in fetch(); a later get() reports it */);
   }
 
@@ -128,6 +163,15 @@ class RefreshingStore<T extends object> {
   async get(key: string): Promise<T> {
     const cached = this.lookup(key);
     if (cached !== undefined) return cached;
+    // A fetch already running is joined; otherwise, right after a failure, refuse at once
+    // rather than make every request wait for Stytch's timeout again (like the JWKS cache).
+    const backoff = this.inflight.has(key) ? undefined : this.backingOff(key);
+    if (backoff !== undefined) {
+      this.count('unavailable');
+      throw new StytchUnavailableError('upstream_unavailable', `The RBAC ${this.kind} policy is unavailable: Stytch failed recently and no usable cached copy exists.`, {
+        retryAfterSeconds: Math.max(1, Math.ceil((backoff.nextAttemptAt - this.settings.now()) / 1000)),
+      });
+    }
     try {
       return (await this.fetch(key)).value;
     } catch (cause) {
@@ -136,6 +180,21 @@ class RefreshingStore<T extends object> {
       if (cause instanceof StytchUnavailableError) throw cause;
       throw new StytchUnavailableError('upstream_unavailable', `The RBAC ${this.kind} policy could not be fetched and no usable cached copy exists.`, { cause });
     }
+  }
+
+  /** The key's failure backoff while it is running; `undefined` when a fetch may start now. */
+  private backingOff(key: string): Backoff | undefined {
+    const backoff = this.backoffs.get(key);
+    return backoff !== undefined && this.settings.now() < backoff.nextAttemptAt ? backoff : undefined;
+  }
+
+  private recordFailure(key: string): void {
+    this.count('fetchFailures');
+    const { failureBackoffMs, maxFailureBackoffMs, now } = this.settings;
+    if (failureBackoffMs === 0) return;
+    const previous = this.backoffs.get(key);
+    const backoffMs = previous === undefined ? failureBackoffMs : Math.min(previous.backoffMs * 2, maxFailureBackoffMs);
+    this.backoffs.set(key, { backoffMs, nextAttemptAt: now() + backoffMs });
   }
 
   private refreshInBackground(key: string, entry: Entry<T>): void {
@@ -170,12 +229,12 @@ class RefreshingStore<T extends object> {
       try {
         raw = await this.fetcher(key);
       } catch (cause) {
-        this.count('fetchFailures');
+        this.recordFailure(key);
         throw cause;
       }
       const value = this.accept(raw);
       if (value === undefined) {
-        this.count('fetchFailures');
+        this.recordFailure(key);
         throw new StytchUnavailableError('upstream_bad_response', `Stytch returned a malformed RBAC ${this.kind} policy.`);
       }
       // Frozen so the raw policy handed to callers can never drift from its compiled form
@@ -185,6 +244,7 @@ class RefreshingStore<T extends object> {
       compileRoles(value as OrgPolicy);
       const fresh: Entry<T> = { value, fetchedAt: startedAt, refreshFailed: false, retryAfter: 0 };
       this.storage.set(key, fresh);
+      this.backoffs.delete(key);
       return fresh;
     })().finally(() => {
       this.inflight.delete(key);
@@ -254,6 +314,9 @@ const PROJECT_KEY = 'project';
  * - While Stytch is unreachable the last good policy is served for at most `staleIfErrorMs` past
  *   the TTL, with a warning and the `staleServedOnError` counter; after that lookups reject with
  *   `StytchUnavailableError` (503). It never "allows by default".
+ * - After a failed fetch with nothing usable cached, lookups of that policy reject at once (503)
+ *   for `failureBackoffMs`, doubling up to `maxFailureBackoffMs` while Stytch keeps failing, so an
+ *   outage does not make every request wait for a timeout; a success resets it.
  * - Organization policies live in a bounded LRU (`maxOrganizations`). Eviction only causes a
  *   refetch; decisions never depend on what was evicted.
  *
@@ -276,13 +339,19 @@ export class PolicyCache {
     if (typeof options?.fetchProjectPolicy !== 'function' || typeof options.fetchOrgPolicy !== 'function') {
       throw new ConfigError('PolicyCache: options "fetchProjectPolicy" and "fetchOrgPolicy" must be functions.');
     }
-    const settings = {
+    const failureBackoffMs = positiveInteger('failureBackoffMs', options.failureBackoffMs, 1_000, true);
+    const settings: Settings = {
       ttlMs: positiveInteger('ttlMs', options.ttlMs, 300_000),
       staleIfErrorMs: positiveInteger('staleIfErrorMs', options.staleIfErrorMs, 600_000, true),
       refreshCooldownMs: positiveInteger('refreshCooldownMs', options.refreshCooldownMs, 5_000, true),
+      failureBackoffMs,
+      maxFailureBackoffMs: positiveInteger('maxFailureBackoffMs', options.maxFailureBackoffMs, Math.max(30_000, failureBackoffMs), true),
       now: options.now ?? Date.now,
       logger: options.logger,
     };
+    if (settings.maxFailureBackoffMs < failureBackoffMs) {
+      throw new ConfigError('PolicyCache: option "maxFailureBackoffMs" must be at least "failureBackoffMs".');
+    }
     const maxOrganizations = Math.floor(positiveInteger('maxOrganizations', options.maxOrganizations, 5_000));
     if (maxOrganizations < 1) throw new ConfigError('PolicyCache: option "maxOrganizations" must be at least 1.');
 
@@ -296,6 +365,7 @@ export class PolicyCache {
       acceptProjectPolicy,
       settings,
       (counter) => this.#count(counter, 'project'),
+      1,
     );
     this.#orgEntries = new LRUCache<string, Entry<OrgPolicy>>({ max: maxOrganizations });
     this.#orgs = new RefreshingStore<OrgPolicy>(
@@ -305,6 +375,7 @@ export class PolicyCache {
       acceptOrgPolicy,
       settings,
       (counter) => this.#count(counter, 'organization'),
+      maxOrganizations,
     );
   }
 

@@ -1,20 +1,29 @@
 import type { AuthenticationFactor } from '../client/types.js';
 import { ORGANIZATION_CLAIM, SESSION_CLAIM } from '../client/types.js';
 
-/** A verified session, independent of where it was verified (JWT claims or a Stytch answer). */
-export interface SessionIdentity {
+/**
+ * What a verified session says about its member, wherever it was verified: the fields shared by
+ * {@link SessionIdentity} and the signed-in auth object the middleware builds from it.
+ */
+export interface SessionIdentityFields {
   readonly memberId: string;
   readonly organizationId: string;
   readonly organizationSlug: string;
   readonly sessionId: string;
+  /** Role ids effective for this session (the JWT session claim `roles`). */
   readonly roles: readonly string[];
   readonly authenticationFactors: readonly AuthenticationFactor[];
-  readonly sessionStartedAt: Date;
   /** Session expiry (the inner `expires_at`), not the JWT's `exp`. */
   readonly sessionExpiresAt: Date;
+  readonly sessionStartedAt: Date;
+  /** Top-level custom claims of the session. */
+  readonly customClaims: Readonly<Record<string, unknown>>;
+}
+
+/** A verified session, independent of where it was verified (JWT claims or a Stytch answer). */
+export interface SessionIdentity extends SessionIdentityFields {
   /** `iat` of the JWT in epoch seconds; undefined when the identity came from an opaque token. */
   readonly issuedAt: number | undefined;
-  readonly customClaims: Readonly<Record<string, unknown>>;
 }
 
 /** Claims that are not session custom claims (reference 3.4 step 3). */

@@ -43,35 +43,8 @@ export function parseBearer(header: string | undefined): BearerResult {
 // The 'duplicate' sentinel is spelled out in the type on purpose: it documents the contract.
 // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
 export function scanCookieHeader(header: string, name: string): string | undefined | 'duplicate' {
-  let found: string | undefined;
-  let index = 0;
-  const length = header.length;
-  while (index < length) {
-    let end = header.indexOf(';', index);
-    if (end === -1) end = length;
-    const eq = header.indexOf('=', index);
-    if (eq !== -1 && eq < end) {
-      let keyStart = index;
-      let keyEnd = eq;
-      while (keyStart < keyEnd && isOws(header.charCodeAt(keyStart))) keyStart++;
-      while (keyEnd > keyStart && isOws(header.charCodeAt(keyEnd - 1))) keyEnd--;
-      if (keyEnd - keyStart === name.length && header.startsWith(name, keyStart)) {
-        let valStart = eq + 1;
-        let valEnd = end;
-        while (valStart < valEnd && isOws(header.charCodeAt(valStart))) valStart++;
-        while (valEnd > valStart && isOws(header.charCodeAt(valEnd - 1))) valEnd--;
-        if (valEnd - valStart >= 2 && header.charCodeAt(valStart) === 0x22 && header.charCodeAt(valEnd - 1) === 0x22) {
-          valStart++;
-          valEnd--;
-        }
-        const value = header.slice(valStart, valEnd);
-        if (found === undefined) found = value;
-        else if (found !== value) return 'duplicate';
-      }
-    }
-    index = end + 1;
-  }
-  return found;
+  // One scanner serves both: with the same name twice, both halves of the pair are identical.
+  return scanCookiePair(header, name, name).first;
 }
 
 /** Both results of {@link scanCookiePair}, each as {@link scanCookieHeader} would return it. */

@@ -1,27 +1,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { csrfProtection } from '../../src/handlers/index.js';
 import { CookieJarClient } from '../helpers/cookie-jar.js';
 import type { JarResponse } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { seedMember, startApp } from './harness.js';
-import type { TestApp } from './harness.js';
+import { resetEmulatorBeforeEach, routeCalls as listRouteCalls, seedMember, startApp, useTestApp } from './harness.js';
 
 const emu = useEmulator();
-let app: TestApp;
-
-beforeAll(async () => {
-  app = await startApp(emu());
-});
-afterAll(async () => {
-  await app.close();
-});
-beforeEach(() => {
-  emu().calls.clear();
-});
+const app = useTestApp(emu);
+resetEmulatorBeforeEach(emu);
 
 /** A signed-in browser (real session cookies), as a CSRF victim would be. */
 function victim(): CookieJarClient {
@@ -34,10 +24,9 @@ function victim(): CookieJarClient {
   return browser;
 }
 
-/** Upstream calls made by the routes (stytchAuth's own session checks and JWKS fetches excluded). */
+/** How many upstream calls the routes made (stytchAuth's own session checks and JWKS fetches excluded). */
 function routeCalls(): number {
-  const calls = emu().calls.list().filter((c) => !/sessions\/(authenticate|jwks)|\/rbac\//.test(c.endpoint));
-  return calls.length;
+  return listRouteCalls(emu()).length;
 }
 
 function expectRejected(res: JarResponse): void {

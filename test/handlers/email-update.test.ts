@@ -1,28 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../helpers/emulator.js';
-import { linkPath, loginWithMagicLink, routeCalls, seedMember, startApp, uniqueEmail } from './harness.js';
-import type { TestApp } from './harness.js';
+import { linkPath, resetEmulatorBeforeEach, routeCalls, signInNewMember, uniqueEmail, useTestApp } from './harness.js';
 
 const emu = useEmulator();
-let app: TestApp;
-
-beforeAll(async () => {
-  app = await startApp(emu());
-});
-afterAll(async () => {
-  await app.close();
-});
-beforeEach(() => {
-  emu().faults.clear();
-  emu().calls.clear();
-});
+const app = useTestApp(emu);
+resetEmulatorBeforeEach(emu);
 
 async function signedIn() {
-  const seeded = seedMember(emu());
-  const browser = app.browser();
-  expect((await loginWithMagicLink(emu(), browser, seeded.email, seeded.org.organization_id)).location).toBe('/dashboard');
+  const signed = await signInNewMember(emu(), app);
   emu().calls.clear();
-  return { ...seeded, browser };
+  return signed;
 }
 
 describe('POST /email/update', () => {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import connect from 'connect';
 import express from 'express';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { StytchB2BClient } from '../../src/client/index.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { stytchRoutes } from '../../src/handlers/index.js';
@@ -93,6 +94,48 @@ export async function startApp(emu: Emulator, options: TestAppOptions = {}): Pro
   };
 }
 
+/**
+ * One app for the whole test file: started (with `options`) in `beforeAll`, after the file's
+ * emulator, and closed in `afterAll`. Returns a stand-in that forwards to the running app, so
+ * tests use `app.url`, `app.browser()` and the rest as usual.
+ */
+export function useTestApp(emu: () => Emulator, options: TestAppOptions = {}): TestApp {
+  let running: TestApp | undefined;
+  beforeAll(async () => {
+    running = await startApp(emu(), options);
+  });
+  afterAll(async () => {
+    const app = running;
+    running = undefined;
+    await app?.close();
+  });
+  const current = (): TestApp => {
+    if (running === undefined) throw new Error('useTestApp(): the app is not running (use it inside a test or hook)');
+    return running;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get origin() {
+      return current().origin;
+    },
+    get logs() {
+      return current().logs;
+    },
+    browser: () => current().browser(),
+    close: () => current().close(),
+  };
+}
+
+/** Clear the emulator's scripted faults and its recorded calls before each test of the file. */
+export function resetEmulatorBeforeEach(emu: () => Emulator): void {
+  beforeEach(() => {
+    emu().faults.clear();
+    emu().calls.clear();
+  });
+}
+
 /** Path + query of an emulator link (its origin is the app's own). */
 export function linkPath(link: string | undefined): string {
   if (link === undefined) throw new Error('no link in the outbox message');
@@ -128,6 +171,14 @@ export async function loginWithMagicLink(emu: Emulator, browser: CookieJarClient
   const start = await browser.post('/auth/login/email', { json: { email_address: email, organization_id: organizationId, ...extra } });
   if (start.status !== 202) throw new Error(`login start answered ${start.status}: ${start.text}`);
   return browser.get(linkPath(emu.outbox.latest({ to: email })?.link));
+}
+
+/** A fresh member signed in through the routes (magic link): the browser holds their session cookies. */
+export async function signInNewMember(emu: Emulator, app: TestApp) {
+  const seeded = seedMember(emu);
+  const browser = app.browser();
+  expect((await loginWithMagicLink(emu, browser, seeded.email, seeded.org.organization_id)).location).toBe('/dashboard');
+  return { ...seeded, browser };
 }
 
 /** Whole discovery login through the routes: the browser ends holding an IST cookie. */

@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CookieJarClient, JarResponse } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { linkPath, seedMember, startApp, uniqueEmail } from './harness.js';
-import type { TestApp } from './harness.js';
+import { linkPath, resetEmulatorBeforeEach, seedMember, startApp, uniqueEmail, useTestApp } from './harness.js';
 
 const emu = useEmulator();
-let app: TestApp;
-
-beforeAll(async () => {
-  app = await startApp(emu());
-});
-afterAll(async () => {
-  await app.close();
-});
-beforeEach(() => {
-  emu().faults.clear();
-  emu().calls.clear();
-});
+const app = useTestApp(emu);
+resetEmulatorBeforeEach(emu);
 
 /** Upstream calls made by the routes, not by stytchAuth's own session checks / JWKS / policy loads. */
 function routeCalls(): string[] {

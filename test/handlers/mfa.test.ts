@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CookieJarClient } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { loginWithMagicLink, routeCalls, seedMember, startApp } from './harness.js';
-import type { TestApp } from './harness.js';
+import { loginWithMagicLink, resetEmulatorBeforeEach, routeCalls, seedMember, useTestApp } from './harness.js';
 
 const emu = useEmulator();
-let app: TestApp;
-
-beforeAll(async () => {
-  app = await startApp(emu());
-});
-afterAll(async () => {
-  await app.close();
-});
-beforeEach(() => {
-  emu().faults.clear();
-  emu().calls.clear();
-});
+const app = useTestApp(emu);
+resetEmulatorBeforeEach(emu);
 
 const IST = 'stytch_intermediate_session_token';
 let phoneCounter = 100;

@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../helpers/emulator.js';
-import { routeCalls, seedMember, startApp, uniqueEmail } from './harness.js';
-import type { TestApp } from './harness.js';
+import { resetEmulatorBeforeEach, routeCalls, seedMember, uniqueEmail, useTestApp } from './harness.js';
 
 const emu = useEmulator();
-let app: TestApp;
-let pkceApp: TestApp;
-
-beforeAll(async () => {
-  // OAuth and SSO are started by the frontend (or an IdP), outside these routes: PKCE off here.
-  app = await startApp(emu(), { routes: { pkce: false } });
-  pkceApp = await startApp(emu());
-});
-afterAll(async () => {
-  await app.close();
-  await pkceApp.close();
-});
-beforeEach(() => {
-  emu().calls.clear();
-  emu().faults.clear();
-});
+// OAuth and SSO are started by the frontend (or an IdP), outside these routes: PKCE off here.
+const app = useTestApp(emu, { routes: { pkce: false } });
+const pkceApp = useTestApp(emu);
+resetEmulatorBeforeEach(emu);
 
 describe('GET /callback for OAuth and SSO', () => {
   it('logs a member in with an oauth token', async () => {

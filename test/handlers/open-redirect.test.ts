@@ -3,26 +3,21 @@
  * The Location must always be the default page (or, for a few harmless look-alikes, a path that
  * stays on the app's origin), and no payload may add a response header.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JarResponse } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { linkPath, loginWithMagicLink, seedMember, startApp, uniqueEmail } from './harness.js';
-import type { TestApp } from './harness.js';
+import { linkPath, loginWithMagicLink, seedMember, uniqueEmail, useTestApp } from './harness.js';
 import { HARMLESS_LOOKALIKES, OPEN_REDIRECT_PAYLOADS } from './open-redirect-payloads.js';
 
 const emu = useEmulator();
-let app: TestApp;
+const app = useTestApp(emu);
 let member: ReturnType<typeof seedMember>;
 let jitOrgId: string;
 
-beforeAll(async () => {
-  app = await startApp(emu());
+beforeAll(() => {
   member = seedMember(emu());
   // Every payload logs in as its own new member (JIT by domain), so parallel logins never share a link.
   jitOrgId = emu().admin.createOrganization({ organization_name: 'Corpus', email_allowed_domains: ['example.com'], email_jit_provisioning: 'RESTRICTED' }).organization_id;
-});
-afterAll(async () => {
-  await app.close();
 });
 
 const CHUNK = 100;

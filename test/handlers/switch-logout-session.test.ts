@@ -1,21 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../helpers/emulator.js';
-import { loginWithMagicLink, routeCalls, seedMember, startApp, uniqueEmail } from './harness.js';
-import type { TestApp } from './harness.js';
+import { loginWithMagicLink, resetEmulatorBeforeEach, routeCalls, seedMember, uniqueEmail, useTestApp } from './harness.js';
 
 const emu = useEmulator();
-let app: TestApp;
-
-beforeAll(async () => {
-  app = await startApp(emu());
-});
-afterAll(async () => {
-  await app.close();
-});
-beforeEach(() => {
-  emu().faults.clear();
-  emu().calls.clear();
-});
+const app = useTestApp(emu);
+resetEmulatorBeforeEach(emu);
 
 /** A signed-in browser for a fresh member, plus a second organization the same email belongs to. */
 async function signedInWithTwoOrgs(second: { mfa?: 'required'; phone?: string } = {}) {

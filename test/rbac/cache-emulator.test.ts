@@ -127,3 +127,116 @@ describe('PolicyCache against the emulator', () => {
     expect(await decide(orgB)).toMatchObject({ authorized: false, reason: 'permission_denied' });
   });
 });
+
+describe('PolicyCache failure backoff against the emulator', () => {
+  // The emulator clock follows real time; a frozen copy makes the backoff boundaries exact.
+  let clock: { now: () => number; advance: (ms: number) => void };
+  beforeEach(() => {
+    let time = emu().clock.now();
+    clock = {
+      now: () => time,
+      advance: (ms) => {
+        time += ms;
+        emu().clock.advance(ms);
+      },
+    };
+  });
+
+  it('after a failed policy fetch, lookups within the backoff fail at once with a 503 and make no call', async () => {
+    const cache = newCache({ now: clock.now, failureBackoffMs: 1_000 });
+    const org = orgIds[5]!;
+    emu().faults.next(POLICY_ENDPOINT, { status: 503 }, 100);
+    await expect(cache.get(org)).rejects.toMatchObject({ status: 503 });
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBe(1);
+    for (let i = 0; i < 20; i++) await expect(cache.get(org)).rejects.toMatchObject({ code: 'upstream_unavailable', status: 503 });
+    const error = await Promise.all(Array.from({ length: 20 }, () => cache.get(org))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StytchUnavailableError);
+    expect(error).toMatchObject({ code: 'upstream_unavailable', status: 503, retryAfterSeconds: 1 });
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBe(1);
+  });
+
+  it('fetches again on the first lookup after the backoff, and serves the policy once Stytch answers', async () => {
+    const cache = newCache({ now: clock.now, failureBackoffMs: 1_000 });
+    const org = orgIds[5]!;
+    emu().faults.next(POLICY_ENDPOINT, { status: 503 }, 1);
+    await expect(cache.get(org)).rejects.toMatchObject({ status: 503 });
+    clock.advance(999);
+    await expect(cache.get(org)).rejects.toMatchObject({ status: 503 });
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBe(1);
+    clock.advance(1);
+    expect(memberMay(await cache.get(org), org, 'read')).toBe(true);
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBe(2);
+  });
+
+  it('doubles the backoff on every further failure up to maxFailureBackoffMs', async () => {
+    const cache = newCache({ now: clock.now, failureBackoffMs: 1_000, maxFailureBackoffMs: 4_000 });
+    const org = orgIds[5]!;
+    emu().faults.next(POLICY_ENDPOINT, { status: 503 }, 100);
+    const attemptsAfter = async (ms: number): Promise<number> => {
+      clock.advance(ms);
+      await expect(cache.get(org)).rejects.toMatchObject({ status: 503 });
+      return emu().calls.count(POLICY_ENDPOINT);
+    };
+    expect(await attemptsAfter(0)).toBe(1); // backoff now 1 s
+    expect(await attemptsAfter(1_000)).toBe(2); // now 2 s
+    expect(await attemptsAfter(1_999)).toBe(2);
+    expect(await attemptsAfter(1)).toBe(3); // now 4 s
+    expect(await attemptsAfter(3_999)).toBe(3);
+    expect(await attemptsAfter(1)).toBe(4); // capped at 4 s
+    expect(await attemptsAfter(3_999)).toBe(4);
+    expect(await attemptsAfter(1)).toBe(5);
+  });
+
+  it('resets the backoff after a successful fetch', async () => {
+    const cache = newCache({ now: clock.now, ttlMs: 60_000, staleIfErrorMs: 0, failureBackoffMs: 1_000, maxFailureBackoffMs: 30_000 });
+    const org = orgIds[5]!;
+    emu().faults.next(POLICY_ENDPOINT, { status: 503 }, 2);
+    await expect(cache.get(org)).rejects.toMatchObject({ status: 503 });
+    clock.advance(1_000);
+    await expect(cache.get(org)).rejects.toMatchObject({ status: 503 }); // backoff now 2 s
+    clock.advance(2_000);
+    await cache.get(org);
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBe(3);
+    emu().faults.next(POLICY_ENDPOINT, { status: 503 }, 100);
+    clock.advance(60_000);
+    await expect(cache.get(org)).rejects.toMatchObject({ status: 503 });
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBe(4);
+    clock.advance(1_000); // back to the initial 1 s, not 4 s
+    await expect(cache.get(org)).rejects.toMatchObject({ status: 503 });
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBe(5);
+  });
+
+  it('backs off one organization policy without holding back the others', async () => {
+    const cache = newCache({ now: clock.now, failureBackoffMs: 1_000 });
+    const [failing, healthy] = [orgIds[6]!, orgIds[7]!];
+    await cache.get(healthy);
+    emu().calls.clear();
+    emu().faults.next(`GET /v1/b2b/rbac/organizations/${failing}`, { status: 503 }, 100);
+    await expect(cache.get(failing)).rejects.toMatchObject({ status: 503 });
+    await expect(cache.get(failing)).rejects.toMatchObject({ code: 'upstream_unavailable', status: 503 });
+    expect(emu().calls.count(ORG_POLICY_ENDPOINT)).toBe(1);
+    await expect(cache.get(orgIds[8]!)).resolves.toMatchObject({ orgPolicy: expect.any(Object) as object });
+    await expect(cache.get(healthy)).resolves.toMatchObject({ orgPolicy: expect.any(Object) as object });
+    expect(emu().calls.count(ORG_POLICY_ENDPOINT)).toBe(2);
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBe(0);
+  });
+
+  it('still serves a stale policy within the stale window while backing off', async () => {
+    const cache = newCache({ now: clock.now, ttlMs: 300_000, staleIfErrorMs: 600_000, failureBackoffMs: 60_000, maxFailureBackoffMs: 60_000 });
+    const org = orgIds[9]!;
+    await cache.get(org);
+    emu().faults.next(POLICY_ENDPOINT, { status: 503 }, 100);
+    clock.advance(300_000);
+    expect(memberMay(await cache.get(org), org, 'read')).toBe(true); // stale, refresh fails in the background
+    await settle(cache);
+    for (let i = 0; i < 5; i++) expect(memberMay(await cache.get(org), org, 'read')).toBe(true);
+    expect(cache.lookup(org)).toBeDefined();
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBe(2);
+    clock.advance(600_000); // past the stale window; the backoff of the failed refresh is over
+    await expect(cache.get(org)).rejects.toMatchObject({ status: 503 });
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBeGreaterThanOrEqual(3);
+    const calls = emu().calls.count(POLICY_ENDPOINT);
+    await expect(cache.get(org)).rejects.toMatchObject({ code: 'upstream_unavailable', status: 503 });
+    expect(emu().calls.count(POLICY_ENDPOINT)).toBe(calls);
+  });
+});

@@ -254,6 +254,22 @@ describe('PolicyCache', () => {
     expect(() => new PolicyCache({ ...fetchers, maxOrganizations: 0 })).toThrow(/maxOrganizations/);
     expect(() => new PolicyCache({ fetchProjectPolicy: undefined } as never)).toThrow(/fetchProjectPolicy/);
   });
+  it('names a bad failure backoff option', () => {
+    const fetchers = { fetchProjectPolicy: () => Promise.resolve(projectPolicy('x')), fetchOrgPolicy: () => Promise.resolve(undefined) };
+    expect(() => new PolicyCache({ ...fetchers, failureBackoffMs: -1 })).toThrow(/failureBackoffMs/);
+    expect(() => new PolicyCache({ ...fetchers, failureBackoffMs: Number.NaN })).toThrow(ConfigError);
+    expect(() => new PolicyCache({ ...fetchers, maxFailureBackoffMs: Number.POSITIVE_INFINITY })).toThrow(/maxFailureBackoffMs/);
+    expect(() => new PolicyCache({ ...fetchers, failureBackoffMs: 5_000, maxFailureBackoffMs: 1_000 })).toThrow(/maxFailureBackoffMs/);
+    expect(() => new PolicyCache({ ...fetchers, failureBackoffMs: 0 })).not.toThrow();
+  });
+
+  it('with failureBackoffMs 0, every lookup after a failure fetches again', async () => {
+    const h = harness({ failureBackoffMs: 0 });
+    h.fail();
+    await expect(h.cache.get('org-1')).rejects.toMatchObject({ status: 503 });
+    await expect(h.cache.get('org-1')).rejects.toMatchObject({ status: 503 });
+    expect(h.calls.project).toBe(2);
+  });
 });
 
 describe('createCan', () => {

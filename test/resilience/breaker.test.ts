@@ -4,30 +4,20 @@
  * after the cool-off, closes on the probe's success and re-opens on its failure. Locally verified
  * JWTs never notice. Time is the emulator's clock, moved by the test.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../helpers/emulator.js';
-import { withClaims } from '../helpers/tokens.js';
-import { callsTo, clearedSessionCookies, JWT_COOKIE, signedInBrowser, startResilienceApp } from './support.js';
+import { AUTHENTICATE, AUTHENTICATE_CALLS, callsTo, clearedSessionCookies, closeAppsAfterEach, expiredJwtBrowser, signedInBrowser, startResilienceApp } from './support.js';
 import type { ResilienceApp } from './support.js';
 
 const emu = useEmulator();
-const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
-const AUTHENTICATE_CALLS = /^POST \/v1\/b2b\/sessions\/authenticate$/;
 let app: ResilienceApp | undefined;
-afterEach(async () => {
-  emu().faults.clear();
-  await app?.close();
-  app = undefined;
-});
+closeAppsAfterEach(emu);
 
 const THRESHOLD = 3;
 const COOL_OFF_MS = 10_000;
 
 function expiredBrowser(a: ResilienceApp) {
-  const s = signedInBrowser(emu(), a);
-  const nowSec = Math.floor(emu().clock.now() / 1000);
-  s.browser.setCookie(JWT_COOKIE, withClaims(emu(), s.session.session_jwt, (p) => void (p.exp = nowSec - 10)));
-  return s;
+  return expiredJwtBrowser(emu(), a);
 }
 
 async function openCircuit(a: ResilienceApp): Promise<void> {

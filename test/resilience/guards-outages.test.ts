@@ -3,22 +3,16 @@
  * for each way Stytch can misbehave, what a member sees, how many upstream calls it costs, and
  * that a valid session's cookies are never cleared by an outage.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EmulatorFault } from '../../src/emulator/index.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { headerOf, mintForged, payloadOf, withClaims } from '../helpers/tokens.js';
-import { callsTo, clearedSessionCookies, JWT_COOKIE, signedInBrowser, startResilienceApp, TOKEN_COOKIE } from './support.js';
+import { headerOf, mintForged, payloadOf } from '../helpers/tokens.js';
+import { AUTHENTICATE, AUTHENTICATE_CALLS, callsTo, clearedSessionCookies, closeAppsAfterEach, expiredJwtBrowser, JWT_COOKIE, signedInBrowser, startResilienceApp, TOKEN_COOKIE } from './support.js';
 import type { ResilienceApp } from './support.js';
 
 const emu = useEmulator();
-const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
-const AUTHENTICATE_CALLS = /^POST \/v1\/b2b\/sessions\/authenticate$/;
 let app: ResilienceApp | undefined;
-afterEach(async () => {
-  emu().faults.clear();
-  await app?.close();
-  app = undefined;
-});
+closeAppsAfterEach(emu);
 
 const FAULTS: [string, EmulatorFault, string[]][] = [
   ['is down (503)', { status: 503 }, ['upstream_unavailable']],
@@ -35,10 +29,7 @@ const GUARDED = ['/api/me', '/api/self', '/api/admin', '/api/fresh'] as const;
 
 /** A browser whose JWT is genuine but expired: the network must decide. */
 function expiredBrowser(a: ResilienceApp) {
-  const s = signedInBrowser(emu(), a, { admin: true });
-  const nowSec = Math.floor(emu().clock.now() / 1000);
-  s.browser.setCookie(JWT_COOKIE, withClaims(emu(), s.session.session_jwt, (p) => void (p.exp = nowSec - 10)));
-  return s;
+  return expiredJwtBrowser(emu(), a, { admin: true });
 }
 
 describe('guards while sessions/authenticate misbehaves', () => {

@@ -3,23 +3,18 @@
  * under concurrent load, including a rotation seen first by another process (a JWT signed by a
  * key this process has not loaded yet, inside its refetch cooldown). Catalogue #36-#41, #45, #48.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EmulatorFault } from '../../src/emulator/index.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { headerOf, mintForged, payloadOf } from '../helpers/tokens.js';
-import { callsTo, clearedSessionCookies, JWT_COOKIE, signedInBrowser, startResilienceApp, TOKEN_COOKIE } from './support.js';
+import { AUTHENTICATE_CALLS, callsTo, clearedSessionCookies, closeAppsAfterEach, JWT_COOKIE, signedInBrowser, startResilienceApp, TOKEN_COOKIE } from './support.js';
 import type { ResilienceApp } from './support.js';
 
 const emu = useEmulator();
 const JWKS = 'GET /v1/b2b/sessions/jwks/*';
 const JWKS_CALLS = /^GET \/v1\/b2b\/sessions\/jwks\//;
-const AUTHENTICATE_CALLS = /^POST \/v1\/b2b\/sessions\/authenticate$/;
 let app: ResilienceApp | undefined;
-afterEach(async () => {
-  emu().faults.clear();
-  await app?.close();
-  app = undefined;
-});
+closeAppsAfterEach(emu);
 
 const JWKS_FAULTS: [string, EmulatorFault][] = [
   ['down (503)', { status: 503 }],

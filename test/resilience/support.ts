@@ -7,11 +7,13 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { afterEach } from 'vitest';
 import { StytchB2BClient } from '../../src/client/index.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { getStytchAuth, requireAuth, requireFreshAuth, requirePermission, stytchAuth, stytchRoutes } from '../../src/index.js';
 import type { StytchAuthMiddleware, StytchAuthOptions } from '../../src/index.js';
 import { CookieJarClient } from '../helpers/cookie-jar.js';
+import { withClaims } from '../helpers/tokens.js';
 
 /** The client deadline used by every resilience test: short, so "slower than the deadline" is cheap. */
 export const DEADLINE_MS = 300;
@@ -20,12 +22,30 @@ export const JWT_COOKIE = 'stytch_session_jwt';
 export const TOKEN_COOKIE = 'stytch_session';
 export const IST_COOKIE = 'stytch_intermediate_session_token';
 
+/** The network session check: its fault-script endpoint and its pattern for {@link callsTo}. */
+export const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
+export const AUTHENTICATE_CALLS = /^POST \/v1\/b2b\/sessions\/authenticate$/;
+
 export interface ResilienceApp {
   url: string;
   auth: StytchAuthMiddleware;
   logs: Record<string, unknown>[];
   browser(): CookieJarClient;
   close(): Promise<void>;
+}
+
+/** Apps started and not closed yet, for {@link closeAppsAfterEach}. */
+const openApps = new Set<ResilienceApp>();
+
+/**
+ * For files that start an app per test: after each test, clear the emulator's scripted faults,
+ * then close every app the test left open.
+ */
+export function closeAppsAfterEach(emu: () => Emulator): void {
+  afterEach(async () => {
+    emu().faults.clear();
+    for (const app of [...openApps]) await app.close();
+  });
 }
 
 /**
@@ -64,18 +84,21 @@ export async function startResilienceApp(emu: Emulator, auth: Partial<StytchAuth
   app.get('/api/admin', requirePermission('stytch.member', 'search'), me);
   app.get('/api/fresh', requireFreshAuth({ maxAgeSeconds: 600 }), me);
   server.on('request', app);
-  return {
+  const started: ResilienceApp = {
     url: origin,
     auth: middleware,
     logs,
     browser: () => new CookieJarClient(origin),
     close: async () => {
+      openApps.delete(started);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await middleware.close();
       await client.close();
     },
   };
+  openApps.add(started);
+  return started;
 }
 
 let counter = 0;
@@ -117,6 +140,14 @@ export function signedInBrowser(emu: Emulator, app: ResilienceApp, input: Parame
   browser.setCookie(JWT_COOKIE, session.session_jwt);
   browser.setCookie(TOKEN_COOKIE, session.session_token);
   return { ...seeded, session, browser };
+}
+
+/** {@link signedInBrowser} with a genuine but expired JWT cookie: the network must decide. */
+export function expiredJwtBrowser(emu: Emulator, app: ResilienceApp, input: Parameters<typeof seed>[1] = {}) {
+  const s = signedInBrowser(emu, app, input);
+  const nowSec = Math.floor(emu.clock.now() / 1000);
+  s.browser.setCookie(JWT_COOKIE, withClaims(emu, s.session.session_jwt, (p) => void (p.exp = nowSec - 10)));
+  return s;
 }
 
 /** Path + query of an emulator link (its origin is the app's). */

@@ -2,31 +2,15 @@
  * Adversarial review: the magic-link callback. The email-update exception to PKCE (start_email_update
  * takes no challenge) must only ever complete the email change of the member who asked for it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../helpers/emulator.js';
-import { linkPath, loginWithMagicLink, seedMember, startApp, uniqueEmail } from '../handlers/harness.js';
-import type { TestApp } from '../handlers/harness.js';
+import { linkPath, loginWithMagicLink, resetEmulatorBeforeEach, seedMember, signInNewMember, uniqueEmail, useTestApp } from '../handlers/harness.js';
 
 const emu = useEmulator();
-let app: TestApp;
+const app = useTestApp(emu);
+resetEmulatorBeforeEach(emu);
 
-beforeAll(async () => {
-  app = await startApp(emu());
-});
-afterAll(async () => {
-  await app.close();
-});
-beforeEach(() => {
-  emu().faults.clear();
-  emu().calls.clear();
-});
-
-async function signedIn() {
-  const seeded = seedMember(emu());
-  const browser = app.browser();
-  expect((await loginWithMagicLink(emu(), browser, seeded.email, seeded.org.organization_id)).location).toBe('/dashboard');
-  return { ...seeded, browser };
-}
+const signedIn = () => signInNewMember(emu(), app);
 
 describe('review: callback email-update exception', () => {
   it("review: a victim with a pending email update who opens an attacker's PKCE-less link is not signed in as the attacker", async () => {

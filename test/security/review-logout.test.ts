@@ -3,20 +3,12 @@
  * cookies clears those cookies; the session they hold must then be revoked too, not left alive at
  * Stytch with only the browser's copy gone.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callApi, useEmulator } from '../helpers/emulator.js';
-import { seedMember, startApp } from '../handlers/harness.js';
-import type { TestApp } from '../handlers/harness.js';
+import { seedMember, useTestApp } from '../handlers/harness.js';
 
 const emu = useEmulator();
-let app: TestApp;
-
-beforeAll(async () => {
-  app = await startApp(emu());
-});
-afterAll(async () => {
-  await app.close();
-});
+const app = useTestApp(emu);
 
 describe('review: logout with a bearer token and session cookies', () => {
   it('review: the cookie session cleared by a bearer-authenticated logout is revoked as well', async () => {

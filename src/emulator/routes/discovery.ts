@@ -3,9 +3,9 @@ import type { AuthenticationFactor } from '../../client/types.js';
 import { discoverOrganizations, jitEligible, methodOf } from '../discovery.js';
 import { isMfaFactor } from '../factors.js';
 import { badRequest, forbidden, memberNotFound } from '../http-errors.js';
-import { createIst, istExpiry, requireIst } from '../ist.js';
-import { createMemberRecord, findMemberByEmail, memberView } from '../members.js';
-import { completePrimary } from '../mfa.js';
+import { createIst, requireIst } from '../ist.js';
+import { createMemberRecord, findMemberByEmail } from '../members.js';
+import { completePrimary, pendingLoginResponse } from '../mfa.js';
 import { createOrganization, requireOrganization } from '../organizations.js';
 import type { Router } from '../router.js';
 import { sessionFromBody } from '../sessions.js';
@@ -96,20 +96,7 @@ export function discoveryRoutes(router: Router): void {
     const ist = createIst(state, { email_address: member.email_address, email_verified: true, organization_id: target.organization_id, member_id: member.member_id, factors: carried });
     const factor = lastPrimary(carried);
     if (!factor) {
-      return {
-        member_id: member.member_id,
-        organization_id: target.organization_id,
-        member: memberView(state, member),
-        organization: structuredClone(target),
-        member_authenticated: false,
-        session_token: '',
-        session_jwt: '',
-        member_session: null,
-        intermediate_session_token: ist.token,
-        intermediate_session_token_expires_at: istExpiry(ist),
-        mfa_required: null,
-        primary_required: { allowed_auth_methods: [...target.allowed_auth_methods] },
-      };
+      return pendingLoginResponse(state, target, member, ist, { primary_required: { allowed_auth_methods: [...target.allowed_auth_methods] } });
     }
     return completePrimary(state, { org: target, member, factor, method: methodOf(factor), emailVerified: true, body: viaIst(body, ist) });
   });

@@ -1,11 +1,12 @@
 /** `/v1/b2b/organizations/{organization_id}/members*` (reference 6.2, 5.14). */
+import type { Organization } from '../../client/types.js';
 import { badRequest, memberNotFound, notFound } from '../http-errors.js';
 import { newId } from '../ids.js';
 import { issueEmailOtp, issueMagicLink } from '../links.js';
 import { requireMemberPermission } from '../member-auth.js';
 import { createMemberRecord, emailInUse, findMember, findMemberByEmail, memberView, requireMember } from '../members.js';
 import { findOrganization, requireOrganization } from '../organizations.js';
-import type { Router } from '../router.js';
+import type { RouteRequest, Router } from '../router.js';
 import { revokeMemberSessions } from '../sessions.js';
 import type { EmulatorState, MemberRecord } from '../state.js';
 import {
@@ -37,6 +38,17 @@ function pendingForOther(state: EmulatorState, member: MemberRecord, email: stri
     if (otp.new_email_address === email && otp.used !== true && now < otp.expires_at && otp.member_id !== member.member_id && otp.organization_id === member.organization_id) return true;
   }
   return false;
+}
+
+/**
+ * The organization and member the path names, once the caller may perform `action` on that
+ * member (a member may perform it on themselves as the same self-action).
+ */
+function memberActedOn(state: EmulatorState, params: RouteRequest['params'], headers: RouteRequest['headers'], action: string): { org: Organization; member: MemberRecord } {
+  const org = requireOrganization(state, params.organization_id ?? '');
+  const member = requireMember(state, org.organization_id, params.member_id ?? '');
+  requireMemberPermission(state, headers, org, 'stytch.member', action, { memberId: member.member_id, selfAction: action });
+  return { org, member };
 }
 
 export function memberRoutes(router: Router): void {
@@ -132,9 +144,7 @@ export function memberRoutes(router: Router): void {
   });
 
   router.add('DELETE', '/v1/b2b/organizations/:organization_id/members/:member_id', ({ state, params, headers }) => {
-    const org = requireOrganization(state, params.organization_id ?? '');
-    const member = requireMember(state, org.organization_id, params.member_id ?? '');
-    requireMemberPermission(state, headers, org, 'stytch.member', 'delete', { memberId: member.member_id, selfAction: 'delete' });
+    const { member } = memberActedOn(state, params, headers, 'delete');
     member.status = 'deleted';
     member.updated_at = state.now();
     revokeMemberSessions(state, member.member_id);
@@ -181,9 +191,7 @@ export function memberRoutes(router: Router): void {
   });
 
   router.add('POST', '/v1/b2b/organizations/:organization_id/members/:member_id/start_email_update', ({ state, params, body, headers }) => {
-    const org = requireOrganization(state, params.organization_id ?? '');
-    const member = requireMember(state, org.organization_id, params.member_id ?? '');
-    requireMemberPermission(state, headers, org, 'stytch.member', 'update.info.email', { memberId: member.member_id, selfAction: 'update.info.email' });
+    const { org, member } = memberActedOn(state, params, headers, 'update.info.email');
     const email = reqEmail(body);
     const delivery = optEnum(body, 'delivery_method', ['EMAIL_MAGIC_LINK', 'EMAIL_OTP'] as const) ?? 'EMAIL_MAGIC_LINK';
     const redirect = optNonEmpty(body, 'login_redirect_url') ?? state.settings.redirectUrls.login;
@@ -203,9 +211,7 @@ export function memberRoutes(router: Router): void {
   });
 
   router.add('DELETE', '/v1/b2b/organizations/:organization_id/members/mfa_phone_numbers/:member_id', ({ state, params, headers }) => {
-    const org = requireOrganization(state, params.organization_id ?? '');
-    const member = requireMember(state, org.organization_id, params.member_id ?? '');
-    requireMemberPermission(state, headers, org, 'stytch.member', 'update.info.delete.mfa-phone', { memberId: member.member_id, selfAction: 'update.info.delete.mfa-phone' });
+    const { org, member } = memberActedOn(state, params, headers, 'update.info.delete.mfa-phone');
     member.mfa_phone_number = '';
     member.mfa_phone_number_verified = false;
     member.phone_id = '';
@@ -214,9 +220,7 @@ export function memberRoutes(router: Router): void {
   });
 
   router.add('DELETE', '/v1/b2b/organizations/:organization_id/members/:member_id/totp', ({ state, params, headers }) => {
-    const org = requireOrganization(state, params.organization_id ?? '');
-    const member = requireMember(state, org.organization_id, params.member_id ?? '');
-    requireMemberPermission(state, headers, org, 'stytch.member', 'update.info.delete.mfa-totp', { memberId: member.member_id, selfAction: 'update.info.delete.mfa-totp' });
+    const { org, member } = memberActedOn(state, params, headers, 'update.info.delete.mfa-totp');
     if (!member.totp) throw notFound('totp_not_found', 'The member has no TOTP registration.');
     member.totp = undefined;
     return memberOrgResponse(state, member, org);
