@@ -27,7 +27,8 @@ export function currentSession(req: IncomingMessage, res: ServerResponse): Promi
       credential: auth.credential,
     });
   } else if (auth.status === 'undecided') {
-    sendJson(res, auth.error.status >= 500 ? auth.error.status : 503, { error: { code: auth.error.code, message: 'The authentication service is unavailable. Try again later.' } });
+    // Undecided is always 503, like the guards (catalogue status vocabulary), whatever the upstream did.
+    sendJson(res, 503, { error: { code: auth.error.code, message: 'The authentication service is unavailable. Try again later.' } });
   } else {
     res.setHeader('WWW-Authenticate', 'Bearer');
     sendJson(res, 401, { error: { code: 'unauthenticated', message: 'Not signed in.' }, isAuthenticated: false, status: 'signed_out' });

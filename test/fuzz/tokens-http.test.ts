@@ -95,16 +95,20 @@ describe('token extraction and verification over HTTP (fuzz)', () => {
           // (a past exp is refreshed by Stytch, catalogue #44, and then the network vouched for it).
           const nowSec = emu().clock.now() / 1000;
           const network = res.body.verifiedBy === 'network';
+          // The same token can repeat across runs; a repeat is served from the verified-token cache,
+          // which holds local verifications and network answers alike (for as long as that JWT lives).
+          const cached = res.body.verifiedBy === 'cache';
           for (const name of new Set(changes.map(([n]) => n))) {
             const value = payload[name]; // the last change of a claim wins
             if (JSON.stringify(value) === JSON.stringify(validPayload[name]) || name === '__proto__' || name === 'scope') continue;
-            if (name === 'exp') expect(typeof value === 'number' && (value > nowSec || network)).toBe(true);
+            if (name === 'exp') expect(typeof value === 'number' && (value > nowSec || network || cached)).toBe(true);
             else if (name === 'iat' || name === 'nbf') expect(typeof value === 'number' && value <= nowSec).toBe(true);
             else if (name === 'sub') expect(typeof value === 'string' && value.length > 0).toBe(true);
             else expect.fail(`a token with a changed ${name} claim was accepted`);
           }
           // The identity is the token's own subject (or, refreshed, the session's real member): never a mix.
-          expect(res.body.memberId).toBe(network ? validPayload.sub : payload.sub);
+          if (cached) expect([validPayload.sub, payload.sub]).toContain(res.body.memberId);
+          else expect(res.body.memberId).toBe(network ? validPayload.sub : payload.sub);
         }
       }),
       { numRuns: 200 },
