@@ -254,6 +254,7 @@ async function memoryScenario(emulator: BenchChild, credentials: Credentials, to
         heapUsedBytes: reading.heapUsedBytes ?? Number.NaN,
         heapTotalBytes: reading.heapTotalBytes ?? Number.NaN,
         externalBytes: reading.externalBytes ?? Number.NaN,
+        ...(reading.verifiedCacheSize === undefined ? {} : { verifiedCacheEntries: reading.verifiedCacheSize }),
       });
     }
     const { rssBytes: rssAfter, heapUsedBytes: heapAfter, maxRssBytes, heapTotalBytes: _total, externalBytes: _external, ...metrics } = await child.stats();
@@ -356,7 +357,7 @@ async function main(): Promise<void> {
         lastStats.set(scenario.id, stats);
         const extra = Object.entries(stats).map(([k, v]) => ` ${k}=${v}`).join('');
         log(
-          `  round ${round + 1}/${settings.rounds} ${scenario.id.padEnd(14)} ${Math.round(sample.requestsPerSecond).toString().padStart(6)} req/s  p99 ${sample.latencyP99Ms} ms  ${sample.serverCpuMicrosPerRequest.toFixed(0)} µs/req  server ${sample.serverBusyPercent.toFixed(0)}%  load gen ${sample.loadGeneratorBusyPercent.toFixed(0)}%  failed ${sample.failures}${extra}`,
+          `  round ${round + 1}/${settings.rounds} ${scenario.id.padEnd(14)} ${Math.round(sample.requestsPerSecond).toString().padStart(6)} req/s  p99 ${sample.latencyP99Ms} ms  ${sample.serverCpuMicrosPerRequest.toFixed(0)} µs/req (event loop ${sample.serverEventLoopCpuMicrosPerRequest?.toFixed(0) ?? 'n/a'})  server ${sample.serverBusyPercent.toFixed(0)}%  load gen ${sample.loadGeneratorBusyPercent.toFixed(0)}%  failed ${sample.failures}${extra}`,
         );
       }
     }

@@ -37,6 +37,8 @@ export interface MemoryCheckpoint {
   readonly heapTotalBytes: number;
   /** Memory outside the JS heap held by JS objects (Buffers, native handles). */
   readonly externalBytes: number;
+  /** Entries in the verified-token cache (`middleware.metrics().verifiedCacheSize`), when exposed. */
+  readonly verifiedCacheEntries?: number;
 }
 
 /** The memory scenario's outcome. */
@@ -67,7 +69,7 @@ function thousands(value: number): string {
 
 /** The results table as GitHub markdown (also readable as plain text in a terminal). */
 export function renderTable(summaries: readonly ScenarioSummary[]): string {
-  const header = ['scenario', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'server busy %', 'load gen busy %', 'peak RSS MiB', 'emulator calls/req', 'emulator CPU µs/req', 'failed', 'ratio to bare Express', 'best-round ratio'];
+  const header = ['scenario', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'event-loop CPU µs/req', 'server busy %', 'load gen busy %', 'peak RSS MiB', 'emulator calls/req', 'emulator CPU µs/req', 'failed', 'ratio to bare Express', 'best-round ratio'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (const row of summaries) {
     lines.push(
@@ -77,6 +79,7 @@ export function renderTable(summaries: readonly ScenarioSummary[]): string {
         fixed(row.latencyP50Ms, 1),
         fixed(row.latencyP99Ms, 1),
         fixed(row.serverCpuMicrosPerRequest, 0),
+        fixed(row.serverEventLoopCpuMicrosPerRequest, 0),
         fixed(row.serverBusyPercent, 0),
         fixed(row.loadGeneratorBusyPercent, 0),
         fixed(row.peakRssBytes / MIB, 0),
@@ -113,11 +116,11 @@ export function renderMemory(memory: MemoryReport): string {
     `- heap used: ${fixed(memory.heapUsedBeforeBytes / MIB, 1)} MiB → ${fixed(memory.heapUsedAfterBytes / MIB, 1)} MiB (after a forced GC)`,
     `- middleware metrics after the run: ${metrics || 'not exposed'}`,
     '',
-    '| requests so far | RSS MiB | heap used MiB (after GC) | heap reserved MiB | external MiB |',
-    '| ---: | ---: | ---: | ---: | ---: |',
+    '| requests so far | verified-token cache entries | RSS MiB | heap used MiB (after GC) | heap reserved MiB | external MiB |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
     ...memory.checkpoints.map(
       (c) =>
-        `| ${thousands(c.requests)} | ${fixed(c.rssBytes / MIB, 1)} | ${fixed(c.heapUsedBytes / MIB, 1)} | ${fixed(c.heapTotalBytes / MIB, 1)} | ${fixed(c.externalBytes / MIB, 1)} |`,
+        `| ${thousands(c.requests)} | ${c.verifiedCacheEntries === undefined ? 'n/a' : thousands(c.verifiedCacheEntries)} | ${fixed(c.rssBytes / MIB, 1)} | ${fixed(c.heapUsedBytes / MIB, 1)} | ${fixed(c.heapTotalBytes / MIB, 1)} | ${fixed(c.externalBytes / MIB, 1)} |`,
     ),
   ].join('\n');
 }

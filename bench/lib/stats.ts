@@ -20,6 +20,12 @@ export interface AutocannonResultLike {
 export interface ChildRoundReport {
   readonly cpuUserMicros: number;
   readonly cpuSystemMicros: number;
+  /**
+   * CPU time of the child's event-loop (main) thread alone, user + system, when the platform tells
+   * (Linux `/proc/thread-self/stat`, 10 ms ticks). The rest of `cpu*Micros` ran on other threads:
+   * libuv's pool (asynchronous crypto) and V8's helpers (GC).
+   */
+  readonly eventLoopCpuMicros?: number;
   readonly rssBytes: number;
   /** Peak resident set size of the child so far (`process.resourceUsage().maxRSS`, in bytes). */
   readonly maxRssBytes: number;
@@ -39,6 +45,8 @@ export interface RoundSample {
   /** Responses that were not 2xx plus socket errors and timeouts: must be 0 for a valid run. */
   readonly failures: number;
   readonly serverCpuMicrosPerRequest: number;
+  /** The event-loop thread's share of it (the thread that limits requests/s); undefined when unknown. */
+  readonly serverEventLoopCpuMicrosPerRequest?: number | undefined;
   readonly maxRssBytes: number;
   /** Calls the emulator received during the round, per request (0 for purely local paths). */
   readonly upstreamCallsPerRequest: number;
@@ -59,6 +67,8 @@ export interface ScenarioSummary {
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
   readonly serverCpuMicrosPerRequest: number;
+  /** Median over rounds of the event-loop thread's CPU per request; undefined when unknown. */
+  readonly serverEventLoopCpuMicrosPerRequest?: number | undefined;
   readonly peakRssBytes: number;
   readonly failures: number;
   readonly upstreamCallsPerRequest: number;
@@ -112,6 +122,7 @@ export function toRoundSample(input: {
     latencyP99Ms: load.latency.p99,
     failures: load.non2xx + load.errors + load.timeouts,
     serverCpuMicrosPerRequest: perRequest(child.cpuUserMicros + child.cpuSystemMicros),
+    serverEventLoopCpuMicrosPerRequest: child.eventLoopCpuMicros === undefined ? undefined : perRequest(child.eventLoopCpuMicros),
     maxRssBytes: child.maxRssBytes,
     upstreamCallsPerRequest: perRequest(input.upstreamCalls),
     upstreamCpuMicrosPerRequest: perRequest(input.upstreamCpuMicros ?? 0),
@@ -142,6 +153,9 @@ export function summarize(
         latencyP50Ms: median(mine.map((s) => s.latencyP50Ms)),
         latencyP99Ms: median(mine.map((s) => s.latencyP99Ms)),
         serverCpuMicrosPerRequest: median(mine.map((s) => s.serverCpuMicrosPerRequest)),
+        serverEventLoopCpuMicrosPerRequest: mine.every((s) => s.serverEventLoopCpuMicrosPerRequest !== undefined)
+          ? median(mine.map((s) => s.serverEventLoopCpuMicrosPerRequest!))
+          : undefined,
         peakRssBytes: Math.max(...mine.map((s) => s.maxRssBytes)),
         failures: mine.reduce((sum, s) => sum + s.failures, 0),
         upstreamCallsPerRequest: median(mine.map((s) => s.upstreamCallsPerRequest)),

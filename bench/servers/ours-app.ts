@@ -34,7 +34,14 @@ export function buildOursApp(args: ScenarioStartArgs, options: OursAppOptions): 
     stats() {
       const m = auth.metrics();
       const rejected = Object.values(m.rejections).reduce((sum, n) => sum + n, 0);
-      return { cacheHits: m.cacheHits, localVerifications: m.localVerifications, networkAuthentications: m.networkAuthentications, jwksFetches: m.jwksFetches, rejected };
+      return {
+        cacheHits: m.cacheHits,
+        localVerifications: m.localVerifications,
+        networkAuthentications: m.networkAuthentications,
+        jwksFetches: m.jwksFetches,
+        rejected,
+        verifiedCacheSize: m.verifiedCacheSize,
+      };
     },
   };
 }

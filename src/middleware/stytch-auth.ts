@@ -27,7 +27,7 @@ import type { StytchAuthOptions } from './options.js';
 /** The middleware returned by {@link stytchAuth}. */
 export interface StytchAuthMiddleware {
   (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
-  /** Counters: local verifications, cache hits, network calls, JWKS fetches, refreshes, rejections by reason, circuit state. */
+  /** Counters: local verifications, cache hits, network calls, JWKS fetches, refreshes, rejections by reason, circuit state, verified-token cache size. */
   metrics(): SessionMetricsSnapshot;
   /** The shared context (client, policy cache, clock, logger, config) without a per-request credential. */
   readonly context: StytchRequestContext;
@@ -277,7 +277,13 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
       const memo = memoOf(entry);
       // Built once per entry and source; the stored copy of the token, not this request's Cookie header, is kept.
       attachRequestState(req, (memo.ctx[source] ??= contextFor({ source, kind, value: entry.token })), (memo.auth[source] ??= buildSignedIn(entry.identity, 'cache', source)));
-      if (entry.refreshed !== undefined && source !== 'bearer' && !res.headersSent) setSessionCookies(req, res, entry.refreshed);
+      // Fresh cookies were written with the network answer that filled this entry (finish()). A hit on
+      // an opaque token's entry writes nothing again: the token is unchanged, and a client that keeps
+      // sending only it ignores cookies (a browser sends the JWT cookie from then on), so re-writing
+      // ~1.3 KB of Set-Cookie on every such request was pure cost. A hit on a replaced JWT (expired or
+      // too old, refreshed by a concurrent request) still gets the new cookies: that client's cookie
+      // jar still holds the old JWT.
+      if (entry.refreshed !== undefined && kind === 'jwt' && source !== 'bearer' && !res.headersSent) setSessionCookies(req, res, entry.refreshed);
       return undefined;
     }
     const credential: Credential = { source, kind, value };
@@ -320,7 +326,7 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
   } as StytchAuthMiddleware;
 
   Object.defineProperty(middleware, 'context', { value: baseContext, enumerable: true });
-  middleware.metrics = () => metrics.snapshot(breaker.state);
+  middleware.metrics = () => metrics.snapshot(breaker.state, core.verifiedCacheSize);
   middleware.close = async () => {
     if (ownsClient) await client.close();
   };

@@ -131,6 +131,16 @@ export class JwksCache {
     return this.#set?.size ?? 0;
   }
 
+  /**
+   * Synchronous fast path of {@link getKey}: the answer when the key set is fresh and decides
+   * `kid` without any fetch; undefined otherwise (then call getKey). Saves the cold path a promise
+   * hop per token.
+   */
+  peekKey(kid: string | undefined): KeyLookup | undefined {
+    const set = this.#set;
+    return set !== undefined && this.#now() - set.fetchedAt < this.#maxAgeMs ? lookup(set, kid) : undefined;
+  }
+
   /** Find the verification key for a token's `kid` (undefined when the token has none). */
   async getKey(kid: string | undefined): Promise<KeyLookup> {
     const set = this.#set;

@@ -18,6 +18,8 @@ export interface SessionMetricsSnapshot {
   rejections: Record<string, number>;
   /** Circuit breaker state of the network path. */
   circuit: 'closed' | 'open' | 'half_open';
+  /** Entries in the verified-token cache right now (never above the `verifiedCacheSize` option). */
+  verifiedCacheSize: number;
 }
 
 /** Mutable counters; `snapshot()` copies them. Internal. */
@@ -36,7 +38,7 @@ export class SessionMetrics {
     this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1);
   }
 
-  snapshot(circuit: SessionMetricsSnapshot['circuit']): SessionMetricsSnapshot {
+  snapshot(circuit: SessionMetricsSnapshot['circuit'], verifiedCacheSize: number): SessionMetricsSnapshot {
     return {
       localVerifications: this.localVerifications,
       cacheHits: this.cacheHits,
@@ -47,6 +49,7 @@ export class SessionMetrics {
       refreshes: this.refreshes,
       rejections: Object.fromEntries(this.rejections),
       circuit,
+      verifiedCacheSize,
     };
   }
 }

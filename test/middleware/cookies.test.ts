@@ -73,6 +73,19 @@ describe('catalogue section 8: session cookies', () => {
     expect(app.logs.some((l) => l.level === 'warn' && l.obj.event === 'session_jwt_cookie_too_large')).toBe(true);
   });
 
+  it('an opaque token answered from the cache is not sent both cookies again', async () => {
+    const app = await startApp(emu());
+    const s = newSession(emu());
+    const first = await get(`${app.url}/private`, { cookie: `stytch_session=${s.session_token}` });
+    expect(first.status).toBe(200);
+    expect(line(first.setCookies, 'stytch_session_jwt')).toBeDefined();
+    const again = await get(`${app.url}/private`, { cookie: `stytch_session=${s.session_token}` });
+    expect(again.status).toBe(200);
+    expect(again.setCookies).toEqual([]);
+    expect(again.headers.get('cache-control')).toBe('no-store');
+    expect(app.auth.metrics()).toMatchObject({ networkAuthentications: 1, cacheHits: 1, refreshes: 1 });
+  });
+
   it('catalogue #66: secure: false is refused at construction', () => {
     expect(() => stytchAuth(emulatorOptions(emu(), { secure: false }))).toThrow(ConfigError);
   });

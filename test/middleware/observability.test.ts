@@ -45,7 +45,14 @@ describe('observability', () => {
       refreshes: 1,
       rejections: { invalid_token: 1 },
       circuit: 'closed',
+      verifiedCacheSize: 2,
     });
+  });
+
+  it('the verified-token cache size is reported and never exceeds its bound', async () => {
+    const app = await startApp(emu(), { verifiedCacheSize: 2 });
+    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/private`, { bearer: newSession(emu()).session_jwt })).status).toBe(200);
+    expect(app.auth.metrics()).toMatchObject({ localVerifications: 4, verifiedCacheSize: 2 });
   });
 
   it('catalogue #97: CR/LF and other controls in logged values are neutralised', () => {
