@@ -109,6 +109,24 @@ function grant(res: ServerResponse, next: (err?: unknown) => void): void {
   next();
 }
 
+/** After every check ran without a failure: access only if one of them passed (fail closed). */
+function settle(
+  passed: boolean,
+  auth: SignedInAuth,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: StytchRequestContext,
+  next: (err?: unknown) => void,
+  name: string,
+): void {
+  if (passed) {
+    grant(res, next);
+    return;
+  }
+  logDenied(ctx, name, auth, NO_CHECK_PASSED);
+  sendError(req, res, NO_CHECK_PASSED);
+}
+
 function onThrow(req: IncomingMessage, res: ServerResponse, ctx: StytchRequestContext, name: string, error: unknown): void {
   if (error instanceof StytchExpressError) {
     sendError(req, res, error);
@@ -155,11 +173,7 @@ function runChecks(
     }
     if (result.outcome === 'pass') passed = true;
   }
-  if (passed) grant(res, next);
-  else {
-    logDenied(ctx, name, auth, NO_CHECK_PASSED);
-    sendError(req, res, NO_CHECK_PASSED);
-  }
+  settle(passed, auth, req, res, ctx, next, name);
 }
 
 async function continueAsync(
@@ -187,11 +201,7 @@ async function continueAsync(
     if (i >= checks.length) break;
     result = await checks[i]!(auth, req, ctx);
   }
-  if (passed) grant(res, next);
-  else {
-    logDenied(ctx, name, auth, NO_CHECK_PASSED);
-    sendError(req, res, NO_CHECK_PASSED);
-  }
+  settle(passed, auth, req, res, ctx, next, name);
 }
 
 function isCheckResult(value: unknown): value is CheckResult {
