@@ -20,10 +20,23 @@ export class StytchExpressError extends Error {
   }
 }
 
-/** Misconfiguration found when a factory is called (missing secret, bad option). Status 500. */
+/**
+ * Misconfiguration found when a factory is called (missing secret, bad or unknown option).
+ * Always code `config_error`; the message names the option by its path (e.g. `cookies.path`).
+ */
 export class ConfigError extends StytchExpressError {
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
-    super(options?.code ?? 'config_error', 500, message, options);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('config_error', 500, message, options);
+  }
+}
+
+/**
+ * A guard, a route or `getStytchAuth(req)` ran on a request that `stytchAuth()` did not see:
+ * the app mounts it after them, or not at all. Status 500, code `middleware_not_mounted`.
+ */
+export class MiddlewareNotMountedError extends StytchExpressError {
+  constructor(message = 'stytchAuth() is not mounted before this route. Add app.use(stytchAuth()) first.') {
+    super('middleware_not_mounted', 500, message);
   }
 }
 

@@ -94,7 +94,7 @@ export function resolveClientOptions(options: StytchClientOptions = {}): Resolve
     secret === undefined ? 'secret (or STYTCH_SECRET)' : undefined,
   ].filter((name): name is string => name !== undefined);
   if (projectId === undefined || secret === undefined) {
-    throw new ConfigError(`Missing Stytch ${missing.join(' and ')}.`, { code: 'config_missing_credentials' });
+    throw new ConfigError(`Missing Stytch ${missing.join(' and ')}.`);
   }
   // Basic auth is `id:secret`; a colon in the id, or any control character, would make a header
   // that Stytch reads differently from what we meant (or that undici refuses at request time).
@@ -160,23 +160,23 @@ function normalizeBaseUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('baseUrl (or STYTCH_BASE_URL) is not a valid absolute URL.', { code: 'config_invalid_base_url' });
+    throw new ConfigError('baseUrl (or STYTCH_BASE_URL) is not a valid absolute URL.');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError('baseUrl must use https:// (or http:// for a loopback host).', { code: 'config_invalid_base_url' });
+    throw new ConfigError('baseUrl must use https:// (or http:// for a loopback host).');
   }
   // Plain HTTP would send the project secret in clear text: only allowed where it never leaves
   // the machine (an emulator on loopback).
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new ConfigError('baseUrl uses http:// for a non-loopback host; use https://.', { code: 'config_insecure_base_url' });
+    throw new ConfigError('baseUrl uses http:// for a non-loopback host; use https://.');
   }
   if (url.username !== '' || url.password !== '') {
-    throw new ConfigError('baseUrl must not contain credentials.', { code: 'config_invalid_base_url' });
+    throw new ConfigError('baseUrl must not contain credentials.');
   }
   // Every API path is absolute (`/v1/...`), so a path prefix would be silently dropped, as the
   // official SDK does (reference 1.1). Refuse it rather than surprise the caller.
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
-    throw new ConfigError('baseUrl must be an origin only (no path, query or fragment).', { code: 'config_invalid_base_url' });
+    throw new ConfigError('baseUrl must be an origin only (no path, query or fragment).');
   }
   return url.origin;
 }

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthorizationError, ConfigError } from '../errors.js';
 import { parseConfiguredOrigin } from './options.js';
-import { sendJson } from './responses.js';
+import { sendJson } from '../middleware/respond.js';
 
 /** Options of {@link csrfProtection}. */
 export interface CsrfProtectionOptions {

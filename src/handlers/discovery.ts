@@ -1,17 +1,15 @@
 /**
  * Discovery after an organization-less login: list the member's organizations, join one
  * (exchange the IST), or create one. The IST is read only from its HttpOnly cookie, never from
- * the query, body or a header (catalogue #80).
+ * the query, body or a header.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DiscoveredOrganization } from '../client/types.js';
 import { AuthenticationError } from '../errors.js';
-import { getStytchContext } from '../middleware/context.js';
+import { sendJson } from '../middleware/respond.js';
 import { FIELD_RULES, optionalField, readBody, requireField } from './body.js';
 import { completePrimary, sendOutcome } from './flow.js';
-import type { ResolvedRoutesConfig } from './options.js';
-import { sendJson } from './responses.js';
-import { readIst } from './transient.js';
+import type { RouteContext } from './route-context.js';
 
 /** One organization the pending login can enter, as the picker page needs it. */
 export interface DiscoveredOrganizationView {
@@ -25,8 +23,8 @@ export interface DiscoveredOrganizationView {
   primaryRequired: boolean;
 }
 
-function requireIst(req: IncomingMessage): string {
-  const ist = readIst(req);
+function requireIst(req: IncomingMessage, rc: RouteContext): string {
+  const ist = rc.flow.readIst(req);
   if (ist === undefined) throw new AuthenticationError('intermediate_session_missing', 'No sign-in is pending. Start again.');
   return ist;
 }
@@ -45,28 +43,23 @@ function view(org: DiscoveredOrganization): DiscoveredOrganizationView {
 }
 
 /** `GET /discovery/organizations`: the organizations of the pending login (does not consume the IST). */
-export async function listDiscoveredOrganizations(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const ist = requireIst(req);
-  const result = await getStytchContext(req).client.discovery.organizations.list({ intermediate_session_token: ist });
+export async function listDiscoveredOrganizations(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const ist = requireIst(req, rc);
+  const result = await rc.client.discovery.organizations.list({ intermediate_session_token: ist });
   sendJson(res, 200, { emailAddress: result.email_address, organizations: result.discovered_organizations.map(view) });
 }
 
-function sessionFields(req: IncomingMessage, cfg: ResolvedRoutesConfig): { session_duration_minutes?: number } {
-  const duration = cfg.sessionDurationMinutes ?? getStytchContext(req).config.sessionDurationMinutes;
-  return duration === undefined ? {} : { session_duration_minutes: duration };
-}
-
 /** `POST /discovery/exchange` `{ organization_id }`: enter an organization with the pending login. */
-export async function exchangeDiscovery(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
-  const fields = await readBody(req, cfg.maxBodyBytes);
+export async function exchangeDiscovery(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const fields = await readBody(req, rc.cfg.maxBodyBytes);
   const organizationId = requireField(fields, 'organization_id', FIELD_RULES.organization, 'invalid_organization_id');
-  const ist = requireIst(req);
-  const result = await getStytchContext(req).client.discovery.intermediateSessions.exchange({
+  const ist = requireIst(req, rc);
+  const result = await rc.client.discovery.intermediateSessions.exchange({
     intermediate_session_token: ist,
     organization_id: organizationId,
-    ...sessionFields(req, cfg),
+    ...rc.cfg.sessionFields,
   });
-  sendOutcome(req, res, await completePrimary(req, res, cfg, result, 'discovery_exchange'));
+  sendOutcome(req, res, await completePrimary(req, res, rc, result, 'discovery_exchange'));
 }
 
 // 1-128 characters, no control characters (reference 6.1).
@@ -74,16 +67,16 @@ export async function exchangeDiscovery(req: IncomingMessage, res: ServerRespons
 const ORGANIZATION_NAME = /^[^\x00-\x1f\x7f]{1,128}$/u;
 
 /** `POST /discovery/organizations` `{ organization_name, organization_slug? }`: create an organization and enter it. */
-export async function createDiscoveredOrganization(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
-  const fields = await readBody(req, cfg.maxBodyBytes);
+export async function createDiscoveredOrganization(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const fields = await readBody(req, rc.cfg.maxBodyBytes);
   const name = requireField(fields, 'organization_name', ORGANIZATION_NAME, 'invalid_organization_name');
   const slug = optionalField(fields, 'organization_slug', FIELD_RULES.organization, 'invalid_organization_slug');
-  const ist = requireIst(req);
-  const result = await getStytchContext(req).client.discovery.organizations.create({
+  const ist = requireIst(req, rc);
+  const result = await rc.client.discovery.organizations.create({
     intermediate_session_token: ist,
     organization_name: name,
     ...(slug === undefined ? {} : { organization_slug: slug }),
-    ...sessionFields(req, cfg),
+    ...rc.cfg.sessionFields,
   });
-  sendOutcome(req, res, await completePrimary(req, res, cfg, result, 'discovery_create'));
+  sendOutcome(req, res, await completePrimary(req, res, rc, result, 'discovery_create'));
 }

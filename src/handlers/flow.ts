@@ -6,13 +6,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Member, MemberSession, Organization, PrimaryAuthenticateResponse } from '../client/types.js';
 import { AuthenticationError, AuthorizationError, StytchExpressError, StytchUnavailableError } from '../errors.js';
-import { getStytchAuth } from '../middleware/auth-object.js';
-import { getStytchContext } from '../middleware/context.js';
-import { clearSessionCookies, readCookie, setSessionCookies } from '../middleware/cookies.js';
+import { readCookie, readSingleCookie } from '../middleware/cookies.js';
+import { redirect, sendJson, wantsRedirect } from '../middleware/respond.js';
 import { logEvent } from '../session/logger.js';
-import type { AuthenticatedVia, ResolvedRoutesConfig } from './options.js';
-import { redirect, sendJson, wantsRedirect } from './responses.js';
-import { clearIntermediateState, clearReturnTo, maskPhone, peekReturnTo, setIst, setPendingMfa } from './transient.js';
+import type { AuthenticatedVia } from './options.js';
+import type { RouteContext } from './route-context.js';
+import { maskPhone } from './transient.js';
 
 /** How a flow step ended, before it is written as a redirect or JSON. */
 export type FlowOutcome =
@@ -34,17 +33,11 @@ export const BEST_EFFORT_TIMEOUT_MS = 2_000;
 
 /**
  * Run the veto hook, then replace every session cookie with the new session's and clear the
- * IST state. Earlier session cookies are always overwritten (session fixation, catalogue #71),
- * even when Stytch returned no JWT.
+ * IST state. Earlier session cookies are always overwritten (session fixation), even when Stytch
+ * returned no JWT.
  */
-export async function establishSession(
-  req: IncomingMessage,
-  res: ServerResponse,
-  cfg: ResolvedRoutesConfig,
-  session: NewSession,
-  via: AuthenticatedVia,
-): Promise<FlowOutcome> {
-  const ctx = getStytchContext(req);
+export async function establishSession(req: IncomingMessage, res: ServerResponse, rc: RouteContext, session: NewSession, via: AuthenticatedVia): Promise<FlowOutcome> {
+  const { cfg, flow } = rc;
   if (session.session_token === '' && session.session_jwt === '') {
     throw new StytchUnavailableError('upstream_bad_response', 'Stytch reported an authenticated member without a session.');
   }
@@ -54,24 +47,23 @@ export async function establishSession(
       allowed = (await cfg.onAuthenticated(req, { via, member: session.member, organization: session.organization, memberSession: session.member_session ?? null })) !== false;
     } catch (err) {
       allowed = false;
-      logEvent(ctx.logger, 'warn', 'stytch.routes.on_authenticated_failed', { errorName: err instanceof Error ? err.name : typeof err });
+      logEvent(rc.logger, 'warn', 'stytch.routes.on_authenticated_failed', { errorName: err instanceof Error ? err.name : typeof err });
     }
     if (!allowed) {
-      await revokeBestEffort(req, session.session_token !== '' ? { session_token: session.session_token } : { session_jwt: session.session_jwt });
-      clearIntermediateState(req, res);
+      await revokeBestEffort(rc, session.session_token !== '' ? { session_token: session.session_token } : { session_jwt: session.session_jwt });
+      flow.clearIntermediateState(req, res);
       throw new AuthorizationError('login_vetoed', 'Sign-in was refused by the application.');
     }
   }
-  clearIntermediateState(req, res);
-  const { cookies } = ctx.config;
-  if (readCookie(req, cookies.jwt) !== undefined || readCookie(req, cookies.token) !== undefined) clearSessionCookies(req, res);
-  const expiresAt = session.member_session?.expires_at ?? new Date(ctx.now() + (cfg.sessionDurationMinutes ?? 60) * 60_000);
-  setSessionCookies(req, res, { session_token: session.session_token, session_jwt: session.session_jwt, expires_at: expiresAt });
-  const redirectTo = peekReturnTo(req) ?? cfg.afterLoginUrl;
-  clearReturnTo(req, res);
+  flow.clearIntermediateState(req, res);
+  if (readCookie(req, cfg.sessionCookies.jwt).kind !== 'absent' || readCookie(req, cfg.sessionCookies.token).kind !== 'absent') rc.cookies.clearSession(req, res);
+  const expiresAt = session.member_session?.expires_at ?? new Date(rc.now() + (cfg.sessionDurationMinutes ?? 60) * 60_000);
+  rc.cookies.setSession(req, res, { session_token: session.session_token, session_jwt: session.session_jwt, expires_at: expiresAt });
+  const redirectTo = flow.peekReturnTo(req) ?? cfg.afterLoginUrl;
+  flow.clearReturnTo(req, res);
   const memberId = session.member.member_id;
   const organizationId = session.organization.organization_id;
-  logEvent(ctx.logger, 'info', 'stytch.routes.authenticated', { via, memberId, organizationId });
+  logEvent(rc.logger, 'info', 'stytch.routes.authenticated', { via, memberId, organizationId });
   return { status: 'authenticated', redirectTo, memberId, organizationId };
 }
 
@@ -79,34 +71,26 @@ export async function establishSession(
  * Turn a primary-authenticate style answer (reference 5.2) into the next step: a session, an
  * MFA step with the IST in its cookie, or an error when another primary factor is required.
  */
-export async function completePrimary(
-  req: IncomingMessage,
-  res: ServerResponse,
-  cfg: ResolvedRoutesConfig,
-  result: PrimaryAuthenticateResponse,
-  via: AuthenticatedVia,
-): Promise<FlowOutcome> {
-  if (result.member_authenticated) {
-    return establishSession(req, res, cfg, result, via);
-  }
+export async function completePrimary(req: IncomingMessage, res: ServerResponse, rc: RouteContext, result: PrimaryAuthenticateResponse, via: AuthenticatedVia): Promise<FlowOutcome> {
+  if (result.member_authenticated) return establishSession(req, res, rc, result, via);
   const memberId = result.member_id || result.member?.member_id;
   const organizationId = result.organization_id || result.organization?.organization_id;
   if (result.mfa_required !== null && result.mfa_required !== undefined && result.intermediate_session_token) {
     const options = result.mfa_required.member_options;
-    setIst(req, res, result.intermediate_session_token);
-    setPendingMfa(req, res, {
+    rc.flow.setIst(req, res, result.intermediate_session_token);
+    rc.flow.setPendingMfa(req, res, {
       memberId,
       organizationId,
       phoneHint: maskPhone(options?.mfa_phone_number || result.member?.mfa_phone_number),
       smsSent: result.mfa_required.secondary_auth_initiated === 'sms_otp',
       totpRegistered: Boolean(options?.totp_registration_id || result.member?.totp_registration_id),
     });
-    logEvent(getStytchContext(req).logger, 'info', 'stytch.routes.mfa_required', { via, memberId, organizationId });
-    return { status: 'mfa_required', redirectTo: cfg.mfaUrl, memberId, organizationId };
+    logEvent(rc.logger, 'info', 'stytch.routes.mfa_required', { via, memberId, organizationId });
+    return { status: 'mfa_required', redirectTo: rc.cfg.mfaUrl, memberId, organizationId };
   }
   if (result.primary_required !== null && result.primary_required !== undefined) {
     // We do not run a second primary factor here; the app's login page explains it from the code.
-    clearIntermediateState(req, res);
+    rc.flow.clearIntermediateState(req, res);
     throw new AuthenticationError('primary_auth_required', 'This organization requires a different sign-in method.');
   }
   throw new StytchUnavailableError('upstream_bad_response', 'Stytch answered without a session or a next step.');
@@ -115,16 +99,15 @@ export async function completePrimary(
 /** Write an outcome: 303 for forms and navigations (or when `forceRedirect`), JSON otherwise. */
 export function sendOutcome(req: IncomingMessage, res: ServerResponse, outcome: FlowOutcome, forceRedirect = false): void {
   if (forceRedirect || wantsRedirect(req)) {
-    redirect(res, outcome.redirectTo);
+    redirect(res, outcome.redirectTo, true);
     return;
   }
   sendJson(res, 200, outcome);
 }
 
 /** The credential of the signed-in request, as Stytch wants it in a body. */
-export function sessionCredential(req: IncomingMessage): { session_token: string } | { session_jwt: string } {
-  const auth = getStytchAuth(req);
-  const credential = getStytchContext(req).credential;
+export function sessionCredential(req: IncomingMessage, rc: RouteContext): { session_token: string } | { session_jwt: string } {
+  const { auth, credential } = rc;
   if (!auth.isAuthenticated || credential === undefined) {
     if (auth.status === 'undecided') throw auth.error;
     throw new AuthenticationError('unauthenticated', 'Sign in first.');
@@ -132,23 +115,19 @@ export function sessionCredential(req: IncomingMessage): { session_token: string
   // Prefer the opaque token when the browser has it: the JWT may have expired a moment ago (it is
   // refreshed on this very request), and only sessions/authenticate accepts an expired JWT.
   if (credential.kind === 'jwt' && credential.source !== 'bearer') {
-    const token = readCookie(req, getStytchContext(req).config.cookies.token);
-    if (token !== undefined && token !== 'duplicate' && token !== '') return { session_token: token };
+    const token = readSingleCookie(req, rc.cfg.sessionCookies.token);
+    if (token !== undefined) return { session_token: token };
   }
   return credential.kind === 'jwt' ? { session_jwt: credential.value } : { session_token: credential.value };
 }
 
 /** Revoke a session without letting a failure reach the user (logged, never thrown). */
-export async function revokeBestEffort(
-  req: IncomingMessage,
-  target: { member_session_id: string } | { session_token: string } | { session_jwt: string },
-): Promise<boolean> {
-  const ctx = getStytchContext(req);
+export async function revokeBestEffort(rc: RouteContext, target: { member_session_id: string } | { session_token: string } | { session_jwt: string }): Promise<boolean> {
   try {
-    await ctx.client.sessions.revoke(target, { timeoutMs: BEST_EFFORT_TIMEOUT_MS });
+    await rc.client.sessions.revoke(target, { timeoutMs: BEST_EFFORT_TIMEOUT_MS });
     return true;
   } catch (err) {
-    logEvent(ctx.logger, 'warn', 'stytch.routes.revoke_failed', {
+    logEvent(rc.logger, 'warn', 'stytch.routes.revoke_failed', {
       code: err instanceof StytchExpressError ? err.code : 'unknown',
       status: err instanceof StytchExpressError ? err.status : undefined,
     });

@@ -4,26 +4,24 @@
  * this browser: PKCE verifier cookie and the validated return_to, both 10 minutes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getStytchContext } from '../middleware/context.js';
+import { redirect, sendJson, wantsRedirect, withQuery } from '../middleware/respond.js';
 import { logEvent } from '../session/logger.js';
 import { FIELD_RULES, optionalField, readBody, requireField } from './body.js';
 import { callbackUrl } from './callback-url.js';
-import type { ResolvedRoutesConfig } from './options.js';
 import { createPkcePair } from './pkce.js';
-import { redirect, sendJson, wantsRedirect, withQuery } from './responses.js';
-import { setLoginEmail, setPkceVerifier, setReturnTo } from './transient.js';
+import type { RouteContext } from './route-context.js';
 
 /** Handler of the login-start route. */
-export async function loginEmail(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
+export async function loginEmail(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const { cfg, flow, client } = rc;
   const fields = await readBody(req, cfg.maxBodyBytes);
   const email = requireField(fields, 'email_address', FIELD_RULES.email, 'invalid_email');
   const organizationId = optionalField(fields, 'organization_id', FIELD_RULES.organization, 'invalid_organization_id');
-  const ctx = getStytchContext(req);
   const redirectUrl = callbackUrl(req, cfg);
   const pkce = cfg.pkce ? createPkcePair() : undefined;
 
   if (organizationId !== undefined) {
-    await ctx.client.magicLinks.email.loginOrSignup({
+    await client.magicLinks.email.loginOrSignup({
       organization_id: organizationId,
       email_address: email,
       login_redirect_url: redirectUrl,
@@ -31,7 +29,7 @@ export async function loginEmail(req: IncomingMessage, res: ServerResponse, cfg:
       ...(pkce === undefined ? {} : { pkce_code_challenge: pkce.challenge }),
     });
   } else {
-    await ctx.client.magicLinks.email.discovery.send({
+    await client.magicLinks.email.discovery.send({
       email_address: email,
       discovery_redirect_url: redirectUrl,
       ...(pkce === undefined ? {} : { pkce_code_challenge: pkce.challenge }),
@@ -39,18 +37,18 @@ export async function loginEmail(req: IncomingMessage, res: ServerResponse, cfg:
   }
   // Only after Stytch accepted: a failed send must not leave a transaction behind.
   if (pkce !== undefined) {
-    setPkceVerifier(req, res, pkce.verifier);
+    flow.setPkceVerifier(req, res, pkce.verifier);
     // The verifier only proves "this browser started a login"; links made without a challenge
     // (invites, email updates) ignore it, so the callback also checks it is this address's link.
-    setLoginEmail(req, res, email);
+    flow.setLoginEmail(req, res, email);
   }
-  // return_to is bound now and re-validated on use; one on the callback URL is ignored (catalogue #94).
-  setReturnTo(req, res, fields.return_to);
-  logEvent(ctx.logger, 'info', 'stytch.routes.login_email_sent', { discovery: organizationId === undefined, organizationId });
+  // return_to is bound now and re-validated on use; one on the callback URL is ignored.
+  flow.setReturnTo(req, res, fields.return_to);
+  logEvent(rc.logger, 'info', 'stytch.routes.login_email_sent', { discovery: organizationId === undefined, organizationId });
 
   // The same answer whether the member existed or not: no account enumeration.
   if (wantsRedirect(req)) {
-    redirect(res, withQuery(cfg.loginUrl, 'status', 'email_sent'));
+    redirect(res, withQuery(cfg.loginUrl, 'status', 'email_sent'), true);
     return;
   }
   sendJson(res, 202, { status: 'email_sent' });

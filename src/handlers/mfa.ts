@@ -2,21 +2,21 @@
  * The second factor: SMS codes, TOTP (with enrolment) and recovery codes. Each route works
  * from a pending login (the IST cookie plus the hints written when MFA was required) or from
  * the signed-in session (enrolling later, step-up). Code formats are checked here first so a
- * malformed code never costs an upstream call (catalogue #81); success always rotates to the
- * new session's cookies and clears the IST (#82).
+ * malformed code never costs an upstream call; success always rotates to the new session's
+ * cookies and clears the IST.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StytchB2BClient } from '../client/client.js';
 import { AuthenticationError } from '../errors.js';
-import { getStytchAuth } from '../middleware/auth-object.js';
-import { getStytchContext } from '../middleware/context.js';
+import { redirect, sendJson, wantsRedirect, withQuery } from '../middleware/respond.js';
 import { logEvent } from '../session/logger.js';
 import { FIELD_RULES, optionalField, readBody, requireField } from './body.js';
 import type { FormFields } from './body.js';
 import { establishSession, sendOutcome, sessionCredential } from './flow.js';
 import type { NewSession } from './flow.js';
-import type { AuthenticatedVia, ResolvedRoutesConfig } from './options.js';
-import { redirect, sendJson, wantsRedirect, withQuery } from './responses.js';
-import { maskPhone, readIst, readPendingMfa, setPendingMfa } from './transient.js';
+import type { AuthenticatedVia } from './options.js';
+import type { RouteContext } from './route-context.js';
+import { maskPhone } from './transient.js';
 import type { PendingMfa } from './transient.js';
 
 /** Who the MFA step is for, and the proof Stytch needs with it. */
@@ -28,36 +28,31 @@ interface MfaSubject {
   pending?: PendingMfa;
 }
 
-function resolveSubject(req: IncomingMessage): MfaSubject {
-  const ist = readIst(req);
-  const pending = readPendingMfa(req);
+function resolveSubject(req: IncomingMessage, rc: RouteContext): MfaSubject {
+  const ist = rc.flow.readIst(req);
+  const pending = rc.flow.readPendingMfa(req);
   // A pending login wins over an existing session: the IST is the login being completed.
   if (ist !== undefined && pending !== undefined) {
     return { source: 'intermediate_session', memberId: pending.memberId, organizationId: pending.organizationId, proof: { intermediate_session_token: ist }, pending };
   }
-  const auth = getStytchAuth(req);
+  const { auth } = rc;
   if (auth.status === 'undecided') throw auth.error;
   if (auth.isAuthenticated) {
-    return { source: 'session', memberId: auth.memberId, organizationId: auth.organizationId, proof: sessionCredential(req) };
+    return { source: 'session', memberId: auth.memberId, organizationId: auth.organizationId, proof: sessionCredential(req, rc) };
   }
   throw new AuthenticationError('mfa_not_pending', 'No sign-in is waiting for a second factor. Start again.');
 }
 
-function sessionFields(req: IncomingMessage, cfg: ResolvedRoutesConfig): { session_duration_minutes?: number } {
-  const duration = cfg.sessionDurationMinutes ?? getStytchContext(req).config.sessionDurationMinutes;
-  return duration === undefined ? {} : { session_duration_minutes: duration };
-}
-
 /** `GET /mfa`: what the pending login (or the session) can use as a second factor. */
-export async function mfaStatus(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const subject = resolveSubject(req);
+export async function mfaStatus(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const subject = resolveSubject(req, rc);
   let phoneHint: string;
   let totpRegistered: boolean;
   let smsCodeSent = false;
   if (subject.pending !== undefined) {
     ({ phoneHint, totpRegistered, smsSent: smsCodeSent } = subject.pending);
   } else {
-    const { member } = await getStytchContext(req).client.organizations.members.get({ organization_id: subject.organizationId, member_id: subject.memberId });
+    const { member } = await rc.client.organizations.members.get({ organization_id: subject.organizationId, member_id: subject.memberId });
     phoneHint = maskPhone(member.mfa_phone_number);
     totpRegistered = member.totp_registration_id !== '';
   }
@@ -73,20 +68,21 @@ export async function mfaStatus(req: IncomingMessage, res: ServerResponse): Prom
 }
 
 /** `POST /mfa/sms/send` `{ mfa_phone_number? }`: send (or resend) the SMS code. */
-export async function mfaSmsSend(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
-  const subject = resolveSubject(req);
+export async function mfaSmsSend(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const { cfg } = rc;
+  const subject = resolveSubject(req, rc);
   const fields = await readBody(req, cfg.maxBodyBytes);
   const phone = optionalField(fields, 'mfa_phone_number', FIELD_RULES.phone, 'invalid_phone_number');
-  const result = await getStytchContext(req).client.otps.sms.send({
+  const result = await rc.client.otps.sms.send({
     organization_id: subject.organizationId,
     member_id: subject.memberId,
     ...(phone === undefined ? {} : { mfa_phone_number: phone }),
     ...subject.proof,
   });
   const phoneHint = maskPhone(result.member?.mfa_phone_number || phone);
-  if (subject.pending !== undefined) setPendingMfa(req, res, { ...subject.pending, phoneHint, smsSent: true });
+  if (subject.pending !== undefined) rc.flow.setPendingMfa(req, res, { ...subject.pending, phoneHint, smsSent: true });
   if (wantsRedirect(req)) {
-    redirect(res, withQuery(cfg.mfaUrl, 'status', 'sms_sent'));
+    redirect(res, withQuery(cfg.mfaUrl, 'status', 'sms_sent'), true);
     return;
   }
   sendJson(res, 202, { status: 'sms_sent', phoneHint });
@@ -97,27 +93,27 @@ type FactorRequest = { organization_id: string; member_id: string; session_durat
 
 /**
  * The shared end of the routes that finish with a second factor: `readFactor` checks the
- * submitted code's format (so a malformed one never costs an upstream call, catalogue #81),
- * `authenticate` lets Stytch check it, and success rotates to the new session (#82).
+ * submitted code's format (so a malformed one never costs an upstream call), `authenticate`
+ * lets Stytch check it, and success rotates to the new session.
  */
 async function finishWithFactor<F extends object>(
   req: IncomingMessage,
   res: ServerResponse,
-  cfg: ResolvedRoutesConfig,
+  rc: RouteContext,
   via: AuthenticatedVia,
   readFactor: (fields: FormFields) => F,
-  authenticate: (client: ReturnType<typeof getStytchContext>['client'], request: FactorRequest & F) => Promise<NewSession>,
+  authenticate: (client: StytchB2BClient, request: FactorRequest & F) => Promise<NewSession>,
 ): Promise<void> {
-  const subject = resolveSubject(req);
-  const factor = readFactor(await readBody(req, cfg.maxBodyBytes));
-  const result = await authenticate(getStytchContext(req).client, {
+  const subject = resolveSubject(req, rc);
+  const factor = readFactor(await readBody(req, rc.cfg.maxBodyBytes));
+  const result = await authenticate(rc.client, {
     organization_id: subject.organizationId,
     member_id: subject.memberId,
     ...factor,
     ...subject.proof,
-    ...sessionFields(req, cfg),
+    ...rc.cfg.sessionFields,
   });
-  sendOutcome(req, res, await establishSession(req, res, cfg, result, via));
+  sendOutcome(req, res, await establishSession(req, res, rc, result, via));
 }
 
 function readSixDigitCode(fields: FormFields): { code: string } {
@@ -125,8 +121,8 @@ function readSixDigitCode(fields: FormFields): { code: string } {
 }
 
 /** `POST /mfa/sms/authenticate` `{ code }`: finish with the SMS code. */
-export async function mfaSmsAuthenticate(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
-  await finishWithFactor(req, res, cfg, 'mfa_sms', readSixDigitCode, (client, request) => client.otps.sms.authenticate(request));
+export async function mfaSmsAuthenticate(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  await finishWithFactor(req, res, rc, 'mfa_sms', readSixDigitCode, (client, request) => client.otps.sms.authenticate(request));
 }
 
 /**
@@ -134,15 +130,15 @@ export async function mfaSmsAuthenticate(req: IncomingMessage, res: ServerRespon
  * and the recovery codes (JSON, no-store). Stytch refuses it without proof of an existing MFA
  * factor when the member already has one.
  */
-export async function mfaTotpCreate(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
-  const subject = resolveSubject(req);
-  await readBody(req, cfg.maxBodyBytes);
-  const result = await getStytchContext(req).client.totps.create({
+export async function mfaTotpCreate(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const subject = resolveSubject(req, rc);
+  await readBody(req, rc.cfg.maxBodyBytes);
+  const result = await rc.client.totps.create({
     organization_id: subject.organizationId,
     member_id: subject.memberId,
     ...subject.proof,
   });
-  logEvent(getStytchContext(req).logger, 'info', 'stytch.routes.totp_created', { memberId: subject.memberId, organizationId: subject.organizationId });
+  logEvent(rc.logger, 'info', 'stytch.routes.totp_created', { memberId: subject.memberId, organizationId: subject.organizationId });
   sendJson(res, 201, {
     status: 'totp_created',
     totpRegistrationId: result.totp_registration_id,
@@ -153,16 +149,16 @@ export async function mfaTotpCreate(req: IncomingMessage, res: ServerResponse, c
 }
 
 /** `POST /mfa/totp/authenticate` `{ code }`: finish with an authenticator-app code. */
-export async function mfaTotpAuthenticate(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
-  await finishWithFactor(req, res, cfg, 'mfa_totp', readSixDigitCode, (client, request) => client.totps.authenticate(request));
+export async function mfaTotpAuthenticate(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  await finishWithFactor(req, res, rc, 'mfa_totp', readSixDigitCode, (client, request) => client.totps.authenticate(request));
 }
 
 /** `POST /mfa/recovery` `{ recovery_code }`: finish with a recovery code (consumed). */
-export async function mfaRecover(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
+export async function mfaRecover(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
   await finishWithFactor(
     req,
     res,
-    cfg,
+    rc,
     'mfa_recovery_code',
     (fields) => {
       if (fields.recovery_code !== undefined) fields.recovery_code = fields.recovery_code.trim().toLowerCase();

@@ -5,6 +5,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Member, MemberSession, Organization } from '../client/types.js';
 import { ConfigError } from '../errors.js';
+import { assertKnownOptions, warnDeprecated } from '../option-names.js';
+import type { OptionShape } from '../option-names.js';
+import type { StytchAuthMiddleware } from '../middleware/stytch-auth.js';
+import type { Logger } from '../session/logger.js';
 import { isSafeReturnTo } from '../session/return-to.js';
 
 /** Route keys of `stytchRoutes()`; each maps to a path under the router's mount point. */
@@ -68,6 +72,12 @@ export interface AuthenticatedResult {
 /** Options of {@link stytchRoutes}. */
 export interface StytchRoutesOptions {
   /**
+   * The `stytchAuth()` middleware these routes run behind. Recommended: the routes then inherit
+   * its cookie settings, `loginUrl`, `mfaUrl` and `sessionDurationMinutes` at construction. Without
+   * it, they inherit from whichever `stytchAuth()` decided the request.
+   */
+  auth?: StytchAuthMiddleware;
+  /**
    * The application's own origin, e.g. `'https://app.example.com'` (a path is ignored). Required.
    * It is the expected `Origin` for CSRF checks and the origin of the redirect URLs given to Stytch;
    * it is never taken from `Host` or `X-Forwarded-Host`.
@@ -84,13 +94,13 @@ export interface StytchRoutesOptions {
   afterLoginUrl?: string;
   /** Where a logout lands (form posts and navigations). Default `loginUrl`. */
   afterLogoutUrl?: string;
-  /** The app's login page; failed form posts return here with `?error=<code>`. Default `'/login'`. */
+  /** @deprecated Set `loginUrl` on `stytchAuth()`; the routes inherit it. */
   loginUrl?: string;
-  /** The app's MFA page; a login that needs a second factor lands here. Default `'/mfa'`. */
+  /** @deprecated Set `mfaUrl` on `stytchAuth()`; the routes inherit it. */
   mfaUrl?: string;
   /** The app's organization picker; a discovery login lands here. Default `'/select-organization'`. */
   discoveryUrl?: string;
-  /** Session lifetime asked of Stytch for new sessions. Default: `stytchAuth()`'s value, else Stytch's (60). */
+  /** Session lifetime asked of Stytch for new sessions. Default: `stytchAuth()`'s value, else Stytch's (60 minutes). */
   sessionDurationMinutes?: number;
   /**
    * PKCE for login links and callbacks. Default `true`: the verifier lives in a short-lived
@@ -117,16 +127,38 @@ export interface StytchRoutesOptions {
   maxBodyBytes?: number;
 }
 
-/** Fully validated options, computed once per `stytchRoutes()` call. Internal. */
+/** Every option `stytchRoutes()` knows; anything else is refused at startup. */
+const ROUTES_OPTIONS: OptionShape = {
+  auth: true,
+  appUrl: true,
+  allowedOrigins: true,
+  callbackPath: true,
+  afterLoginUrl: true,
+  afterLogoutUrl: true,
+  loginUrl: true,
+  mfaUrl: true,
+  discoveryUrl: true,
+  sessionDurationMinutes: true,
+  pkce: true,
+  paths: Object.fromEntries(Object.keys(DEFAULT_ROUTE_PATHS).map((name) => [name, true])),
+  onAuthenticated: true,
+  onError: true,
+  trustedSubdomains: true,
+  maxBodyBytes: true,
+};
+
+/** Fully validated options of one `stytchRoutes()` call, before what `stytchAuth()` adds. Internal. */
 export interface ResolvedRoutesConfig {
   appOrigin: string;
   allowedOrigins: ReadonlySet<string>;
   trustedSubdomains: boolean;
   callbackPath: string | undefined;
   afterLoginUrl: string;
-  afterLogoutUrl: string;
-  loginUrl: string;
-  mfaUrl: string;
+  /** Undefined: the login page (inherited). */
+  afterLogoutUrl: string | undefined;
+  /** Deprecated per-router pages; undefined unless given (then they win over `stytchAuth()`'s). */
+  loginUrl: string | undefined;
+  mfaUrl: string | undefined;
   discoveryUrl: string;
   sessionDurationMinutes: number | undefined;
   pkce: boolean;
@@ -144,7 +176,7 @@ const PATH_SHAPE = /^\/[A-Za-z0-9/_.~-]*$/;
  */
 export function parseConfiguredOrigin(value: unknown, optionName: string): string {
   if (typeof value !== 'string' || value === '') {
-    throw new ConfigError(`${optionName} is required: the application's own origin, e.g. 'https://app.example.com'.`);
+    throw new ConfigError(`option "${optionName}" is required: the application's own origin, e.g. 'https://app.example.com'.`);
   }
   let url: URL;
   try {
@@ -177,13 +209,17 @@ function resolveTarget(value: unknown, optionName: string, appOrigin: string, fa
 }
 
 /** Validate `stytchRoutes()` options once. Never mutates `options`. */
-export function resolveRoutesOptions(options: StytchRoutesOptions): ResolvedRoutesConfig {
+export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logger): ResolvedRoutesConfig {
   if (typeof options !== 'object' || options === null) throw new ConfigError('stytchRoutes(options): options are required (at least appUrl).');
+  assertKnownOptions('stytchRoutes()', options, ROUTES_OPTIONS);
+  for (const name of ['loginUrl', 'mfaUrl'] as const) {
+    if (options[name] !== undefined) warnDeprecated('stytchRoutes()', name, `stytchAuth({ ${name} })`, logger);
+  }
   const appOrigin = parseConfiguredOrigin(options.appUrl, 'appUrl');
   const allowed = new Set<string>([appOrigin]);
   for (const origin of options.allowedOrigins ?? []) allowed.add(parseConfiguredOrigin(origin, 'allowedOrigins[]'));
 
-  const loginUrl = resolveTarget(options.loginUrl, 'loginUrl', appOrigin, '/login');
+  const loginUrl = options.loginUrl === undefined ? undefined : resolveTarget(options.loginUrl, 'loginUrl', appOrigin, '/login');
   const paths = {} as Record<StytchRouteName, string | undefined>;
   const seen = new Map<string, StytchRouteName>();
   for (const name of Object.keys(DEFAULT_ROUTE_PATHS) as StytchRouteName[]) {
@@ -227,9 +263,9 @@ export function resolveRoutesOptions(options: StytchRoutesOptions): ResolvedRout
     trustedSubdomains: options.trustedSubdomains === true,
     callbackPath,
     afterLoginUrl: resolveTarget(options.afterLoginUrl, 'afterLoginUrl', appOrigin, '/'),
-    afterLogoutUrl: resolveTarget(options.afterLogoutUrl, 'afterLogoutUrl', appOrigin, loginUrl),
+    afterLogoutUrl: options.afterLogoutUrl === undefined ? undefined : resolveTarget(options.afterLogoutUrl, 'afterLogoutUrl', appOrigin, '/'),
     loginUrl,
-    mfaUrl: resolveTarget(options.mfaUrl, 'mfaUrl', appOrigin, '/mfa'),
+    mfaUrl: options.mfaUrl === undefined ? undefined : resolveTarget(options.mfaUrl, 'mfaUrl', appOrigin, '/mfa'),
     discoveryUrl: resolveTarget(options.discoveryUrl, 'discoveryUrl', appOrigin, '/select-organization'),
     sessionDurationMinutes: duration,
     pkce: options.pkce ?? true,

@@ -3,12 +3,12 @@
  * 503 when it could not be decided. Never returns the credential itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getStytchAuth } from '../middleware/auth-object.js';
-import { sendJson } from './responses.js';
+import { sendJson } from '../middleware/respond.js';
+import type { RouteContext } from './route-context.js';
 
 /** Handler of the session route. */
-export function currentSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const auth = getStytchAuth(req);
+export function currentSession(_req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const { auth } = rc;
   if (auth.status === 'signed_in') {
     sendJson(res, 200, {
       isAuthenticated: true,
@@ -27,7 +27,7 @@ export function currentSession(req: IncomingMessage, res: ServerResponse): Promi
       credential: auth.credential,
     });
   } else if (auth.status === 'undecided') {
-    // Undecided is always 503, like the guards (catalogue status vocabulary), whatever the upstream did.
+    // Undecided is always 503, like the guards, whatever the upstream did.
     sendJson(res, 503, { error: { code: auth.error.code, message: 'The authentication service is unavailable. Try again later.' } });
   } else {
     res.setHeader('WWW-Authenticate', 'Bearer');

@@ -4,8 +4,11 @@
  * Connect alike. Each flow lives in its own module; this file only wires paths, CSRF and errors.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConfigError, StytchApiError } from '../errors.js';
-import { findStytchContext } from '../middleware/context.js';
+import { ConfigError, MiddlewareNotMountedError, StytchApiError } from '../errors.js';
+import { findRequestState } from '../middleware/request-state.js';
+import { answerError, sendJson } from '../middleware/respond.js';
+import { instanceOf } from '../middleware/stytch-auth.js';
+import type { StytchInstance } from '../middleware/types.js';
 import { logEvent } from '../session/logger.js';
 import { callback } from './callback.js';
 import { checkCsrf, csrfError } from './csrf.js';
@@ -16,13 +19,13 @@ import { loginEmail } from './login-email.js';
 import { logout } from './logout.js';
 import { mfaRecover, mfaSmsAuthenticate, mfaSmsSend, mfaStatus, mfaTotpAuthenticate, mfaTotpCreate } from './mfa.js';
 import { resolveRoutesOptions } from './options.js';
-import type { ResolvedRoutesConfig, StytchRouteName, StytchRoutesOptions } from './options.js';
-import { answerError, sendJson } from './responses.js';
+import type { StytchRouteName, StytchRoutesOptions } from './options.js';
+import { bindRoutes } from './route-context.js';
+import type { RouteBinding, RouteContext } from './route-context.js';
 import { currentSession } from './session.js';
 import { switchOrganization } from './switch-organization.js';
-import { clearIntermediateState } from './transient.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig) => Promise<void>;
+type Handler = (req: IncomingMessage, res: ServerResponse, rc: RouteContext) => Promise<void>;
 
 interface RouteDef {
   name: StytchRouteName;
@@ -47,7 +50,7 @@ const ROUTES: readonly RouteDef[] = [
   { name: 'switchOrganization', method: 'POST', handler: switchOrganization, errorPage: 'login' },
   { name: 'logout', method: 'POST', handler: logout, errorPage: 'login' },
   { name: 'emailUpdate', method: 'POST', handler: startEmailUpdate, errorPage: 'login' },
-  { name: 'session', method: 'GET', handler: (req, res) => currentSession(req, res), errorPage: 'login' },
+  { name: 'session', method: 'GET', handler: currentSession, errorPage: 'login' },
 ];
 
 /** Errors after which the IST is useless: drop its cookie so the next page starts over. */
@@ -75,17 +78,23 @@ function pathOf(url: string | undefined): string {
  * `POST /switch-organization`, `POST /logout`, `POST /email/update`, `GET /session`.
  *
  * Every POST passes the CSRF origin check against `appUrl` (403 `csrf_rejected`); HTML form posts
- * get 303 redirects (errors back to `loginUrl`/`mfaUrl` with `?error=<code>`), JSON clients get
- * JSON with a stable `error.code`. Bodies are parsed here (JSON or URL-encoded, size-capped).
+ * and navigations get 303 redirects (errors back to the login or MFA page of `stytchAuth()` with
+ * `?error=<code>`), JSON clients get JSON with a stable `error.code`. Bodies are parsed here (JSON
+ * or URL-encoded, size-capped). Pass `auth` (the `stytchAuth()` middleware) to resolve everything
+ * at construction.
  *
  * @throws ConfigError when `appUrl` is missing or invalid, a redirect option is not a same-origin
  *   path, or two routes share a method and path.
  * @example
- * app.use(stytchAuth());
- * app.use('/auth', stytchRoutes({ appUrl: 'http://localhost:3000', afterLoginUrl: '/dashboard', loginUrl: '/login', mfaUrl: '/mfa', discoveryUrl: '/select-org' }));
+ * const auth = stytchAuth({ loginUrl: '/login', mfaUrl: '/mfa' });
+ * app.use(auth);
+ * app.use('/auth', stytchRoutes({ auth, appUrl: 'http://localhost:3000', afterLoginUrl: '/dashboard', discoveryUrl: '/select-org' }));
  */
 export function stytchRoutes(options: StytchRoutesOptions): StytchRoutesMiddleware {
-  const cfg = resolveRoutesOptions(options);
+  const given = options?.auth;
+  const givenInstance = given === undefined ? undefined : instanceOf(given);
+  if (given !== undefined && givenInstance === undefined) throw new ConfigError('stytchRoutes(): option "auth" must be the middleware returned by stytchAuth().');
+  const cfg = resolveRoutesOptions(options, givenInstance?.context.logger);
   if (cfg.paths.loginEmail !== undefined && cfg.paths.callback === undefined && cfg.callbackPath === undefined) {
     throw new ConfigError('paths.callback is disabled: set callbackPath to where your own callback route lives.');
   }
@@ -100,28 +109,54 @@ export function stytchRoutes(options: StytchRoutesOptions): StytchRoutesMiddlewa
     byMethod.set(route.method, route);
   }
 
+  // Resolved once per stytchAuth() instance: at construction when `auth` is given.
+  const bindings = new WeakMap<StytchInstance, RouteBinding>();
+  const bindingFor = (instance: StytchInstance): RouteBinding => {
+    let binding = bindings.get(instance);
+    if (binding === undefined) {
+      binding = bindRoutes(cfg, instance);
+      bindings.set(instance, binding);
+    }
+    return binding;
+  };
+  if (givenInstance !== undefined) bindingFor(givenInstance);
+
   async function run(route: RouteDef, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const ctx = findStytchContext(req);
-    if (ctx === undefined) {
+    // The one read of the request's record: the router hands everything on from here.
+    const state = findRequestState(req);
+    const decision = state?.decision;
+    const instance = state?.instance;
+    if (decision === undefined || instance === undefined) {
       // Misconfiguration: answer generically rather than run a flow without identity.
-      sendJson(res, 500, { error: { code: 'config_error', message: 'Internal error.' } });
+      answerError(req, res, new MiddlewareNotMountedError('stytchRoutes(): stytchAuth() is not mounted before these routes.'), { onError: cfg.onError });
       return;
     }
-    const errorTarget = route.errorPage === 'mfa' ? cfg.mfaUrl : cfg.loginUrl;
+    const binding = bindingFor(instance);
+    const { context } = instance;
+    const rc: RouteContext = {
+      ...binding,
+      auth: decision.auth,
+      credential: decision.credential,
+      client: context.client,
+      logger: context.logger,
+      cookies: instance.cookies,
+      now: () => context.now(),
+    };
+    const errorTarget = route.errorPage === 'mfa' ? binding.cfg.mfaUrl : binding.cfg.loginUrl;
     const event = `stytch.routes.${route.name}`;
     if (route.method === 'POST') {
       const rejection = checkCsrf(req, csrf);
       if (rejection !== undefined) {
-        logEvent(ctx.logger, 'warn', 'stytch.routes.csrf_rejected', { route: route.name, reason: rejection });
-        answerError(req, res, csrfError(), { logger: ctx.logger, onError: cfg.onError, event });
+        logEvent(context.logger, 'warn', 'stytch.routes.csrf_rejected', { route: route.name, reason: rejection });
+        answerError(req, res, csrfError(), { logger: context.logger, onError: cfg.onError, event });
         return;
       }
     }
     try {
-      await route.handler(req, res, cfg);
+      await route.handler(req, res, rc);
     } catch (err) {
-      if (err instanceof StytchApiError && DEAD_IST_ERRORS.has(err.errorType) && !res.headersSent) clearIntermediateState(req, res);
-      answerError(req, res, err, { logger: ctx.logger, onError: cfg.onError, errorTarget, event });
+      if (err instanceof StytchApiError && DEAD_IST_ERRORS.has(err.errorType) && !res.headersSent) binding.flow.clearIntermediateState(req, res);
+      answerError(req, res, err, { logger: context.logger, onError: cfg.onError, errorTarget, event });
     }
   }
 
@@ -141,8 +176,7 @@ export function stytchRoutes(options: StytchRoutesOptions): StytchRoutesMiddlewa
     }
     run(route, req, res).catch((err: unknown) => {
       // run() answers its own errors; this only guards against a failure while answering.
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal_error', message: 'Internal error.' } });
-      else res.destroy(err instanceof Error ? err : undefined);
+      answerError(req, res, err);
     });
   };
 }

@@ -4,22 +4,15 @@
  * page when the target organization asks for more.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getStytchContext } from '../middleware/context.js';
 import { FIELD_RULES, readBody, requireField } from './body.js';
 import { completePrimary, sendOutcome, sessionCredential } from './flow.js';
-import type { ResolvedRoutesConfig } from './options.js';
+import type { RouteContext } from './route-context.js';
 
 /** Handler of the organization switch route. */
-export async function switchOrganization(req: IncomingMessage, res: ServerResponse, cfg: ResolvedRoutesConfig): Promise<void> {
-  const credential = sessionCredential(req);
-  const fields = await readBody(req, cfg.maxBodyBytes);
+export async function switchOrganization(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const credential = sessionCredential(req, rc);
+  const fields = await readBody(req, rc.cfg.maxBodyBytes);
   const organizationId = requireField(fields, 'organization_id', FIELD_RULES.organization, 'invalid_organization_id');
-  const ctx = getStytchContext(req);
-  const duration = cfg.sessionDurationMinutes ?? ctx.config.sessionDurationMinutes;
-  const result = await ctx.client.sessions.exchange({
-    organization_id: organizationId,
-    ...credential,
-    ...(duration === undefined ? {} : { session_duration_minutes: duration }),
-  });
-  sendOutcome(req, res, await completePrimary(req, res, cfg, result, 'switch_organization'));
+  const result = await rc.client.sessions.exchange({ organization_id: organizationId, ...credential, ...rc.cfg.sessionFields });
+  sendOutcome(req, res, await completePrimary(req, res, rc, result, 'switch_organization'));
 }

@@ -1,13 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serialize } from 'cookie';
+import { MiddlewareNotMountedError } from '../errors.js';
+import { COOKIE_ABSENT, scanCookieHeader } from '../session/credentials.js';
+import type { CookieRead } from '../session/credentials.js';
 import { logEvent } from '../session/logger.js';
-import { scanCookieHeader } from '../session/credentials.js';
-import { getStytchContext } from './context.js';
-import type { StytchContextConfig } from './context.js';
+import type { Logger } from '../session/logger.js';
+import { findRequestState } from './request-state.js';
+import type { CookieWriter, ResolvedCookieConfig } from './types.js';
 
 /**
- * Browsers drop a cookie whose name, value and attributes exceed 4096 bytes (RFC 6265 5.3
- * "at least 4096 bytes per cookie"; catalogue #65). We never emit one that would be dropped silently.
+ * Browsers drop a cookie whose name, value and attributes exceed 4096 bytes (RFC 6265 section
+ * 6.1, "at least 4096 bytes per cookie"). We never emit one that would be dropped silently.
  */
 export const MAX_COOKIE_BYTES = 4096;
 
@@ -16,11 +19,11 @@ const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /**
  * Whether cookies written on this response get `Secure`. Decided from the socket and the Host,
- * never from a client header unless `trustProxy` is configured (catalogue #66): only a plain-HTTP
- * connection that is really on loopback (local address) *and* addressed to a loopback Host name
- * goes without `Secure`, so local development over http://localhost works.
+ * never from a client header unless `trustProxy` is configured: only a plain-HTTP connection
+ * that is really on loopback (local address) *and* addressed to a loopback Host name goes
+ * without `Secure`, so local development over http://localhost works.
  */
-export function isSecureRequest(req: IncomingMessage, config: Pick<StytchContextConfig, 'secure' | 'trustProxy'>): boolean {
+export function isSecureRequest(req: IncomingMessage, config: Pick<ResolvedCookieConfig, 'secure' | 'trustProxy'>): boolean {
   if (config.secure === true) return true;
   const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | undefined;
   if (socket?.encrypted === true) return true;
@@ -46,140 +49,129 @@ function hostName(host: string | undefined): string {
 }
 
 /** Append one `Set-Cookie` line, keeping the ones already set (Express 4, 5 and Connect alike). */
-function appendSetCookie(res: ServerResponse, line: string): boolean {
-  if (res.headersSent) return false;
+function appendSetCookie(res: ServerResponse, line: string): void {
+  if (res.headersSent) return;
   const previous = res.getHeader('Set-Cookie');
   if (previous === undefined) res.setHeader('Set-Cookie', [line]);
   else if (Array.isArray(previous)) res.setHeader('Set-Cookie', [...previous, line]);
   else res.setHeader('Set-Cookie', [String(previous), line]);
-  return true;
-}
-
-function noStore(res: ServerResponse): void {
-  if (!res.headersSent) res.setHeader('Cache-Control', 'no-store');
-}
-
-function attributes(req: IncomingMessage, config: StytchContextConfig, path: string | undefined, httpOnly: boolean) {
-  return {
-    httpOnly,
-    secure: isSecureRequest(req, config),
-    sameSite: config.sameSite,
-    path: path ?? config.path,
-    ...(config.domain === undefined ? {} : { domain: config.domain }),
-  } as const;
+  // A response that sets a credential must never be stored by a shared cache.
+  res.setHeader('Cache-Control', 'no-store');
 }
 
 /**
- * Write a cookie with the library's attributes: HttpOnly (unless turned off), Secure (see
- * {@link isSecureRequest}), the configured SameSite, Path and Domain, and `Max-Age`.
- * Also sets `Cache-Control: no-store`.
- *
- * @param maxAgeSeconds - lifetime; 0 or less clears the cookie.
- * @throws TypeError when the name or value holds characters a cookie cannot carry.
- * @example
- * setCookie(req, res, 'stytch_pkce_verifier', verifier, { maxAgeSeconds: 600 });
+ * The cookie writer of one `stytchAuth()` instance: every cookie it writes is HttpOnly (unless
+ * turned off for one cookie), Secure (see {@link isSecureRequest}), and carries the configured
+ * SameSite, Path and Domain, resolved once here.
  */
-export function setCookie(
-  req: IncomingMessage,
-  res: ServerResponse,
-  name: string,
-  value: string,
-  options: { maxAgeSeconds: number; httpOnly?: boolean; path?: string },
-): void {
-  const { config } = getStytchContext(req);
-  if (!(options.maxAgeSeconds > 0)) {
-    clearCookie(req, res, name, options.path === undefined ? undefined : { path: options.path });
-    return;
-  }
-  const line = serialize(name, value, { ...attributes(req, config, options.path, options.httpOnly ?? true), maxAge: Math.floor(options.maxAgeSeconds) });
-  appendSetCookie(res, line);
-  noStore(res);
+export function createCookieWriter(config: ResolvedCookieConfig, now: () => number, logger: Logger | undefined): CookieWriter {
+  const attributes = (req: IncomingMessage, path: string | undefined, httpOnly: boolean) =>
+    ({
+      httpOnly,
+      secure: isSecureRequest(req, config),
+      sameSite: config.sameSite,
+      path: path ?? config.path,
+      ...(config.domain === undefined ? {} : { domain: config.domain }),
+    }) as const;
+
+  const clear: CookieWriter['clear'] = (req, res, name, options) => {
+    appendSetCookie(res, serialize(name, '', { ...attributes(req, options?.path, true), maxAge: 0, expires: new Date(0) }));
+  };
+
+  const clearSession: CookieWriter['clearSession'] = (req, res) => {
+    clear(req, res, config.jwt);
+    clear(req, res, config.token);
+  };
+
+  const writer: CookieWriter = {
+    set(req, res, name, value, options) {
+      if (!(options.maxAgeSeconds > 0)) {
+        clear(req, res, name, options.path === undefined ? undefined : { path: options.path });
+        return;
+      }
+      appendSetCookie(res, serialize(name, value, { ...attributes(req, options.path, options.httpOnly ?? true), maxAge: Math.floor(options.maxAgeSeconds) }));
+    },
+    clear,
+    setSession(req, res, session) {
+      const expiresAt = session.expires_at instanceof Date ? session.expires_at : new Date(session.expires_at);
+      const maxAge = Math.floor((expiresAt.getTime() - now()) / 1000);
+      if (!Number.isFinite(maxAge) || maxAge <= 0) {
+        clearSession(req, res);
+        return;
+      }
+      const attrs = { ...attributes(req, undefined, true), maxAge, expires: expiresAt };
+      if (session.session_jwt !== '') {
+        const jwtLine = serialize(config.jwt, session.session_jwt, attrs);
+        if (jwtLine.length > MAX_COOKIE_BYTES) {
+          // The opaque token cookie alone carries the session; an older JWT cookie is cleared so it cannot shadow it.
+          logEvent(logger, 'warn', 'session_jwt_cookie_too_large', { bytes: jwtLine.length, limit: MAX_COOKIE_BYTES });
+          clear(req, res, config.jwt);
+        } else {
+          appendSetCookie(res, jwtLine);
+        }
+      }
+      if (session.session_token !== '') appendSetCookie(res, serialize(config.token, session.session_token, attrs));
+    },
+    clearSession,
+  };
+  return Object.freeze(writer);
+}
+
+function writerOf(req: IncomingMessage, caller: string): CookieWriter {
+  const writer = findRequestState(req)?.instance?.cookies;
+  if (writer === undefined) throw new MiddlewareNotMountedError(`${caller}: stytchAuth() middleware is not mounted before this route. Add app.use(stytchAuth()) first.`);
+  return writer;
 }
 
 /**
- * Expire a cookie with the same Path, Domain, Secure and SameSite it was written with
- * (catalogue #68), so the browser really drops it.
+ * Write both session cookies after a login or a refresh, with the attributes of the
+ * `stytchAuth()` that ran for this request. Lifetime is capped at the session's `expires_at`. A JWT
+ * cookie that would exceed {@link MAX_COOKIE_BYTES} is not written (the browser would drop it
+ * silently): the opaque token cookie alone carries the session, and a warning is logged.
  *
- * @example
- * clearCookie(req, res, 'stytch_intermediate_session_token');
- */
-export function clearCookie(req: IncomingMessage, res: ServerResponse, name: string, options?: { path?: string }): void {
-  const { config } = getStytchContext(req);
-  const line = serialize(name, '', { ...attributes(req, config, options?.path, true), maxAge: 0, expires: new Date(0) });
-  appendSetCookie(res, line);
-  noStore(res);
-}
-
-/**
- * Write both session cookies after a login or a refresh. Lifetime is capped at the session's
- * `expires_at` (catalogue #64). A JWT cookie that would exceed {@link MAX_COOKIE_BYTES} is not
- * written (the browser would drop it silently): the opaque token cookie alone carries the session,
- * any older JWT cookie is cleared so it cannot shadow the new token, and a warning is logged.
- *
+ * @throws MiddlewareNotMountedError when `stytchAuth()` did not run for this request.
  * @example
  * const r = await client.magicLinks.authenticate({ magic_links_token });
  * setSessionCookies(req, res, { ...r, expires_at: r.member_session.expires_at });
  */
-export function setSessionCookies(
-  req: IncomingMessage,
-  res: ServerResponse,
-  session: { session_token: string; session_jwt: string; expires_at: string | Date },
-): void {
-  const ctx = getStytchContext(req);
-  const { config } = ctx;
-  const expiresAt = session.expires_at instanceof Date ? session.expires_at : new Date(session.expires_at);
-  const maxAge = Math.floor((expiresAt.getTime() - ctx.now()) / 1000);
-  if (!Number.isFinite(maxAge) || maxAge <= 0) {
-    clearSessionCookies(req, res);
-    return;
-  }
-  const attrs = { ...attributes(req, config, undefined, true), maxAge, expires: expiresAt };
-  if (session.session_jwt !== '') {
-    const jwtLine = serialize(config.cookies.jwt, session.session_jwt, attrs);
-    if (jwtLine.length > MAX_COOKIE_BYTES) {
-      logEvent(ctx.logger, 'warn', 'session_jwt_cookie_too_large', { bytes: jwtLine.length, limit: MAX_COOKIE_BYTES });
-      appendSetCookie(res, serialize(config.cookies.jwt, '', { ...attributes(req, config, undefined, true), maxAge: 0, expires: new Date(0) }));
-    } else {
-      appendSetCookie(res, jwtLine);
-    }
-  }
-  if (session.session_token !== '') appendSetCookie(res, serialize(config.cookies.token, session.session_token, attrs));
-  noStore(res);
+export function setSessionCookies(req: IncomingMessage, res: ServerResponse, session: { session_token: string; session_jwt: string; expires_at: string | Date }): void {
+  writerOf(req, 'setSessionCookies').setSession(req, res, session);
 }
 
 /**
  * Clear both session cookies (logout, or a credential that is definitely invalid).
  *
+ * @throws MiddlewareNotMountedError when `stytchAuth()` did not run for this request.
  * @example
  * clearSessionCookies(req, res);
  */
 export function clearSessionCookies(req: IncomingMessage, res: ServerResponse): void {
-  const { config } = getStytchContext(req);
-  clearCookie(req, res, config.cookies.jwt);
-  clearCookie(req, res, config.cookies.token);
+  writerOf(req, 'clearSessionCookies').clearSession(req, res);
 }
 
 /**
- * Read one cookie from the request's `Cookie` header without parsing the others.
- * Returns `'duplicate'` when the name appears more than once with different values (a planted
- * cookie, catalogue #5): callers must treat that as no credential, never pick one. A value that
- * is not valid percent-encoding reads as undefined.
+ * Read one cookie from the request's `Cookie` header without parsing the others, percent-decoded.
+ * A name sent twice with different values is a `conflict` (a planted cookie): callers treat it as
+ * no credential, never pick one. A value that is not valid percent-encoding reads as absent.
  *
  * @example
  * const ist = readCookie(req, 'stytch_intermediate_session_token');
- * if (ist === undefined || ist === 'duplicate') throw new AuthenticationError('intermediate_session_missing');
+ * if (ist.kind !== 'value') throw new AuthenticationError('intermediate_session_missing');
  */
-// The 'duplicate' sentinel is spelled out in the type on purpose: it documents the contract.
-// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
-export function readCookie(req: IncomingMessage, name: string): string | undefined | 'duplicate' {
+export function readCookie(req: IncomingMessage, name: string): CookieRead {
   const header = req.headers.cookie;
-  if (header === undefined) return undefined;
-  const raw = scanCookieHeader(header, name);
-  if (raw === undefined || raw === 'duplicate') return raw;
-  if (!raw.includes('%')) return raw;
+  if (header === undefined) return COOKIE_ABSENT;
+  const read = scanCookieHeader(header, name);
+  if (read.kind !== 'value' || !read.value.includes('%')) return read;
   try {
-    return decodeURIComponent(raw);
+    return { kind: 'value', value: decodeURIComponent(read.value) };
   } catch {
-    return undefined;
+    return COOKIE_ABSENT;
   }
+}
+
+/** The value of a cookie sent exactly once and not empty; undefined when absent, empty or in conflict. */
+export function readSingleCookie(req: IncomingMessage, name: string): string | undefined {
+  const read = readCookie(req, name);
+  return read.kind === 'value' && read.value !== '' ? read.value : undefined;
 }

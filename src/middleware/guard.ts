@@ -1,52 +1,43 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AuthenticationError, AuthorizationError, StytchExpressError } from '../errors.js';
+import { AuthenticationError, AuthorizationError, MiddlewareNotMountedError, StytchExpressError } from '../errors.js';
+import type { SignedInAuth, UndecidedAuth } from '../session/auth-types.js';
 import { logEvent } from '../session/logger.js';
 import { safeReturnTo } from '../session/return-to.js';
-import type { StytchRequestContext } from './context.js';
+import { findStytchContext } from './context.js';
 import { findRequestState } from './request-state.js';
-import type { SignedInAuth, UndecidedAuth } from './auth-object.js';
-import { isNavigation, sendError, sendRedirect } from './respond.js';
+import { answerError, isNavigation, redirect } from './respond.js';
+import type { CheckResult, GuardCheck, NodeMiddleware, StytchRequestContext } from './types.js';
 
-/** Connect-style middleware: works on Express 4, Express 5 and Connect. */
-export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
-
-/** What one check of a guard decided. Access needs at least one `pass` and no `fail`. */
-export type CheckResult =
-  | { outcome: 'pass' }
-  | { outcome: 'skip' }
-  | {
-      outcome: 'fail';
-      error: StytchExpressError;
-      /** For browser navigations: where to send the user instead (e.g. step-up MFA). Must be trusted config. */
-      redirectTo?: string;
-    };
-
-/** A predicate over a signed-in request. May be async (e.g. waits for the RBAC policy). */
-export type GuardCheck = (auth: SignedInAuth, req: IncomingMessage, ctx: StytchRequestContext) => CheckResult | Promise<CheckResult>;
+export type { CheckResult, GuardCheck, NodeMiddleware } from './types.js';
 
 const PASS: CheckResult = Object.freeze({ outcome: 'pass' });
 /** The check that `requireAuth()` uses: being signed in is enough. */
 export const signedInCheck: GuardCheck = () => PASS;
 
 const UNAUTHENTICATED = new AuthenticationError('unauthenticated', 'Authentication required.');
-const NOT_MOUNTED = new StytchExpressError('middleware_not_mounted', 500, 'stytchAuth() is not mounted before this guard.');
+const NOT_MOUNTED = new MiddlewareNotMountedError();
 const INTERNAL = new StytchExpressError('internal_error', 500, 'Internal error.');
 const NO_CHECK_PASSED = new AuthorizationError('permission_denied', 'Not allowed.');
 
-/** Build the login redirect: the configured URL plus the request's own path as a safe `return_to`. */
-function loginLocation(req: IncomingMessage, loginUrl: string): string {
+/** Build a redirect to a page: the configured URL plus the request's own path as a safe `return_to`. */
+export function pageLocation(req: IncomingMessage, pageUrl: string): string {
   const own = (req as { originalUrl?: unknown }).originalUrl ?? req.url;
   const returnTo = safeReturnTo(own, '/');
-  return `${loginUrl}${loginUrl.includes('?') ? '&' : '?'}return_to=${encodeURIComponent(returnTo)}`;
+  return `${pageUrl}${pageUrl.includes('?') ? '&' : '?'}return_to=${encodeURIComponent(returnTo)}`;
 }
 
 function undecidedError(auth: UndecidedAuth): StytchExpressError {
-  // Undecided is always 503 (catalogue status vocabulary), whatever the upstream said.
+  // Undecided is always 503, whatever the upstream said.
   if (auth.error.status === 503) return auth.error;
   const error = new StytchExpressError(auth.error.code, 503, auth.error.message);
   const retryAfterSeconds = (auth.error as { retryAfterSeconds?: number }).retryAfterSeconds;
   if (retryAfterSeconds !== undefined) Object.assign(error, { retryAfterSeconds });
   return error;
+}
+
+/** Answer a refusal through the one response layer, with the instance's error page. */
+function refuse(req: IncomingMessage, res: ServerResponse, ctx: StytchRequestContext | undefined, error: StytchExpressError): void {
+  answerError(req, res, error, { errorPage: ctx?.config.errorPage });
 }
 
 /**
@@ -68,22 +59,20 @@ function undecidedError(auth: UndecidedAuth): StytchExpressError {
 export function createGuard(name: string, checks: readonly GuardCheck[]): NodeMiddleware {
   const list = [...checks];
   const guard: NodeMiddleware = function stytchGuard(req, res, next) {
-    // One read of the request's private record for both the context and the auth object.
-    const state = findRequestState(req);
-    const ctx = state?.ctx;
-    const auth = state?.auth;
-    if (ctx === undefined || auth === undefined) {
-      sendError(req, res, NOT_MOUNTED);
+    const auth = findRequestState(req)?.decision?.auth;
+    if (auth === undefined) {
+      refuse(req, res, undefined, NOT_MOUNTED);
       return;
     }
+    const ctx = findStytchContext(req) as StytchRequestContext;
     if (auth.status === 'undecided') {
-      sendError(req, res, undecidedError(auth));
+      refuse(req, res, ctx, undecidedError(auth));
       return;
     }
     if (auth.status === 'signed_out') {
       const loginUrl = ctx.config.loginUrl;
-      if (loginUrl !== undefined && isNavigation(req)) sendRedirect(res, loginLocation(req, loginUrl));
-      else sendError(req, res, UNAUTHENTICATED);
+      if (loginUrl !== undefined && isNavigation(req)) redirect(res, pageLocation(req, loginUrl), true);
+      else refuse(req, res, ctx, UNAUTHENTICATED);
       return;
     }
     runChecks(list, auth, req, res, ctx, next, name);
@@ -92,19 +81,19 @@ export function createGuard(name: string, checks: readonly GuardCheck[]): NodeMi
   return guard;
 }
 
-/** Denied authorization is a security event (catalogue #98): ids and the coarse reason only. */
+/** Denied authorization is a security event: ids and the coarse reason only. */
 function logDenied(ctx: StytchRequestContext, name: string, auth: SignedInAuth, error: StytchExpressError): void {
   logEvent(ctx.logger, 'info', 'access_denied', { guard: name, code: error.code, status: error.status, memberId: auth.memberId, organizationId: auth.organizationId });
 }
 
 function fail(req: IncomingMessage, res: ServerResponse, result: Extract<CheckResult, { outcome: 'fail' }>, ctx: StytchRequestContext, name: string, auth: SignedInAuth): void {
   logDenied(ctx, name, auth, result.error);
-  if (result.redirectTo !== undefined && isNavigation(req)) sendRedirect(res, result.redirectTo);
-  else sendError(req, res, result.error);
+  if (result.redirectTo !== undefined && isNavigation(req)) redirect(res, result.redirectTo, true);
+  else refuse(req, res, ctx, result.error);
 }
 
 function grant(res: ServerResponse, next: (err?: unknown) => void): void {
-  // Responses that depend on the session must not be stored by shared caches (catalogue #67).
+  // Responses that depend on the session must not be stored by shared caches.
   if (!res.headersSent) res.setHeader('Cache-Control', 'no-store');
   next();
 }
@@ -124,16 +113,16 @@ function settle(
     return;
   }
   logDenied(ctx, name, auth, NO_CHECK_PASSED);
-  sendError(req, res, NO_CHECK_PASSED);
+  refuse(req, res, ctx, NO_CHECK_PASSED);
 }
 
 function onThrow(req: IncomingMessage, res: ServerResponse, ctx: StytchRequestContext, name: string, error: unknown): void {
   if (error instanceof StytchExpressError) {
-    sendError(req, res, error);
+    refuse(req, res, ctx, error);
     return;
   }
   logEvent(ctx.logger, 'error', 'guard_check_threw', { guard: name, error: error instanceof Error ? error.name : typeof error });
-  sendError(req, res, INTERNAL);
+  refuse(req, res, ctx, INTERNAL);
 }
 
 /**
@@ -163,7 +152,7 @@ function runChecks(
       return;
     }
     if (!isCheckResult(result)) {
-      // A check that answers garbage denies (fail closed, catalogue #60).
+      // A check that answers garbage denies (fail closed).
       onThrow(req, res, ctx, name, new TypeError('guard check returned an invalid result'));
       return;
     }

@@ -5,7 +5,32 @@ import type { PolicyCache } from '../rbac/policy-cache.js';
 import { DEFAULT_MAX_TOKEN_BYTES, isValidCookieName } from '../session/credentials.js';
 import type { JwksCacheOptions } from '../session/jwks-cache.js';
 import type { Logger } from '../session/logger.js';
-import type { ErrorPageRenderer, StytchContextConfig } from './context.js';
+import { assertKnownOptions, warnDeprecated } from '../option-names.js';
+import type { OptionShape } from '../option-names.js';
+import type { ErrorPageRenderer, ResolvedCookieConfig, StytchContextConfig } from './types.js';
+
+/** Cookie settings of `stytchAuth()`, inherited by `stytchRoutes()`. */
+export interface CookieOptions {
+  /** Session JWT cookie. Default `stytch_session_jwt` (the name Stytch's frontend SDK uses). */
+  jwt?: string;
+  /** Opaque session token cookie. Default `stytch_session` (the name Stytch's frontend SDK uses). */
+  token?: string;
+  /** Intermediate session token cookie, written by the routes during MFA and discovery. Default `stytch_intermediate_session_token`. */
+  ist?: string;
+  /** `__Host-` (recommended in production: no Domain, Path=/, Secure) or `__Secure-`, prepended to every cookie name. */
+  prefix?: '__Host-' | '__Secure-';
+  /** Cookie Path. Default `/`. */
+  path?: string;
+  /** Cookie Domain. Default: none (host-only). */
+  domain?: string;
+  /**
+   * `Secure` on cookies. `'auto'` (default): always, except plain HTTP on a loopback connection to
+   * `localhost`/`127.0.0.1` (local development). `true`: always.
+   */
+  secure?: 'auto' | true;
+  /** Default `'lax'` (needed for magic-link callbacks arriving from email clients). */
+  sameSite?: 'lax' | 'strict';
+}
 
 /** Options of `stytchAuth()`. Every option is validated once, when the factory is called. */
 export interface StytchAuthOptions {
@@ -19,20 +44,15 @@ export interface StytchAuthOptions {
   env?: Record<string, string | undefined>;
   /** undici dispatcher for the created client and for JWKS fetches. */
   dispatcher?: Dispatcher;
-  /** Cookie names. Defaults are the names Stytch's frontend SDK uses. */
-  cookies?: {
-    /** Session JWT cookie. Default `stytch_session_jwt`. */
-    jwt?: string;
-    /** Opaque session token cookie. Default `stytch_session`. */
-    token?: string;
-    /** Intermediate session token cookie (login handlers). Default `stytch_intermediate_session_token`. */
-    ist?: string;
-    /** `__Host-` (recommended in production: no Domain, Path=/, Secure) or `__Secure-`, prepended to the three names. */
-    prefix?: '__Host-' | '__Secure-';
-  };
-  /** Where browser navigations without a session are redirected (303, with a `return_to`). Relative path or absolute http(s) URL. */
+  /** Cookie names and attributes, in one place; `stytchRoutes()` inherits them. */
+  cookies?: CookieOptions;
+  /**
+   * The app's login page: guards send browser navigations without a session there (303, with a
+   * `return_to`), and `stytchRoutes()` sends failed sign-in form posts back there with `?error=<code>`.
+   * Relative path or absolute http(s) URL. Default: none (guards answer 401; the routes use `/login`).
+   */
   loginUrl?: string;
-  /** Where browser navigations needing step-up MFA are redirected. */
+  /** The app's MFA page: step-up redirects and logins that need a second factor land there. Default: none (guards answer 403; the routes use `/mfa`). */
   mfaUrl?: string;
   /**
    * Renders refusals (403, 503, and 401 when no `loginUrl` applies) for browser navigations, e.g.
@@ -41,16 +61,13 @@ export interface StytchAuthOptions {
    * the JSON body is sent instead. Default: JSON for everyone.
    */
   errorPage?: ErrorPageRenderer;
-  /**
-   * `Secure` on cookies. `'auto'` (default): always, except plain HTTP on a loopback connection to
-   * `localhost`/`127.0.0.1` (local development). `true`: always. `false` is refused (fail closed).
-   */
-  secure?: 'auto' | boolean;
-  /** Default `'lax'` (needed for magic-link callbacks arriving from email clients). */
+  /** @deprecated Use `cookies.secure`. */
+  secure?: 'auto' | true;
+  /** @deprecated Use `cookies.sameSite`. */
   sameSite?: 'lax' | 'strict';
-  /** Cookie Path. Default `/`. */
+  /** @deprecated Use `cookies.path`. */
   cookiePath?: string;
-  /** Cookie Domain. Default: none (host-only). */
+  /** @deprecated Use `cookies.domain`. */
   cookieDomain?: string;
   /** Trust `X-Forwarded-Proto` when deciding `Secure`. Only behind a proxy you control. Default false. */
   trustProxy?: boolean;
@@ -98,8 +115,48 @@ export interface ResolvedStytchAuthOptions {
 }
 
 function fail(option: string, message: string): never {
-  throw new ConfigError(`stytchAuth(): option "${option}" ${message}`, { code: 'config_invalid_option' });
+  throw new ConfigError(`stytchAuth(): option "${option}" ${message}`);
 }
+
+const COOKIE_SHAPE: OptionShape = { jwt: true, token: true, ist: true, prefix: true, path: true, domain: true, secure: true, sameSite: true };
+
+/** Every option `stytchAuth()` knows; anything else is refused at startup. */
+export const STYTCH_AUTH_OPTIONS: OptionShape = {
+  client: true,
+  projectId: true,
+  secret: true,
+  baseUrl: true,
+  env: true,
+  dispatcher: true,
+  cookies: COOKIE_SHAPE,
+  loginUrl: true,
+  mfaUrl: true,
+  errorPage: true,
+  secure: true,
+  sameSite: true,
+  cookiePath: true,
+  cookieDomain: true,
+  trustProxy: true,
+  sessionDurationMinutes: true,
+  maxTokenAgeSeconds: true,
+  clockToleranceSeconds: true,
+  maxTokenBytes: true,
+  jwks: { maxAgeMs: true, cooldownMs: true, staleIfErrorMs: true, timeoutMs: true, maxBodyBytes: true, maxKeys: true },
+  verifiedCacheSize: true,
+  circuitBreaker: { failureThreshold: true, coolOffMs: true },
+  networkTimeoutMs: true,
+  rbac: { policyCache: true, preload: true },
+  logger: true,
+  now: true,
+};
+
+/** Old option names kept for one release: old name, new name. */
+const DEPRECATED: ReadonlyArray<readonly ['secure' | 'sameSite' | 'cookiePath' | 'cookieDomain', 'secure' | 'sameSite' | 'path' | 'domain']> = [
+  ['secure', 'secure'],
+  ['sameSite', 'sameSite'],
+  ['cookiePath', 'path'],
+  ['cookieDomain', 'domain'],
+];
 
 function optionalNumber(option: string, value: unknown, min: number, max: number, integer = true): number | undefined {
   if (value === undefined) return undefined;
@@ -133,31 +190,16 @@ function redirectTarget(option: string, value: unknown): string | undefined {
 /** Validate and freeze the options (never mutating the caller's object). */
 export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedStytchAuthOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('stytchAuth(): options must be an object.');
-
-  const cookies = options.cookies ?? {};
-  const prefix = cookies.prefix;
-  if (prefix !== undefined && prefix !== '__Host-' && prefix !== '__Secure-') fail('cookies.prefix', 'must be "__Host-" or "__Secure-".');
-  const names = {
-    jwt: (prefix ?? '') + (cookies.jwt ?? 'stytch_session_jwt'),
-    token: (prefix ?? '') + (cookies.token ?? 'stytch_session'),
-    ist: (prefix ?? '') + (cookies.ist ?? 'stytch_intermediate_session_token'),
-  };
-  for (const [key, name] of Object.entries(names)) {
-    // Catalogue #72: `;`, `=`, CR/LF or spaces in a name would inject cookie attributes.
-    if (!isValidCookieName(name)) fail(`cookies.${key}`, 'must be a cookie name (letters, digits and !#$%&\'*+-.^_`|~ only).');
+  assertKnownOptions('stytchAuth()', options, STYTCH_AUTH_OPTIONS);
+  if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) fail('logger', 'must be a pino-compatible logger object.');
+  const cookieOptions: CookieOptions = { ...(options.cookies ?? {}) };
+  for (const [oldName, newName] of DEPRECATED) {
+    if (options[oldName] === undefined) continue;
+    warnDeprecated('stytchAuth()', oldName, `cookies.${newName}`, options.logger);
+    if (cookieOptions[newName] !== undefined) fail(oldName, `and "cookies.${newName}" are both set; keep only "cookies.${newName}".`);
+    (cookieOptions as Record<string, unknown>)[newName] = options[oldName];
   }
-  if (new Set(Object.values(names)).size !== 3) fail('cookies', 'must use three different names.');
-
-  const secureOption = options.secure ?? 'auto';
-  if (secureOption === false) fail('secure', "false is refused: 'auto' already omits Secure for plain-HTTP localhost development.");
-  if (secureOption !== 'auto' && secureOption !== true) fail('secure', "must be 'auto' or true.");
-  const sameSite = options.sameSite ?? 'lax';
-  if (sameSite !== 'lax' && sameSite !== 'strict') fail('sameSite', "must be 'lax' or 'strict'.");
-  const path = options.cookiePath ?? '/';
-  if (typeof path !== 'string' || !path.startsWith('/') || UNSAFE_ATTRIBUTE.test(path) || path.length > 1024) fail('cookiePath', 'must start with "/" and hold no spaces, ";", "," or control characters.');
-  const domain = options.cookieDomain;
-  if (domain !== undefined && (typeof domain !== 'string' || !/^\.?[A-Za-z0-9.-]{1,253}$/.test(domain))) fail('cookieDomain', 'must be a host name.');
-  if (prefix === '__Host-' && (domain !== undefined || path !== '/')) fail('cookies.prefix', '"__Host-" requires no cookieDomain and cookiePath "/".');
+  const cookies = resolveCookies(cookieOptions);
   if (options.trustProxy !== undefined && typeof options.trustProxy !== 'boolean') fail('trustProxy', 'must be a boolean.');
 
   const sessionDurationMinutes = optionalNumber('sessionDurationMinutes', options.sessionDurationMinutes, 5, 527_040);
@@ -176,22 +218,15 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
   optionalNumber('jwks.maxBodyBytes', jwks.maxBodyBytes, 1_024, 10 * 1024 * 1024);
   optionalNumber('jwks.maxKeys', jwks.maxKeys, 1, 100);
   if (options.now !== undefined && typeof options.now !== 'function') fail('now', 'must be a function returning epoch milliseconds.');
-  if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) fail('logger', 'must be a pino-compatible logger object.');
   if (options.rbac?.preload !== undefined && typeof options.rbac.preload !== 'boolean') fail('rbac.preload', 'must be a boolean.');
   if (options.errorPage !== undefined && typeof options.errorPage !== 'function') fail('errorPage', 'must be a function (req, res, error) that ends the response.');
 
   const config: StytchContextConfig = Object.freeze({
-    cookies: Object.freeze({ ...names, ...(prefix === undefined ? {} : { prefix }) }),
-    ...(redirectTarget('loginUrl', options.loginUrl) === undefined ? {} : { loginUrl: options.loginUrl }),
-    ...(redirectTarget('mfaUrl', options.mfaUrl) === undefined ? {} : { mfaUrl: options.mfaUrl }),
-    ...(options.errorPage === undefined ? {} : { errorPage: options.errorPage }),
-    // A cookie prefix needs Secure everywhere, so it upgrades 'auto' to true.
-    secure: prefix === undefined ? secureOption : true,
-    sameSite,
-    path,
-    ...(domain === undefined ? {} : { domain }),
-    trustProxy: options.trustProxy ?? false,
-    ...(sessionDurationMinutes === undefined ? {} : { sessionDurationMinutes }),
+    cookies: Object.freeze({ ...cookies, trustProxy: options.trustProxy ?? false }),
+    loginUrl: redirectTarget('loginUrl', options.loginUrl),
+    mfaUrl: redirectTarget('mfaUrl', options.mfaUrl),
+    errorPage: options.errorPage,
+    sessionDurationMinutes,
   });
 
   return {
@@ -208,4 +243,32 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
     logger: options.logger,
     now: options.now ?? Date.now,
   };
+}
+
+/** Validate the cookie group; names get the prefix, and a prefix forces Secure. */
+function resolveCookies(cookies: CookieOptions): Omit<ResolvedCookieConfig, 'trustProxy'> {
+  const prefix = cookies.prefix;
+  if (prefix !== undefined && prefix !== '__Host-' && prefix !== '__Secure-') fail('cookies.prefix', 'must be "__Host-" or "__Secure-".');
+  const names = {
+    jwt: (prefix ?? '') + (cookies.jwt ?? 'stytch_session_jwt'),
+    token: (prefix ?? '') + (cookies.token ?? 'stytch_session'),
+    ist: (prefix ?? '') + (cookies.ist ?? 'stytch_intermediate_session_token'),
+  };
+  for (const [key, name] of Object.entries(names)) {
+    // `;`, `=`, CR/LF or spaces in a name would inject cookie attributes.
+    if (!isValidCookieName(name)) fail(`cookies.${key}`, 'must be a cookie name (letters, digits and !#$%&\'*+-.^_`|~ only).');
+  }
+  if (new Set(Object.values(names)).size !== 3) fail('cookies', 'must use three different names.');
+  const secure: unknown = cookies.secure ?? 'auto';
+  if (secure === false) fail('cookies.secure', "false is refused: 'auto' already omits Secure for plain-HTTP localhost development.");
+  if (secure !== 'auto' && secure !== true) fail('cookies.secure', "must be 'auto' or true.");
+  const sameSite = cookies.sameSite ?? 'lax';
+  if (sameSite !== 'lax' && sameSite !== 'strict') fail('cookies.sameSite', "must be 'lax' or 'strict'.");
+  const path = cookies.path ?? '/';
+  if (typeof path !== 'string' || !path.startsWith('/') || UNSAFE_ATTRIBUTE.test(path) || path.length > 1024) fail('cookies.path', 'must start with "/" and hold no spaces, ";", "," or control characters.');
+  const domain = cookies.domain;
+  if (domain !== undefined && (typeof domain !== 'string' || !/^\.?[A-Za-z0-9.-]{1,253}$/.test(domain))) fail('cookies.domain', 'must be a host name.');
+  if (prefix === '__Host-' && (domain !== undefined || path !== '/')) fail('cookies.prefix', '"__Host-" requires no cookies.domain and cookies.path "/".');
+  // A cookie prefix needs Secure everywhere, so it upgrades 'auto' to true.
+  return { ...names, prefix, secure: prefix === undefined ? secure : true, sameSite, path, domain };
 }

@@ -1,15 +1,14 @@
-import type { StytchAuth } from './auth-object.js';
-import type { StytchRequestContext } from './context.js';
-import type { AuthorizationVerdictInfo } from './require-permission.js';
+import type { Decision } from '../session/decision.js';
+import type { AuthorizationVerdictInfo, StytchInstance } from './types.js';
 
 /**
- * Everything this library attaches to one request, in one record: the auth object, the
- * request context and the last RBAC verdict. Internal: read through `getStytchAuth`,
- * `getStytchContext` and `getAuthorizationVerdict`.
+ * Everything this library attaches to one request, in one record: the decision of
+ * `stytchAuth()`, the instance that made it, and the last RBAC verdict. Internal: read through
+ * `getStytchAuth`, `getStytchContext` and `getAuthorizationVerdict`.
  */
 export interface RequestState {
-  auth: StytchAuth | undefined;
-  ctx: StytchRequestContext | undefined;
+  decision: Decision | undefined;
+  instance: StytchInstance | undefined;
   verdict: AuthorizationVerdictInfo | undefined;
 }
 
@@ -17,14 +16,12 @@ export interface RequestState {
  * Where the record lives: in a true private field stamped onto the request object, so nothing
  * set on `req` by someone else is ever trusted. A `#field` is not a property: no code outside
  * this class can read, enumerate (`Object.getOwnPropertySymbols`, `util.inspect`), copy or forge
- * it, and a Proxy cannot intercept it; it has the privacy of a module-private WeakMap. It is
- * used instead of one for speed: a WeakMap write for a new key was the most expensive step of a
- * warm request (~150-250 ns plus ephemeron work for the garbage collector), a field ~10-20 ns.
+ * it, and a Proxy cannot intercept it: the privacy of a module-private WeakMap, at the cost of a
+ * field write instead of a WeakMap insertion (which also adds ephemeron work for the collector).
  *
  * The stamp uses the standard "constructor returns another object" rule: `super(target)` makes
  * `target` the `this` of the subclass constructor, which then initialises its private field on it.
- * Objects that cannot take a new field (non-extensible) or are not objects at all use the
- * WeakMap, which keeps the exact old behaviour for them.
+ * Objects that cannot take a new field (non-extensible) use a WeakMap instead.
  */
 class ReturnsItsTarget {
   constructor(target: object) {
@@ -63,19 +60,19 @@ export function findRequestState(req: object): RequestState | undefined {
 export function requestState(req: object): RequestState {
   let state = RequestStamp.find(req);
   if (state === undefined) {
-    state = { auth: undefined, ctx: undefined, verdict: undefined };
+    state = { decision: undefined, instance: undefined, verdict: undefined };
     RequestStamp.attach(req, state);
   }
   return state;
 }
 
-/** Attach the context and the auth object at once (the middleware's warm path). */
-export function attachRequestState(req: object, ctx: StytchRequestContext, auth: StytchAuth): void {
+/** Attach a decision and the instance that made it (the middleware's one write per request). */
+export function attachDecision(req: object, instance: StytchInstance, decision: Decision): void {
   const state = RequestStamp.find(req);
   if (state === undefined) {
-    RequestStamp.attach(req, { auth, ctx, verdict: undefined });
+    RequestStamp.attach(req, { decision, instance, verdict: undefined });
   } else {
-    state.ctx = ctx;
-    state.auth = auth;
+    state.instance = instance;
+    state.decision = decision;
   }
 }

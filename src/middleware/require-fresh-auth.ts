@@ -1,11 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuthenticationFactorType } from '../client/types.js';
 import { AuthorizationError, ConfigError } from '../errors.js';
-import { safeReturnTo } from '../session/return-to.js';
-import type { SignedInAuth } from './auth-object.js';
-import type { StytchRequestContext } from './context.js';
-import { createGuard } from './guard.js';
-import type { CheckResult, GuardCheck, NodeMiddleware } from './guard.js';
+import type { SignedInAuth } from '../session/auth-types.js';
+import { createGuard, pageLocation } from './guard.js';
+import type { CheckResult, GuardCheck, NodeMiddleware, StytchRequestContext } from './types.js';
 import { isNavigation } from './respond.js';
 
 /** Options of {@link requireFreshAuth}. At least one of the two is required. */
@@ -22,17 +20,13 @@ export interface RequireFreshAuthOptions {
 const PASS: CheckResult = Object.freeze({ outcome: 'pass' });
 const STEP_UP = new AuthorizationError('step_up_required', 'A recent authentication is required for this action.');
 
-function mfaLocation(req: IncomingMessage, mfaUrl: string): string {
-  const own = (req as { originalUrl?: unknown }).originalUrl ?? req.url;
-  return `${mfaUrl}${mfaUrl.includes('?') ? '&' : '?'}return_to=${encodeURIComponent(safeReturnTo(own, '/'))}`;
-}
 
 function freshAuthCheck(maxAgeMs: number | undefined, factors: ReadonlySet<string> | undefined): GuardCheck {
   return function freshAuthCheck(auth: SignedInAuth, req: IncomingMessage, ctx: StytchRequestContext): CheckResult {
     if (qualifies(auth, ctx.now(), maxAgeMs, factors)) return PASS;
     const mfaUrl = ctx.config.mfaUrl;
     return mfaUrl !== undefined && isNavigation(req)
-      ? { outcome: 'fail', error: STEP_UP, redirectTo: mfaLocation(req, mfaUrl) }
+      ? { outcome: 'fail', error: STEP_UP, redirectTo: pageLocation(req, mfaUrl) }
       : { outcome: 'fail', error: STEP_UP };
   };
 }
@@ -49,7 +43,7 @@ function qualifies(auth: SignedInAuth, now: number, maxAgeMs: number | undefined
     if (maxAgeMs === undefined) return true;
     if (typeof at !== 'string') continue;
     const authenticatedAt = Date.parse(at);
-    // An unparseable timestamp is not fresh (catalogue #60). A timestamp slightly ahead of our
+    // An unparseable timestamp is not fresh. A timestamp slightly ahead of our
     // clock (skew with Stytch) counts as "just now".
     if (Number.isNaN(authenticatedAt)) continue;
     if (now - authenticatedAt <= maxAgeMs) return true;

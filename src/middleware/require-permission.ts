@@ -3,11 +3,12 @@ import { AuthenticationError, AuthorizationError, ConfigError, StytchApiError, S
 import { evaluateAuthorization } from '../rbac/evaluate.js';
 import type { AuthorizationDecision } from '../rbac/evaluate.js';
 import type { PolicySnapshot } from '../rbac/policy-cache.js';
-import type { SignedInAuth } from './auth-object.js';
-import type { StytchRequestContext } from './context.js';
+import type { SignedInAuth } from '../session/auth-types.js';
 import { createGuard } from './guard.js';
 import { findRequestState, requestState } from './request-state.js';
-import type { CheckResult, GuardCheck, NodeMiddleware } from './guard.js';
+import type { AuthorizationVerdictInfo, CheckResult, GuardCheck, NodeMiddleware, StytchRequestContext } from './types.js';
+
+export type { AuthorizationVerdictInfo } from './types.js';
 
 /** Where the organization to check comes from (default: the session's own organization). */
 export interface TargetOrganizationOptions {
@@ -31,15 +32,7 @@ export interface RequirePermissionOptions extends TargetOrganizationOptions {
   mode?: 'local' | 'remote';
 }
 
-/** The RBAC verdict of the last permission guard that ran for a request. */
-export interface AuthorizationVerdictInfo extends AuthorizationDecision {
-  /** Where the decision was made. */
-  mode: 'local' | 'remote';
-  /** The check that was decided (organization resolved to an id). */
-  check: { organizationId: string; resourceId: string; action: string };
-}
-
-// Kept in the request's private record (a WeakMap, like the auth object): a property on `req` could be spoofed.
+// Kept in the request's private record, like the auth object: a property on `req` could be spoofed.
 // A frozen value is a verdict shared by every request the same memoised local decision answered
 // (see localCheck); the reader gets its own copy on first access.
 const verdictByRequest = {
@@ -109,7 +102,7 @@ export function resolveTargetOrganization(auth: SignedInAuth, req: IncomingMessa
   } else {
     return { ok: true, organizationId: auth.organizationId };
   }
-  // Missing or malformed: deny (catalogue #60), never fall back to the session's organization.
+  // Missing or malformed: deny, never fall back to the session's organization.
   if (typeof requested !== 'string' || requested.length === 0) return { ok: false, result: { outcome: 'fail', error: UNKNOWN_TARGET } };
   if (requested === auth.organizationId) return { ok: true, organizationId: auth.organizationId };
   if (typeof auth.organizationSlug === 'string' && auth.organizationSlug.length > 0 && requested === auth.organizationSlug) {
@@ -207,7 +200,7 @@ function localCheck(resourceId: string, action: string, options: TargetOrganizat
 }
 
 /**
- * "Cannot decide" is always a 503 (catalogue status vocabulary), including a malformed answer
+ * "Cannot decide" is always a 503, including a malformed answer
  * (which the client reports as a 502 `upstream_bad_response`) and an organization policy that
  * Stytch refuses to return (e.g. a 404 for a deleted organization).
  */

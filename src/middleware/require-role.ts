@@ -1,7 +1,7 @@
 import { AuthorizationError, ConfigError } from '../errors.js';
-import type { SignedInAuth } from './auth-object.js';
+import type { SignedInAuth } from '../session/auth-types.js';
 import { createGuard } from './guard.js';
-import type { CheckResult, GuardCheck, NodeMiddleware } from './guard.js';
+import type { CheckResult, GuardCheck, NodeMiddleware } from './types.js';
 import { resolveTargetOrganization, validateTargetOrganizationOptions } from './require-permission.js';
 import type { TargetOrganizationOptions } from './require-permission.js';
 

@@ -1,90 +1,239 @@
+/**
+ * The one response layer of guards and routes alike: one content negotiation (navigation, form
+ * post or API call), one mapping from a typed error to a status and body, and the same security
+ * headers on every answer. Bodies and Locations built here never carry a token, an upstream
+ * message or a stack.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StytchApiError, StytchUnavailableError } from '../errors.js';
-import type { StytchExpressError } from '../errors.js';
-import { findStytchContext } from './context.js';
+import { MiddlewareNotMountedError, StytchApiError, StytchExpressError, StytchUnavailableError } from '../errors.js';
+import { logEvent } from '../session/logger.js';
+import type { Logger } from '../session/logger.js';
+import type { ErrorPageRenderer } from './types.js';
+
+/** Public shape of an error answer. */
+export interface HttpErrorShape {
+  status: number;
+  code: string;
+  message: string;
+  retryAfterSeconds?: number | undefined;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
 
 /**
- * True when the request is a top-level browser navigation (a redirect to a login page makes
- * sense), false for API calls (they get a 401 JSON body instead; catalogue #1).
- * `Sec-Fetch-Mode` decides when present; otherwise a GET/HEAD that accepts `text/html`.
- *
- * @example
- * if (isNavigation(req)) res.redirect(303, '/login'); else sendError(req, res, new AuthenticationError());
+ * True when the request is a top-level browser navigation (a redirect to a page makes sense).
+ * `Sec-Fetch-Mode` decides when present; otherwise a GET/HEAD that accepts `text/html` and is not
+ * marked as a script's call (`X-Requested-With`).
  */
 export function isNavigation(req: IncomingMessage): boolean {
-  const mode = req.headers['sec-fetch-mode'];
-  if (typeof mode === 'string') return mode.toLowerCase() === 'navigate';
+  const mode = header(req, 'sec-fetch-mode');
+  if (mode !== undefined) return mode.toLowerCase() === 'navigate';
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (req.headers['x-requested-with'] !== undefined) return false;
-  const accept = req.headers.accept;
-  return typeof accept === 'string' && accept.toLowerCase().includes('text/html');
+  const accept = header(req, 'accept');
+  return accept !== undefined && accept.toLowerCase().includes('text/html');
 }
 
-/** Our own messages are safe to return; upstream text and internal details are not (catalogue #96). */
-function publicMessage(error: StytchExpressError): string {
-  if (error instanceof StytchApiError) return 'The request could not be completed.';
-  if (error instanceof StytchUnavailableError || error.status === 502 || error.status === 503) return 'The authentication service is unavailable. Try again later.';
-  if (error.status >= 500) return 'Internal error.';
-  return error.message;
+/** True for an HTML form post (`application/x-www-form-urlencoded`). */
+export function isFormPost(req: IncomingMessage): boolean {
+  const type = (header(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  return type === 'application/x-www-form-urlencoded';
+}
+
+/** Form posts and navigations get 303 redirects (errors included); everything else gets JSON. */
+export function wantsRedirect(req: IncomingMessage): boolean {
+  return isFormPost(req) || isNavigation(req);
+}
+
+// Generic messages per status: the same text whatever Stytch's reason was, so an attacker cannot
+// tell "no such member" from "wrong code", and no upstream text is ever echoed.
+const GENERIC_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'The request is invalid.',
+  401: 'Authentication failed or expired.',
+  403: 'Not allowed.',
+  404: 'Not found or expired.',
+  405: 'Method not allowed.',
+  409: 'Conflict with existing data.',
+  413: 'Request body too large.',
+  415: 'Unsupported content type.',
+  429: 'Too many attempts. Try again later.',
+  500: 'Internal error.',
+  502: 'The authentication service answered unexpectedly.',
+  503: 'The authentication service is unavailable. Try again later.',
+};
+
+function generic(status: number): string {
+  return GENERIC_MESSAGES[status] ?? 'Request failed.';
+}
+
+const STYTCH_STATUSES = new Set([400, 401, 403, 404, 409, 429]);
+const SAFE_CODE = /^[a-z0-9_]{1,64}$/;
+
+/**
+ * Map anything thrown or refused to the answer the client gets. Our own typed errors below 500
+ * keep their code, status and message; Stytch API errors keep their `error_type` as code with a
+ * status in 400/401/403/404/409/429; upstream failures are 502/503; "stytchAuth() not mounted"
+ * is 500 `middleware_not_mounted`; anything else is a generic 500.
+ */
+export function toHttpError(err: unknown): HttpErrorShape {
+  if (err instanceof StytchApiError) {
+    // Stytch rejecting our own project credentials is a server misconfiguration, not the user's fault.
+    if (err.errorType === 'unauthorized_credentials' || err.status >= 500) return { status: 503, code: 'upstream_unavailable', message: generic(503) };
+    const status = STYTCH_STATUSES.has(err.status) ? err.status : 400;
+    const code = SAFE_CODE.test(err.errorType) ? err.errorType : 'stytch_error';
+    return { status, code, message: generic(status), retryAfterSeconds: err.retryAfterSeconds };
+  }
+  if (err instanceof StytchUnavailableError && err.code === 'upstream_rate_limited') {
+    // Stytch's 429s on login endpoints are per email/member limits: the user should slow down,
+    // so they get a 429 rather than an outage answer. Never retried here.
+    return { status: 429, code: 'too_many_requests', message: generic(429), retryAfterSeconds: err.retryAfterSeconds };
+  }
+  if (err instanceof StytchUnavailableError) return { status: err.status, code: err.code, message: generic(err.status), retryAfterSeconds: err.retryAfterSeconds };
+  if (err instanceof MiddlewareNotMountedError) return { status: 500, code: err.code, message: generic(500) };
+  if (err instanceof StytchExpressError && err.status >= 400 && err.status < 500) {
+    const retryAfterSeconds = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    return { status: err.status, code: err.code, message: err.message, retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : undefined };
+  }
+  if (err instanceof StytchExpressError && (err.status === 502 || err.status === 503)) return { status: err.status, code: err.code, message: generic(err.status) };
+  return { status: 500, code: 'internal_error', message: generic(500) };
+}
+
+/** The headers every answer of guards and routes carries: they depend on, set or read credentials. */
+function securityHeaders(res: ServerResponse): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  // Keeps the URL of the page we came from (a callback URL may hold a token) out of the next request.
+  res.setHeader('Referrer-Policy', 'no-referrer');
+}
+
+/** Too late for a clean answer: cut the connection rather than let a partial answer stand. */
+function abandon(res: ServerResponse): void {
+  if (!res.writableEnded) res.destroy();
+}
+
+/** Send a JSON body. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, req?: IncomingMessage): void {
+  if (res.headersSent) {
+    abandon(res);
+    return;
+  }
+  securityHeaders(res);
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(req?.method === 'HEAD' ? undefined : text);
+}
+
+/** Send an empty answer (204 for logout). */
+export function sendEmpty(res: ServerResponse, status: number): void {
+  if (res.headersSent) {
+    abandon(res);
+    return;
+  }
+  securityHeaders(res);
+  res.statusCode = status;
+  res.end();
+}
+
+// eslint-disable-next-line no-control-regex
+const HEADER_UNSAFE = /[\x00-\x1f\x7f]/;
+
+/**
+ * 303 to a location from trusted config or validated input. Defence in depth: a Location that
+ * holds a control character (header injection) or is not a same-origin path becomes `/`, unless
+ * `absolute` allows an absolute http(s) URL from configuration (a login page on another origin).
+ */
+export function redirect(res: ServerResponse, location: string, absolute = false): void {
+  if (res.headersSent) {
+    abandon(res);
+    return;
+  }
+  const sameOriginPath = location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\');
+  if (HEADER_UNSAFE.test(location) || !(sameOriginPath || (absolute && /^https?:\/\//i.test(location)))) location = '/';
+  securityHeaders(res);
+  res.statusCode = 303;
+  res.setHeader('Location', location);
+  res.setHeader('Content-Length', 0);
+  res.end();
+}
+
+/** Append `key=value` to a path or URL, keeping an existing query and fragment. */
+export function withQuery(path: string, key: string, value: string): string {
+  const hashAt = path.indexOf('#');
+  const base = hashAt === -1 ? path : path.slice(0, hashAt);
+  const hash = hashAt === -1 ? '' : path.slice(hashAt);
+  const sep = base.includes('?') ? '&' : '?';
+  return `${base}${sep}${encodeURIComponent(key)}=${encodeURIComponent(value)}${hash}`;
+}
+
+/** How a refusal is answered besides JSON. */
+export interface AnswerOptions {
+  /** Page a form post or navigation goes back to with `?error=<code>`. */
+  errorTarget?: string | undefined;
+  /** Renders the refusal of a browser navigation (when no `errorTarget` applies). */
+  errorPage?: ErrorPageRenderer | undefined;
+  logger?: Logger | undefined;
+  /** Event name of the log line, e.g. `stytch.routes.callback`; nothing is logged without one. */
+  event?: string | undefined;
+  /** Reporting hook; its own failures are ignored. */
+  onError?: ((err: unknown, req: IncomingMessage) => void) | undefined;
 }
 
 /**
- * Answer a rejected request: JSON `{ error: { code, message } }` with the error's status,
- * `Cache-Control: no-store`, `WWW-Authenticate: Bearer` on 401 and `Retry-After` when known.
- * Never a token, an upstream message or a stack. Browser navigations go to the configured
- * `errorPage` renderer first, when there is one.
+ * Answer a refusal or a failure: log a coarse reason (never a token), report it, then 303 back
+ * to the error target for forms and navigations, the app's error page for other navigations, or
+ * JSON `{ error: { code, message } }` with the status, `WWW-Authenticate: Bearer` on 401 and
+ * `Retry-After` when known.
  *
  * @example
- * sendError(req, res, new AuthorizationError('permission_denied'));
+ * answerError(req, res, new AuthorizationError('permission_denied'), { errorPage });
  */
-export function sendError(req: IncomingMessage, res: ServerResponse, error: StytchExpressError): void {
+export function answerError(req: IncomingMessage, res: ServerResponse, err: unknown, options: AnswerOptions = {}): void {
+  const shape = toHttpError(err);
+  if (options.event !== undefined) {
+    logEvent(options.logger, shape.status >= 500 ? 'error' : 'warn', options.event, {
+      outcome: 'error',
+      code: shape.code,
+      status: shape.status,
+      ...(shape.status === 500 && err instanceof Error ? { errorName: err.name } : {}),
+    });
+  }
+  if (options.onError !== undefined) {
+    try {
+      options.onError(err, req);
+    } catch {
+      // The reporting hook must not change the answer.
+    }
+  }
   if (res.headersSent) {
-    // Too late for a clean answer; cut the connection rather than let a partial 2xx stand.
-    res.destroy();
+    abandon(res);
     return;
   }
-  const errorPage = findStytchContext(req)?.config.errorPage;
-  if (errorPage !== undefined && isNavigation(req) && renderedBy(errorPage, req, res, error)) return;
-  const status = Number.isInteger(error.status) && error.status >= 400 && error.status <= 599 ? error.status : 500;
-  const body = JSON.stringify({ error: { code: error.code, message: publicMessage(error) } });
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-  if (typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0) {
-    res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
+  if (shape.retryAfterSeconds !== undefined && Number.isFinite(shape.retryAfterSeconds) && shape.retryAfterSeconds >= 0) {
+    res.setHeader('Retry-After', String(Math.ceil(shape.retryAfterSeconds)));
   }
-  res.end(req.method === 'HEAD' ? undefined : body);
+  if (options.errorTarget !== undefined && wantsRedirect(req)) {
+    redirect(res, withQuery(options.errorTarget, 'error', shape.code), true);
+    return;
+  }
+  if (options.errorPage !== undefined && isNavigation(req) && err instanceof StytchExpressError && renderedBy(options.errorPage, req, res, err)) return;
+  if (shape.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  sendJson(res, shape.status, { error: { code: shape.code, message: shape.message } }, req);
 }
 
 /** Let the app render the refusal; false when it threw or left the response open (then JSON follows). */
-function renderedBy(render: (req: IncomingMessage, res: ServerResponse, error: StytchExpressError) => void, req: IncomingMessage, res: ServerResponse, error: StytchExpressError): boolean {
+function renderedBy(render: ErrorPageRenderer, req: IncomingMessage, res: ServerResponse, error: StytchExpressError): boolean {
   try {
-    res.setHeader('Cache-Control', 'no-store');
+    securityHeaders(res);
     render(req, res, error);
   } catch {
     // The renderer's own bug must not turn a refusal into a 500 or a pass.
-    if (res.headersSent) res.destroy();
+    if (res.headersSent) abandon(res);
     return res.headersSent;
   }
-  if (res.writableEnded || res.headersSent) return true;
-  return false;
-}
-
-/**
- * Answer with a 303 redirect (browser navigations: login, step-up). The target must already be
- * validated by the caller; `Cache-Control: no-store` because the decision depends on the session.
- */
-export function sendRedirect(res: ServerResponse, location: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.statusCode = 303;
-  res.setHeader('Location', location);
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Length', 0);
-  res.end();
+  return res.writableEnded || res.headersSent;
 }

@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { StytchApiError, StytchUnavailableError } from '../errors.js';
 import type { StytchExpressError } from '../errors.js';
-import type { SignedOutReason, UndecidedReason, VerifiedBy } from '../middleware/auth-object.js';
+import type { SignedOutReason, UndecidedReason, VerifiedBy } from './auth-types.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { identityFromMemberSession } from './claims.js';
 import type { SessionIdentity } from './claims.js';
@@ -30,8 +30,8 @@ export interface RefreshedCredentials {
   readonly expires_at: Date;
 }
 
-/** What the core decided about one credential. */
-export type AuthOutcome =
+/** What the core decided about one credential. `M` is the caller's per-entry memo (see {@link VerifiedEntry}). */
+export type AuthOutcome<M = unknown> =
   | {
       readonly status: 'signed_in';
       readonly identity: SessionIdentity;
@@ -39,7 +39,7 @@ export type AuthOutcome =
       /** Set when Stytch issued fresh credentials (network path, or a cached network answer). */
       readonly refreshed: RefreshedCredentials | undefined;
       /** The verified-cache entry, for callers that memoise per-entry objects. */
-      readonly entry: VerifiedEntry | undefined;
+      readonly entry: VerifiedEntry<M> | undefined;
       /**
        * True when the opaque session token sent alongside the JWT decided (the JWT named a key
        * not loaded yet): that token, not the JWT, is then the request's credential.
@@ -49,16 +49,19 @@ export type AuthOutcome =
   | { readonly status: 'signed_out'; readonly reason: SignedOutReason }
   | { readonly status: 'undecided'; readonly reason: UndecidedReason; readonly error: StytchExpressError };
 
-/** One verified credential in the LRU. `memo` is free for the middleware (prebuilt auth objects). */
-export interface VerifiedEntry {
+/**
+ * One verified credential in the LRU. `memo` belongs to the caller that created the core (the
+ * request decision keeps its prebuilt answers there); the core only ever resets it to undefined.
+ */
+export interface VerifiedEntry<M = unknown> {
   readonly identity: SessionIdentity;
   readonly validUntilMs: number;
   readonly refreshed: RefreshedCredentials | undefined;
-  memo: unknown;
+  memo: M | undefined;
 }
 
 /** What the verified-token cache stores: the entry plus the exact credential it was verified for. */
-export interface CachedEntry extends VerifiedEntry {
+export interface CachedEntry<M = unknown> extends VerifiedEntry<M> {
   readonly kind: 'jwt' | 'opaque';
   /** The whole token, compared exactly on every hit (see {@link SessionAuthenticator.lookup}). */
   readonly token: string;
@@ -111,7 +114,7 @@ function bucketOf(token: string): string {
  * @example
  * const outcome = await core.authenticate('jwt', token);
  */
-export class SessionAuthenticator {
+export class SessionAuthenticator<M = unknown> {
   readonly #verifier: SessionJwtVerifier;
   readonly #sessions: SessionsAuthenticateApi;
   readonly #now: () => number;
@@ -123,12 +126,12 @@ export class SessionAuthenticator {
   readonly #negativeCacheMs: number;
   readonly #maxTokenBytes: number;
   /** Token tail → the verified credential (exact token inside, compared on every hit). */
-  readonly #verified: LRUCache<string, CachedEntry> | undefined;
+  readonly #verified: LRUCache<string, CachedEntry<M>> | undefined;
   /** Credential hash → reason, for definite negative network answers (catalogue #47). */
   readonly #negative: LRUCache<string, { reason: SignedOutReason; until: number }>;
   /** Session ids Stytch reported gone (or forgotten on logout): no local acceptance (catalogue #19, #69). */
   readonly #denied: LRUCache<string, number>;
-  readonly #flights = new SingleFlight<AuthOutcome>();
+  readonly #flights = new SingleFlight<AuthOutcome<M>>();
   readonly breaker: CircuitBreaker;
 
   constructor(options: SessionAuthenticatorOptions) {
@@ -143,7 +146,7 @@ export class SessionAuthenticator {
     this.#negativeCacheMs = options.negativeCacheMs ?? 30_000;
     this.#maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
     const size = options.verifiedCacheSize ?? 10_000;
-    this.#verified = size > 0 ? new LRUCache<string, CachedEntry>({ max: size }) : undefined;
+    this.#verified = size > 0 ? new LRUCache<string, CachedEntry<M>>({ max: size }) : undefined;
     this.#negative = new LRUCache({ max: 10_000 });
     this.#denied = new LRUCache({ max: 10_000 });
     this.breaker = options.breaker;
@@ -162,7 +165,7 @@ export class SessionAuthenticator {
    * verification like any new token. Only credentials that verified, and that have the shape the
    * middleware accepts, are ever stored (see #remember), so a hit needs no shape check either.
    */
-  lookup(kind: 'jwt' | 'opaque', value: string): CachedEntry | undefined {
+  lookup(kind: 'jwt' | 'opaque', value: string): CachedEntry<M> | undefined {
     const cache = this.#verified;
     if (cache === undefined) return undefined;
     const bucket = bucketOf(value);
@@ -180,7 +183,7 @@ export class SessionAuthenticator {
    * so these attacker-fillable maps hold 45 characters per entry whatever the token's size.
    * Computed only after a verified-cache miss.
    */
-  static keyOf(kind: 'jwt' | 'opaque', value: string): string {
+  static #keyOf(kind: 'jwt' | 'opaque', value: string): string {
     return (kind === 'jwt' ? JWT_PREFIX : OPAQUE_PREFIX) + sha256(value);
   }
 
@@ -194,7 +197,7 @@ export class SessionAuthenticator {
    *   which is stricter than the shape check): then only the length cap is left to check. This is
    *   the cold path, where every saved microsecond is per request.
    */
-  #remember(kind: 'jwt' | 'opaque', value: string, entry: VerifiedEntry, parsed = false): VerifiedEntry {
+  #remember(kind: 'jwt' | 'opaque', value: string, entry: VerifiedEntry<M>, parsed = false): VerifiedEntry<M> {
     const cache = this.#verified;
     if (cache === undefined) return entry;
     const wellFormed =
@@ -206,7 +209,7 @@ export class SessionAuthenticator {
     if (!wellFormed) return entry;
     // Both shapes are ASCII only, so a latin1 round trip copies the string exactly (and skips UTF-8 work).
     const token = Buffer.from(value, 'latin1').toString('latin1');
-    const stored: CachedEntry = { identity: entry.identity, validUntilMs: entry.validUntilMs, refreshed: entry.refreshed, memo: undefined, kind, token };
+    const stored: CachedEntry<M> = { identity: entry.identity, validUntilMs: entry.validUntilMs, refreshed: entry.refreshed, memo: undefined, kind, token };
     cache.set(bucketOf(token), stored);
     return stored;
   }
@@ -243,11 +246,11 @@ export class SessionAuthenticator {
 
   /**
    * Full path after a cache miss. Never rejects.
-   * @param key - `SessionAuthenticator.keyOf(kind, value)`: the credential's negative-cache key.
    * @param sessionTokenFallback - the opaque session token sent alongside a JWT cookie, used only
    *   when the JWT names a signing key this process has not loaded yet (see below).
    */
-  async authenticate(kind: 'jwt' | 'opaque', value: string, key: string, sessionTokenFallback?: string): Promise<AuthOutcome> {
+  async authenticate(kind: 'jwt' | 'opaque', value: string, sessionTokenFallback?: string): Promise<AuthOutcome<M>> {
+    const key = SessionAuthenticator.#keyOf(kind, value);
     const negative = this.#negativeHit(key);
     if (negative !== undefined) return signedOut(negative);
     if (kind === 'opaque') return this.#network(OPAQUE_PREFIX + key, { session_token: value }, key, undefined);
@@ -258,7 +261,7 @@ export class SessionAuthenticator {
       case 'valid': {
         if (this.#isDenied(result.identity.sessionId)) return signedOut('session_not_found');
         if (result.staleKeys) this.#metrics.jwksStaleServed++;
-        let entry: VerifiedEntry = { identity: result.identity, validUntilMs: result.validUntilMs, refreshed: undefined, memo: undefined };
+        let entry: VerifiedEntry<M> = { identity: result.identity, validUntilMs: result.validUntilMs, refreshed: undefined, memo: undefined };
         // A token verified with stale keys is not cached: the next request re-checks once keys recover.
         if (!result.staleKeys) entry = this.#remember('jwt', value, entry, true);
         return { status: 'signed_in', identity: result.identity, verifiedBy: 'local_jwt', refreshed: undefined, entry };
@@ -284,7 +287,7 @@ export class SessionAuthenticator {
         // Likewise a genuine JWT (signature checked) that is not valid *yet* by our clock (`nbf` or
         // `iat` a second ahead: this server lags Stytch's clock) must not log a browser member out.
         if (OPAQUE_MAY_DECIDE.has(result.detail) && sessionTokenFallback !== undefined) {
-          const fallbackKey = SessionAuthenticator.keyOf('opaque', sessionTokenFallback);
+          const fallbackKey = SessionAuthenticator.#keyOf('opaque', sessionTokenFallback);
           const cached = this.lookup('opaque', sessionTokenFallback);
           if (cached !== undefined) return { status: 'signed_in', identity: cached.identity, verifiedBy: 'cache', refreshed: cached.refreshed, entry: cached, bySessionTokenFallback: true };
           const negativeFallback = this.#negativeHit(fallbackKey);
@@ -301,7 +304,7 @@ export class SessionAuthenticator {
     credential: { session_jwt?: string; session_token?: string },
     negativeKey: string,
     fromJwt: SessionIdentity | undefined,
-  ): Promise<AuthOutcome> {
+  ): Promise<AuthOutcome<M>> {
     // One upstream call per session (JWT) or per token (opaque) in this process (catalogue #53).
     return this.#flights.run(flightKey, () => this.#callStytch(credential, negativeKey, fromJwt));
   }
@@ -310,7 +313,7 @@ export class SessionAuthenticator {
     credential: { session_jwt?: string; session_token?: string },
     negativeKey: string,
     fromJwt: SessionIdentity | undefined,
-  ): Promise<AuthOutcome> {
+  ): Promise<AuthOutcome<M>> {
     if (!this.breaker.tryAcquire()) {
       return {
         status: 'undecided',
@@ -343,7 +346,7 @@ export class SessionAuthenticator {
     const now = this.#now();
     const refreshed: RefreshedCredentials | undefined =
       sessionJwt !== '' || sessionToken !== '' ? { session_jwt: sessionJwt, session_token: sessionToken, expires_at: identity.sessionExpiresAt } : undefined;
-    let entry: VerifiedEntry = { identity, validUntilMs: this.#networkValidity(sessionJwt, identity, now), refreshed, memo: undefined };
+    let entry: VerifiedEntry<M> = { identity, validUntilMs: this.#networkValidity(sessionJwt, identity, now), refreshed, memo: undefined };
     if (entry.validUntilMs > now) {
       entry =
         credential.session_jwt !== undefined
@@ -371,7 +374,7 @@ export class SessionAuthenticator {
     return until;
   }
 
-  #networkFailure(error: unknown, negativeKey: string, fromJwt: SessionIdentity | undefined): AuthOutcome {
+  #networkFailure(error: unknown, negativeKey: string, fromJwt: SessionIdentity | undefined): AuthOutcome<M> {
     if (error instanceof StytchApiError) {
       if (error.status === 429) {
         this.breaker.onFailure({ retryAfterMs: retryAfterMs(error.retryAfterSeconds) });
@@ -424,8 +427,9 @@ function retryAfterMs(seconds: number | undefined): number | undefined {
   return seconds === undefined || !Number.isFinite(seconds) || seconds <= 0 ? undefined : seconds * 1000;
 }
 
-const SIGNED_OUT = new Map<SignedOutReason, AuthOutcome>();
-function signedOut(reason: SignedOutReason): AuthOutcome {
+type SignedOutOutcome = Extract<AuthOutcome<never>, { status: 'signed_out' }>;
+const SIGNED_OUT = new Map<SignedOutReason, SignedOutOutcome>();
+function signedOut(reason: SignedOutReason): SignedOutOutcome {
   let outcome = SIGNED_OUT.get(reason);
   if (outcome === undefined) {
     outcome = Object.freeze({ status: 'signed_out', reason } as const);

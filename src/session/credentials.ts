@@ -35,42 +35,43 @@ export function parseBearer(header: string | undefined): BearerResult {
 }
 
 /**
- * Find one cookie in a `Cookie` header. Returns the raw (undecoded) value, `undefined` when the
- * name is absent, or `'duplicate'` when it appears twice with different values: a planted cookie
- * from a sibling subdomain must never be silently preferred (catalogue #5; jshttp/cookie keeps the
- * first occurrence, which is exactly what an attacker relies on).
+ * One cookie as read from a `Cookie` header: absent, one value, or a conflict (the name sent
+ * twice with different values). A conflict is its own case, never a magic value: a planted cookie
+ * from a sibling subdomain must not be silently preferred (jshttp/cookie keeps the first
+ * occurrence, which is exactly what an attacker relies on), and no value a client sends can be
+ * mistaken for one.
  */
-// The 'duplicate' sentinel is spelled out in the type on purpose: it documents the contract.
-// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
-export function scanCookieHeader(header: string, name: string): string | undefined | 'duplicate' {
+export type CookieRead = { readonly kind: 'absent' } | { readonly kind: 'value'; readonly value: string } | { readonly kind: 'conflict' };
+
+export const COOKIE_ABSENT: CookieRead = Object.freeze({ kind: 'absent' });
+export const COOKIE_CONFLICT: CookieRead = Object.freeze({ kind: 'conflict' });
+
+/** Find one cookie in a `Cookie` header; the value is raw (not percent-decoded). */
+export function scanCookieHeader(header: string, name: string): CookieRead {
   // One scanner serves both: with the same name twice, both halves of the pair are identical.
   return scanCookiePair(header, name, name).first;
 }
 
 /** Both results of {@link scanCookiePair}, each as {@link scanCookieHeader} would return it. */
 export interface CookiePair {
-  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
-  readonly first: string | undefined | 'duplicate';
-  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
-  readonly second: string | undefined | 'duplicate';
+  readonly first: CookieRead;
+  readonly second: CookieRead;
 }
 
 /**
  * {@link scanCookieHeader} for two names in one pass over the header: exactly
  * `{ first: scanCookieHeader(header, first), second: scanCookieHeader(header, second) }`
- * (same trimming, quotes and duplicate rule), for the middleware, which reads both session
+ * (same trimming, quotes and conflict rule), for the middleware, which reads both session
  * cookies on every request and would otherwise walk a header holding a 1-2 kB JWT twice.
  */
 export function scanCookiePair(header: string, first: string, second: string): CookiePair {
-  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
-  let a: string | undefined | 'duplicate';
-  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
-  let b: string | undefined | 'duplicate';
-  let aDuplicate = false;
-  let bDuplicate = false;
+  let a: string | undefined;
+  let b: string | undefined;
+  let aConflict = false;
+  let bConflict = false;
   let index = 0;
   const length = header.length;
-  while (index < length && !(aDuplicate && bDuplicate)) {
+  while (index < length && !(aConflict && bConflict)) {
     let end = header.indexOf(';', index);
     if (end === -1) end = length;
     const eq = header.indexOf('=', index);
@@ -80,8 +81,8 @@ export function scanCookiePair(header: string, first: string, second: string): C
       while (keyStart < keyEnd && isOws(header.charCodeAt(keyStart))) keyStart++;
       while (keyEnd > keyStart && isOws(header.charCodeAt(keyEnd - 1))) keyEnd--;
       const keyLength = keyEnd - keyStart;
-      const isA = !aDuplicate && keyLength === first.length && header.startsWith(first, keyStart);
-      const isB = !bDuplicate && keyLength === second.length && header.startsWith(second, keyStart);
+      const isA = !aConflict && keyLength === first.length && header.startsWith(first, keyStart);
+      const isB = !bConflict && keyLength === second.length && header.startsWith(second, keyStart);
       if (isA || isB) {
         let valStart = eq + 1;
         let valEnd = end;
@@ -94,23 +95,22 @@ export function scanCookiePair(header: string, first: string, second: string): C
         const value = header.slice(valStart, valEnd);
         if (isA) {
           if (a === undefined) a = value;
-          else if (a !== value) {
-            a = 'duplicate';
-            aDuplicate = true;
-          }
+          else if (a !== value) aConflict = true;
         }
         if (isB) {
           if (b === undefined) b = value;
-          else if (b !== value) {
-            b = 'duplicate';
-            bDuplicate = true;
-          }
+          else if (b !== value) bConflict = true;
         }
       }
     }
     index = end + 1;
   }
-  return { first: a, second: b };
+  return { first: toRead(a, aConflict), second: first === second ? toRead(a, aConflict) : toRead(b, bConflict) };
+}
+
+function toRead(value: string | undefined, conflict: boolean): CookieRead {
+  if (conflict) return COOKIE_CONFLICT;
+  return value === undefined ? COOKIE_ABSENT : { kind: 'value', value };
 }
 
 function isOws(code: number): boolean {

@@ -75,7 +75,7 @@ export class SessionJwtVerifier {
     const tolerance = options.clockToleranceSeconds ?? 0;
     // jose threw on every verification for such a tolerance (every token invalid); refuse it once, up front.
     if (!Number.isFinite(tolerance) || tolerance < 0) {
-      throw new ConfigError('clockToleranceSeconds must be a finite number of seconds >= 0.', { code: 'invalid_option' });
+      throw new ConfigError('clockToleranceSeconds must be a finite number of seconds >= 0.');
     }
     this.#jwks = options.jwks;
     this.#tolerance = tolerance;

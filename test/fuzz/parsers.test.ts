@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readCookie } from '../../src/middleware/cookies.js';
-import { isCompactJwsShape, isOpaqueTokenShape, parseBearer, scanCookieHeader } from '../../src/session/credentials.js';
+import { COOKIE_ABSENT, COOKIE_CONFLICT, isCompactJwsShape, isOpaqueTokenShape, parseBearer, scanCookieHeader } from '../../src/session/credentials.js';
 
 const RUNS = { numRuns: 2_000 };
 
@@ -53,18 +53,18 @@ describe('scanCookieHeader (fuzz)', () => {
       fc.property(fc.array(fc.tuple(name, value), { maxLength: 6 }), name, fc.constantFrom('; ', ';', ' ;  '), (pairs, wanted, sep) => {
         const header = pairs.map(([n, v]) => `${n}=${v}`).join(sep);
         const values = pairs.filter(([n]) => n === wanted).map(([, v]) => v.trim());
-        const expected = values.length === 0 ? undefined : new Set(values).size > 1 ? 'duplicate' : values[0];
-        expect(scanCookieHeader(header, wanted)).toBe(expected);
+        const expected = values.length === 0 ? COOKIE_ABSENT : new Set(values).size > 1 ? COOKIE_CONFLICT : { kind: 'value', value: values[0] };
+        expect(scanCookieHeader(header, wanted)).toEqual(expected);
       }),
       RUNS,
     );
   });
 
-  it('never throws on arbitrary headers and returns the raw value, undefined or "duplicate"', () => {
+  it('never throws on arbitrary headers and returns absent, a conflict or a raw value found in the header', () => {
     fc.assert(
       fc.property(tricky, name, (header, wanted) => {
         const result = scanCookieHeader(header, wanted);
-        if (result !== undefined && result !== 'duplicate') expect(header).toContain(result);
+        if (result.kind === 'value') expect(header).toContain(result.value);
       }),
       RUNS,
     );
@@ -75,8 +75,8 @@ describe('scanCookieHeader (fuzz)', () => {
       fc.property(value, value, fc.array(fc.tuple(fc.constantFrom('other', 'x'), value), { maxLength: 3 }), (a, b, noise) => {
         fc.pre(a.trim() !== b.trim());
         const parts = [`stytch_session=${a}`, ...noise.map(([n, v]) => `${n}=${v}`), `stytch_session=${b}`];
-        expect(scanCookieHeader(parts.join('; '), 'stytch_session')).toBe('duplicate');
-        expect(scanCookieHeader(parts.reverse().join('; '), 'stytch_session')).toBe('duplicate');
+        expect(scanCookieHeader(parts.join('; '), 'stytch_session')).toBe(COOKIE_CONFLICT);
+        expect(scanCookieHeader(parts.reverse().join('; '), 'stytch_session')).toBe(COOKIE_CONFLICT);
       }),
       RUNS,
     );
@@ -123,16 +123,16 @@ describe('readCookie (fuzz)', () => {
         const req = { headers: { cookie: header } } as unknown as IncomingMessage;
         const result = readCookie(req, name);
         const raw = scanCookieHeader(header, name);
-        if (raw === undefined || raw === 'duplicate') expect(result).toBe(raw);
-        else if (!raw.includes('%')) expect(result).toBe(raw);
+        if (raw.kind !== 'value') expect(result).toBe(raw);
+        else if (!raw.value.includes('%')) expect(result).toEqual(raw);
         else {
           let decoded: string | undefined;
           try {
-            decoded = decodeURIComponent(raw);
+            decoded = decodeURIComponent(raw.value);
           } catch {
             decoded = undefined;
           }
-          expect(result).toBe(decoded);
+          expect(result).toEqual(decoded === undefined ? COOKIE_ABSENT : { kind: 'value', value: decoded });
         }
       }),
       RUNS,

@@ -1,7 +1,7 @@
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getStytchContext } from '../../src/middleware/context.js';
-import { readCookie, setCookie, clearCookie } from '../../src/middleware/cookies.js';
+import { createCookieWriter, readCookie } from '../../src/middleware/cookies.js';
 import { getStytchAuth } from '../../src/middleware/auth-object.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
 import { ConfigError } from '../../src/errors.js';
@@ -87,7 +87,7 @@ describe('catalogue section 8: session cookies', () => {
   });
 
   it('catalogue #66: secure: false is refused at construction', () => {
-    expect(() => stytchAuth(emulatorOptions(emu(), { secure: false }))).toThrow(ConfigError);
+    expect(() => stytchAuth(emulatorOptions(emu(), { cookies: { secure: false as unknown as true } }))).toThrow(ConfigError);
   });
 
   it('catalogue #66: X-Forwarded-Proto cannot change cookie attributes unless trustProxy is set', async () => {
@@ -186,25 +186,30 @@ describe('catalogue section 8: session cookies', () => {
 });
 
 describe('cookie helpers', () => {
-  it('setCookie, readCookie and clearCookie round-trip with the library attributes', async () => {
+  it('the cookie writer and readCookie round-trip with the library attributes', async () => {
     const auth = stytchAuth(emulatorOptions(emu()));
     onCleanup(() => auth.close());
+    const writer = createCookieWriter(auth.context.config.cookies, () => emu().clock.now(), undefined);
     const app = express();
     app.use(auth);
     app.get('/set', (req, res) => {
-      setCookie(req, res, 'pkce', 'v a;lue', { maxAgeSeconds: 600 });
+      writer.set(req, res, 'pkce', 'v a;lue', { maxAgeSeconds: 600 });
       res.end();
     });
-    app.get('/read', (req, res) => res.json({ value: readCookie(req, 'pkce') ?? null }));
+    app.get('/read', (req, res) => {
+      const read = readCookie(req, 'pkce');
+      res.json({ value: read.kind === 'value' ? read.value : read.kind === 'conflict' ? { conflict: true } : null });
+    });
     app.get('/clear', (req, res) => {
-      clearCookie(req, res, 'pkce');
+      writer.clear(req, res, 'pkce');
       res.end();
     });
     const { url } = await listen(app);
     const set = await get(`${url}/set`);
     expect(set.setCookies[0]).toMatch(/^pkce=v%20a%3Blue; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/);
     expect((await get(`${url}/read`, { cookie: 'pkce=v%20a%3Blue' })).body).toEqual({ value: 'v a;lue' });
-    expect((await get(`${url}/read`, { cookie: 'pkce=a; pkce=b' })).body).toEqual({ value: 'duplicate' });
+    expect((await get(`${url}/read`, { cookie: 'pkce=a; pkce=b' })).body).toEqual({ value: { conflict: true } });
+    expect((await get(`${url}/read`, { cookie: 'pkce=duplicate' })).body).toEqual({ value: 'duplicate' });
     expect((await get(`${url}/read`, { cookie: 'pkce=%E0%A4%A' })).body).toEqual({ value: null });
     expect(clearing((await get(`${url}/clear`)).setCookies, 'pkce')).toBeDefined();
   });

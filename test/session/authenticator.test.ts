@@ -51,22 +51,21 @@ describe('SessionAuthenticator network path', () => {
     ['member_id missing', { member_session: { ...memberSession, member_id: undefined } }],
   ])('catalogue #51: a 200 with %s is never authenticated', async (_name, body) => {
     const { core: c } = core(() => Promise.resolve(body));
-    const outcome = await c.authenticate('opaque', OPAQUE, SessionAuthenticator.keyOf('opaque', OPAQUE));
+    const outcome = await c.authenticate('opaque', OPAQUE);
     expect(outcome).toMatchObject({ status: 'undecided', reason: 'upstream_unavailable' });
     if (outcome.status === 'undecided') expect(outcome.error.code).toBe('upstream_bad_response');
   });
 
   it('a good answer signs in and is reused from the verified cache', async () => {
     const { core: c, calls } = core(() => Promise.resolve({ member_session: memberSession, session_token: OPAQUE, session_jwt: '' }));
-    const key = SessionAuthenticator.keyOf('opaque', OPAQUE);
-    expect((await c.authenticate('opaque', OPAQUE, key)).status).toBe('signed_in');
+    expect((await c.authenticate('opaque', OPAQUE)).status).toBe('signed_in');
     expect(c.lookup('opaque', OPAQUE)?.identity.memberId).toBe('member-test-1');
     expect(calls()).toBe(1);
   });
 
   it('the verified cache answers only for exactly the same credential', async () => {
     const { core: c } = core(() => Promise.resolve({ member_session: memberSession, session_token: OPAQUE, session_jwt: '' }));
-    await c.authenticate('opaque', OPAQUE, SessionAuthenticator.keyOf('opaque', OPAQUE));
+    await c.authenticate('opaque', OPAQUE);
     expect(c.lookup('opaque', OPAQUE)).toBeDefined();
     // Same tail (the cache bucket), another start; another case; the same string as a JWT.
     expect(c.lookup('opaque', `x${OPAQUE.slice(1)}`)).toBeUndefined();
@@ -78,7 +77,7 @@ describe('SessionAuthenticator network path', () => {
   it('a credential the middleware would refuse as malformed is never cached, even when Stytch accepts it', async () => {
     const odd = `${OPAQUE}!`;
     const { core: c, calls } = core(() => Promise.resolve({ member_session: memberSession, session_token: OPAQUE, session_jwt: '' }));
-    expect((await c.authenticate('opaque', odd, SessionAuthenticator.keyOf('opaque', odd))).status).toBe('signed_in');
+    expect((await c.authenticate('opaque', odd)).status).toBe('signed_in');
     expect(c.lookup('opaque', odd)).toBeUndefined();
     expect(calls()).toBe(1);
   });
@@ -90,8 +89,7 @@ describe('SessionAuthenticator network path', () => {
       await gate;
       return { member_session: memberSession, session_token: OPAQUE, session_jwt: '' };
     });
-    const key = SessionAuthenticator.keyOf('opaque', OPAQUE);
-    const pending = Promise.all(Array.from({ length: 20 }, () => c.authenticate('opaque', OPAQUE, key)));
+    const pending = Promise.all(Array.from({ length: 20 }, () => c.authenticate('opaque', OPAQUE)));
     release(undefined);
     const outcomes = await pending;
     expect(outcomes.every((o) => o.status === 'signed_in')).toBe(true);
@@ -100,6 +98,6 @@ describe('SessionAuthenticator network path', () => {
 
   it('an unexpected exception from the client is undecided, never signed in', async () => {
     const { core: c } = core(() => Promise.reject(new TypeError('boom')));
-    expect(await c.authenticate('opaque', OPAQUE, SessionAuthenticator.keyOf('opaque', OPAQUE))).toMatchObject({ status: 'undecided' });
+    expect(await c.authenticate('opaque', OPAQUE)).toMatchObject({ status: 'undecided' });
   });
 });

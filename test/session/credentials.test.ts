@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCompactJwsShape, isOpaqueTokenShape, isValidCookieName, parseBearer, scanCookieHeader, scanCookiePair } from '../../src/session/credentials.js';
+import { COOKIE_ABSENT, COOKIE_CONFLICT, isCompactJwsShape, isOpaqueTokenShape, isValidCookieName, parseBearer, scanCookieHeader, scanCookiePair } from '../../src/session/credentials.js';
+
+const value = (v: string) => ({ kind: 'value', value: v });
 
 describe('parseBearer', () => {
   it('reads a bearer token whatever the scheme case', () => {
@@ -22,33 +24,37 @@ describe('parseBearer', () => {
 
 describe('scanCookieHeader', () => {
   it('finds a cookie among others', () => {
-    expect(scanCookieHeader('a=1; stytch_session=tok; b=2', 'stytch_session')).toBe('tok');
+    expect(scanCookieHeader('a=1; stytch_session=tok; b=2', 'stytch_session')).toEqual(value('tok'));
   });
 
   it('does not match a longer or shorter name', () => {
-    expect(scanCookieHeader('stytch_session_jwt=x', 'stytch_session')).toBeUndefined();
-    expect(scanCookieHeader('xstytch_session=x', 'stytch_session')).toBeUndefined();
+    expect(scanCookieHeader('stytch_session_jwt=x', 'stytch_session')).toBe(COOKIE_ABSENT);
+    expect(scanCookieHeader('xstytch_session=x', 'stytch_session')).toBe(COOKIE_ABSENT);
   });
 
-  it('reports a name sent twice with different values as duplicate', () => {
-    expect(scanCookieHeader('s=a; s=b', 's')).toBe('duplicate');
+  it('reports a name sent twice with different values as a conflict', () => {
+    expect(scanCookieHeader('s=a; s=b', 's')).toBe(COOKIE_CONFLICT);
+  });
+
+  it('reads a cookie whose value is literally "duplicate" as that value, not as a conflict', () => {
+    expect(scanCookieHeader('s=duplicate', 's')).toEqual(value('duplicate'));
   });
 
   it('accepts a name sent twice with the same value', () => {
-    expect(scanCookieHeader('s=a; s=a', 's')).toBe('a');
+    expect(scanCookieHeader('s=a; s=a', 's')).toEqual(value('a'));
   });
 
   it('strips optional quotes and whitespace', () => {
-    expect(scanCookieHeader(' s = "abc" ;t=1', 's')).toBe('abc');
+    expect(scanCookieHeader(' s = "abc" ;t=1', 's')).toEqual(value('abc'));
   });
 });
 
 describe('scanCookiePair', () => {
   it('reads both session cookies in one pass, each exactly as scanCookieHeader would', () => {
     const name = fc.constantFrom('stytch_session', 'stytch_session_jwt', 's', 'x');
-    const value = fc.string({ unit: fc.constantFrom('a', 'b', '"', ' ', '=', '.', 'duplicate'), maxLength: 8 });
+    const cookieValue = fc.string({ unit: fc.constantFrom('a', 'b', '"', ' ', '=', '.', 'duplicate'), maxLength: 8 });
     const header = fc.oneof(
-      fc.array(fc.tuple(name, value), { maxLength: 6 }).map((pairs) => pairs.map(([n, v]) => `${n}=${v}`).join('; ')),
+      fc.array(fc.tuple(name, cookieValue), { maxLength: 6 }).map((pairs) => pairs.map(([n, v]) => `${n}=${v}`).join('; ')),
       fc.string({ unit: fc.constantFrom('s', 'x', '=', ';', ' ', '\t', '"', 'a'), maxLength: 24 }),
     );
     fc.assert(
@@ -59,8 +65,8 @@ describe('scanCookiePair', () => {
     );
   });
 
-  it('reports a duplicate of one name and still reads the other', () => {
-    expect(scanCookiePair('j=a; t=x; j=b', 'j', 't')).toEqual({ first: 'duplicate', second: 'x' });
+  it('reports a conflict of one name and still reads the other', () => {
+    expect(scanCookiePair('j=a; t=x; j=b', 'j', 't')).toEqual({ first: COOKIE_CONFLICT, second: value('x') });
   });
 });
 
