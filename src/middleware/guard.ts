@@ -27,8 +27,7 @@ export function pageLocation(req: IncomingMessage, pageUrl: string): string {
 }
 
 function undecidedError(auth: UndecidedAuth): StytchExpressError {
-  // Undecided is always 503, whatever the upstream said.
-  if (auth.error.status === 503) return auth.error;
+  // Undecided is always 503, whatever the upstream said (a 429 from Stytch is our outage, not the caller's).
   const error = new StytchExpressError(auth.error.code, 503, auth.error.message);
   const retryAfterSeconds = (auth.error as { retryAfterSeconds?: number }).retryAfterSeconds;
   if (retryAfterSeconds !== undefined) Object.assign(error, { retryAfterSeconds });

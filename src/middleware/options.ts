@@ -193,13 +193,16 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
   assertKnownOptions('stytchAuth()', options, STYTCH_AUTH_OPTIONS);
   if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) fail('logger', 'must be a pino-compatible logger object.');
   const cookieOptions: CookieOptions = { ...(options.cookies ?? {}) };
+  // Errors name the option the caller wrote, old name included.
+  const spelled: Record<string, string> = {};
   for (const [oldName, newName] of DEPRECATED) {
     if (options[oldName] === undefined) continue;
     warnDeprecated('stytchAuth()', oldName, `cookies.${newName}`, options.logger);
     if (cookieOptions[newName] !== undefined) fail(oldName, `and "cookies.${newName}" are both set; keep only "cookies.${newName}".`);
     (cookieOptions as Record<string, unknown>)[newName] = options[oldName];
+    spelled[newName] = oldName;
   }
-  const cookies = resolveCookies(cookieOptions);
+  const cookies = resolveCookies(cookieOptions, (key) => spelled[key] ?? `cookies.${key}`);
   if (options.trustProxy !== undefined && typeof options.trustProxy !== 'boolean') fail('trustProxy', 'must be a boolean.');
 
   const sessionDurationMinutes = optionalNumber('sessionDurationMinutes', options.sessionDurationMinutes, 5, 527_040);
@@ -246,7 +249,7 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
 }
 
 /** Validate the cookie group; names get the prefix, and a prefix forces Secure. */
-function resolveCookies(cookies: CookieOptions): Omit<ResolvedCookieConfig, 'trustProxy'> {
+function resolveCookies(cookies: CookieOptions, named: (key: keyof CookieOptions) => string): Omit<ResolvedCookieConfig, 'trustProxy'> {
   const prefix = cookies.prefix;
   if (prefix !== undefined && prefix !== '__Host-' && prefix !== '__Secure-') fail('cookies.prefix', 'must be "__Host-" or "__Secure-".');
   const names = {
@@ -260,15 +263,15 @@ function resolveCookies(cookies: CookieOptions): Omit<ResolvedCookieConfig, 'tru
   }
   if (new Set(Object.values(names)).size !== 3) fail('cookies', 'must use three different names.');
   const secure: unknown = cookies.secure ?? 'auto';
-  if (secure === false) fail('cookies.secure', "false is refused: 'auto' already omits Secure for plain-HTTP localhost development.");
-  if (secure !== 'auto' && secure !== true) fail('cookies.secure', "must be 'auto' or true.");
+  if (secure === false) fail(named('secure'), "false is refused: 'auto' already omits Secure for plain-HTTP localhost development.");
+  if (secure !== 'auto' && secure !== true) fail(named('secure'), "must be 'auto' or true.");
   const sameSite = cookies.sameSite ?? 'lax';
-  if (sameSite !== 'lax' && sameSite !== 'strict') fail('cookies.sameSite', "must be 'lax' or 'strict'.");
+  if (sameSite !== 'lax' && sameSite !== 'strict') fail(named('sameSite'), "must be 'lax' or 'strict'.");
   const path = cookies.path ?? '/';
-  if (typeof path !== 'string' || !path.startsWith('/') || UNSAFE_ATTRIBUTE.test(path) || path.length > 1024) fail('cookies.path', 'must start with "/" and hold no spaces, ";", "," or control characters.');
+  if (typeof path !== 'string' || !path.startsWith('/') || UNSAFE_ATTRIBUTE.test(path) || path.length > 1024) fail(named('path'), 'must start with "/" and hold no spaces, ";", "," or control characters.');
   const domain = cookies.domain;
-  if (domain !== undefined && (typeof domain !== 'string' || !/^\.?[A-Za-z0-9.-]{1,253}$/.test(domain))) fail('cookies.domain', 'must be a host name.');
-  if (prefix === '__Host-' && (domain !== undefined || path !== '/')) fail('cookies.prefix', '"__Host-" requires no cookies.domain and cookies.path "/".');
+  if (domain !== undefined && (typeof domain !== 'string' || !/^\.?[A-Za-z0-9.-]{1,253}$/.test(domain))) fail(named('domain'), 'must be a host name.');
+  if (prefix === '__Host-' && (domain !== undefined || path !== '/')) fail('cookies.prefix', `"__Host-" requires no ${named('domain')} and ${named('path')} "/".`);
   // A cookie prefix needs Secure everywhere, so it upgrades 'auto' to true.
   return { ...names, prefix, secure: prefix === undefined ? secure : true, sameSite, path, domain };
 }

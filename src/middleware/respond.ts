@@ -97,7 +97,10 @@ export function toHttpError(err: unknown): HttpErrorShape {
     const retryAfterSeconds = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
     return { status: err.status, code: err.code, message: err.message, retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : undefined };
   }
-  if (err instanceof StytchExpressError && (err.status === 502 || err.status === 503)) return { status: err.status, code: err.code, message: generic(err.status) };
+  if (err instanceof StytchExpressError && (err.status === 502 || err.status === 503)) {
+    const retryAfterSeconds = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    return { status: err.status, code: err.code, message: generic(err.status), retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : undefined };
+  }
   return { status: 500, code: 'internal_error', message: generic(500) };
 }
 

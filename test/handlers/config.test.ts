@@ -126,3 +126,25 @@ describe('paths', () => {
     }
   });
 });
+
+describe('stytchRoutes() option names and inheritance', () => {
+  it('refuses a misspelled option with a suggestion', () => {
+    expect(configCode({ appUrl: 'https://app.example.com', afterLoginURL: '/x' })).toBe('stytchRoutes(): unknown option "afterLoginURL". Did you mean "afterLoginUrl"?');
+    expect(configCode({ appUrl: 'https://app.example.com', paths: { logut: '/out' } })).toBe('stytchRoutes(): unknown option "paths.logut". Did you mean "paths.logout"?');
+  });
+
+  it('refuses an "auth" option that is not a stytchAuth() middleware', () => {
+    expect(configCode({ appUrl: 'https://app.example.com', auth: () => undefined })).toMatch(/option "auth" must be the middleware returned by stytchAuth\(\)/);
+  });
+
+  it("inherits the login page from stytchAuth(): a failed form post goes back to stytchAuth()'s loginUrl", async () => {
+    const app = await startApp(emu(), { auth: { loginUrl: '/sign-in' } });
+    try {
+      const res = await app.browser().post('/auth/login/email', { form: { email_address: 'not-an-email' } });
+      expect(res.status).toBe(303);
+      expect(res.location).toBe('/sign-in?error=invalid_email');
+    } finally {
+      await app.close();
+    }
+  });
+});

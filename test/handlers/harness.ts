@@ -54,12 +54,11 @@ export async function startApp(emu: Emulator, options: TestAppOptions = {}): Pro
   const sink = (obj: Record<string, unknown>) => logs.push(obj);
   const logger = { debug: sink, info: sink, warn: sink, error: sink };
   const client = new StytchB2BClient({ projectId: emu.projectId, secret: emu.secret, baseUrl: emu.url, env: {}, retry: { maxRetries: 0 }, timeoutMs: options.clientTimeoutMs ?? 3000 });
-  const auth = stytchAuth({ client, logger, now: () => emu.clock.now(), ...options.auth });
+  const auth = stytchAuth({ client, logger, now: () => emu.clock.now(), loginUrl: '/login', mfaUrl: '/mfa', ...options.auth });
   const routeOptions: StytchRoutesOptions = {
+    auth,
     appUrl: origin,
     afterLoginUrl: '/dashboard',
-    loginUrl: '/login',
-    mfaUrl: '/mfa',
     discoveryUrl: '/select-org',
     ...options.routes,
   };

@@ -76,14 +76,14 @@ describe('mounting', () => {
     }
   });
 
-  it('answers 500 config_error (never runs a flow) when stytchAuth() is not mounted first', async () => {
+  it('answers 500 middleware_not_mounted (never runs a flow) when stytchAuth() is not mounted first, like the guards', async () => {
     const app = express();
     app.use('/auth', stytchRoutes({ appUrl: 'http://127.0.0.1' }));
     const a = await serve(app);
     try {
       const res = await new CookieJarClient(a.url).get('/auth/session');
       expect(res.status).toBe(500);
-      expect(res.body.error.code).toBe('config_error');
+      expect(res.body.error.code).toBe('middleware_not_mounted');
     } finally {
       await a.close();
     }

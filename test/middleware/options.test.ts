@@ -20,7 +20,7 @@ function configError(options: StytchAuthOptions): ConfigError {
 
 describe('stytchAuth() options', () => {
   it('catalogue #99: a missing project id or secret is an error at construction', () => {
-    expect(configError({ env: {} }).code).toBe('config_missing_credentials');
+    expect(configError({ env: {} }).code).toBe('config_error');
     expect(configError({ projectId: 'project-test-x', env: {} }).message).toContain('secret');
   });
 
@@ -80,5 +80,36 @@ describe('stytchAuth() options', () => {
     await get(`${app.url}/me`, { bearer: s.session_jwt });
     await get(`${app.url}/me`, { bearer: s.session_jwt });
     expect(app.auth.metrics()).toMatchObject({ localVerifications: 2, cacheHits: 0 });
+  });
+});
+
+describe('stytchAuth() option names', () => {
+  it('refuses a misspelled option at startup and suggests the right name', () => {
+    const error = configError({ ...emulatorOptions(emu()), loginURL: '/login' } as unknown as StytchAuthOptions);
+    expect(error.code).toBe('config_error');
+    expect(error.message).toBe('stytchAuth(): unknown option "loginURL". Did you mean "loginUrl"?');
+  });
+
+  it('checks nested groups by their path', () => {
+    const error = configError({ ...emulatorOptions(emu()), cookies: { pathh: '/' } } as unknown as StytchAuthOptions);
+    expect(error.message).toBe('stytchAuth(): unknown option "cookies.pathh". Did you mean "cookies.path"?');
+  });
+
+  it('keeps the old top-level cookie options working, with one deprecation warning through the logger', () => {
+    const warnings: Record<string, unknown>[] = [];
+    const logger = { warn: (obj: Record<string, unknown>) => warnings.push(obj) };
+    const auth = stytchAuth({ ...emulatorOptions(emu()), logger, cookiePath: '/app', sameSite: 'strict' });
+    onCleanup(() => auth.close());
+    expect(auth.context.config.cookies).toMatchObject({ path: '/app', sameSite: 'strict' });
+    // Once per process and option (an earlier test in this file already used `sameSite`).
+    const deprecations = () => warnings.filter((w) => w.event === 'stytch.deprecated_option' && w.option === 'cookiePath');
+    expect(deprecations()).toEqual([expect.objectContaining({ replacement: 'cookies.path' })]);
+    const again = stytchAuth({ ...emulatorOptions(emu()), logger, cookiePath: '/app' });
+    onCleanup(() => again.close());
+    expect(deprecations()).toHaveLength(1);
+  });
+
+  it('refuses an old name and its new name given together', () => {
+    expect(configError({ ...emulatorOptions(emu()), cookiePath: '/a', cookies: { path: '/b' } }).message).toContain('"cookiePath"');
   });
 });

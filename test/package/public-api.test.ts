@@ -10,6 +10,7 @@ const ROOT_EXPORTS = [
   'AuthorizationError',
   'BadRequestError',
   'ConfigError',
+  'MiddlewareNotMountedError',
   'ORGANIZATION_CLAIM',
   'PolicyCache',
   'SESSION_CLAIM',

@@ -123,7 +123,7 @@ describe('SessionJwtVerifier', () => {
     const jwks = new JwksCache({ url: 'http://127.0.0.1:9/unused' });
     for (const clockToleranceSeconds of [-1, Number.NaN, Infinity]) {
       expect(() => new SessionJwtVerifier({ jwks, projectId: PROJECT, issuers: [], clockToleranceSeconds, now: Date.now })).toThrow(
-        expect.objectContaining({ code: 'invalid_option', status: 500 }),
+        expect.objectContaining({ code: 'config_error', status: 500 }),
       );
     }
   });
