@@ -20,6 +20,13 @@ export interface EmulatorOptions {
   redirectUrls?: { login?: string; signup?: string; discovery?: string; invite?: string };
   /** Largest accepted request body in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** The project's public token (browser-facing start endpoints). Default `public-token-test-<uuid>`. */
+  publicToken?: string;
+  /**
+   * Extra redirect URLs the public SSO/OAuth start endpoints accept. Loopback URLs and
+   * `redirectUrls` are always accepted; anything else is refused (`no_match_for_provided_*_url`).
+   */
+  allowedRedirectUrls?: string[];
   /** Suppress the emulator's own console output (it prints nothing but unexpected internal errors). */
   quiet?: boolean;
 }
@@ -133,6 +140,8 @@ export interface Emulator {
   url: string;
   projectId: string;
   secret: string;
+  /** The project's public token, for the public SSO/OAuth start URLs. */
+  publicToken: string;
   jwksUrl: string;
   /** `stytch.com/<projectId>`. */
   issuer: string;
