@@ -232,6 +232,27 @@ describe('SSO sign-in through the built-in IdP page', () => {
     expect((await get(`connection_id=${connectionId}&public_token=${e.publicToken}&signup_redirect_url=javascript:alert(1)`)).body).toMatchObject({ status_code: 400, error_type: 'invalid_signup_sso_url' });
   });
 
+  it('serves a plain, labelled form with no script and escapes connection names', async () => {
+    const org = newOrg(emu());
+    const { connection } = await sdk.sso.saml.createConnection({ organization_id: org.organization_id, display_name: '<b>Okta</b>' });
+    await sdk.sso.saml.updateByURL({ organization_id: org.organization_id, connection_id: connection!.connection_id, metadata_url: 'https://idp.example/m' });
+    await sdk.sso.saml.updateConnection({ organization_id: org.organization_id, connection_id: connection!.connection_id, attribute_mapping: { email: 'e', full_name: 'n' } });
+    const res = await fetch(start({ connectionId: connection!.connection_id }));
+    const html = await res.text();
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(html).toContain('<label for="email_address">');
+    expect(html).toContain('<label for="name">');
+    expect(html).toContain('&lt;b&gt;Okta&lt;/b&gt;');
+    expect(html).not.toMatch(/<script|<b>/);
+  });
+
+  it('exposes the public token on the control plane', async () => {
+    const e = emu();
+    const res = await callApi(e, 'GET', '/__emulator/project');
+    expect(res.body).toMatchObject({ project_id: e.projectId, public_token: e.publicToken });
+    expect(e.admin.publicToken()).toBe(e.publicToken);
+  });
+
   it('refuses a second submit of the same IdP page and a malformed email', async () => {
     const { connectionId } = await samlOrg();
     const html = await (await fetch(start({ connectionId }))).text();
