@@ -570,3 +570,206 @@ export type SsoAuthenticateResponse = PrimaryAuthenticateResponse &
     reset_session?: boolean;
   };
 
+
+// ---------------------------------------------------------------- SSO connections (addendum A3)
+
+/** Identity providers Stytch knows by name (addendum A3.5); any other string is accepted too. */
+export type SsoIdentityProvider =
+  | 'classlink' | 'cyberark' | 'duo' | 'generic' | 'google-workspace' | 'jumpcloud' | 'keycloak' | 'miniorange'
+  | 'microsoft-entra' | 'okta' | 'onelogin' | 'pingfederate' | 'rippling' | 'salesforce' | 'shibboleth' | (string & {});
+
+export interface X509Certificate {
+  certificate_id: string;
+  certificate: string;
+  issuer: string;
+  created_at?: string;
+  expires_at?: string;
+  updated_at?: string;
+}
+export interface EncryptionPrivateKey {
+  private_key_id: string;
+  private_key: string;
+  created_at?: string;
+}
+export interface RoleAssignment {
+  role_id: string;
+}
+export interface GroupRoleAssignment {
+  role_id: string;
+  group: string;
+}
+
+/** A SAML connection; `status` turns `active` once IdP URL, entity id, certificate and attribute mapping are set. */
+export interface SAMLConnection {
+  organization_id: string;
+  connection_id: string;
+  status: 'pending' | 'active' | (string & {});
+  idp_entity_id: string;
+  display_name: string;
+  idp_sso_url: string;
+  acs_url: string;
+  audience_uri: string;
+  signing_certificates: X509Certificate[];
+  verification_certificates: X509Certificate[];
+  encryption_private_keys: EncryptionPrivateKey[];
+  saml_connection_implicit_role_assignments: RoleAssignment[];
+  saml_group_implicit_role_assignments: GroupRoleAssignment[];
+  alternative_audience_uri: string;
+  identity_provider: string;
+  nameid_format: string;
+  alternative_acs_url: string;
+  idp_initiated_auth_disabled: boolean;
+  allow_gateway_callback: boolean;
+  attribute_mapping?: Record<string, unknown>;
+}
+
+/** An OIDC connection; `active` once issuer, client id/secret and the four endpoint URLs are set. */
+export interface OIDCConnection {
+  organization_id: string;
+  connection_id: string;
+  status: 'pending' | 'active' | (string & {});
+  display_name: string;
+  redirect_url: string;
+  client_id: string;
+  client_secret: string;
+  issuer: string;
+  authorization_url: string;
+  token_url: string;
+  userinfo_url: string;
+  jwks_url: string;
+  identity_provider: string;
+  custom_scopes: string;
+  attribute_mapping?: Record<string, unknown>;
+}
+
+/** An External connection: reuses another organization's SAML/OIDC connection. */
+export interface ExternalConnection {
+  organization_id: string;
+  connection_id: string;
+  external_organization_id: string;
+  external_connection_id: string;
+  display_name: string;
+  status: string;
+  external_connection_implicit_role_assignments: RoleAssignment[];
+  external_group_implicit_role_assignments: GroupRoleAssignment[];
+}
+
+export interface SsoGetConnectionsRequest {
+  organization_id: string;
+}
+export interface SsoGetConnectionsResponse extends StytchResponseBase {
+  saml_connections: SAMLConnection[];
+  oidc_connections: OIDCConnection[];
+  external_connections: ExternalConnection[];
+  [key: string]: unknown;
+}
+export interface SsoDeleteConnectionRequest {
+  organization_id: string;
+  connection_id: string;
+}
+export interface SsoDeleteConnectionResponse extends StytchResponseBase {
+  connection_id: string;
+  [key: string]: unknown;
+}
+
+export interface SamlCreateConnectionRequest {
+  organization_id: string;
+  display_name?: string;
+  identity_provider?: SsoIdentityProvider;
+}
+export interface SamlConnectionResponse extends StytchResponseBase {
+  connection?: SAMLConnection;
+  [key: string]: unknown;
+}
+export interface SamlUpdateConnectionRequest {
+  organization_id: string;
+  connection_id: string;
+  idp_entity_id?: string;
+  display_name?: string;
+  attribute_mapping?: Record<string, unknown>;
+  /** PEM; appended to `verification_certificates`. */
+  x509_certificate?: string;
+  idp_sso_url?: string;
+  saml_connection_implicit_role_assignments?: RoleAssignment[];
+  saml_group_implicit_role_assignments?: GroupRoleAssignment[];
+  alternative_audience_uri?: string;
+  identity_provider?: SsoIdentityProvider;
+  signing_private_key?: string;
+  nameid_format?: string;
+  alternative_acs_url?: string;
+  idp_initiated_auth_disabled?: boolean;
+  saml_encryption_private_key?: string;
+  allow_gateway_callback?: boolean;
+}
+export interface SamlUpdateByUrlRequest {
+  organization_id: string;
+  connection_id: string;
+  metadata_url: string;
+}
+export interface SamlDeleteVerificationCertificateRequest {
+  organization_id: string;
+  connection_id: string;
+  certificate_id: string;
+}
+export interface SamlDeleteVerificationCertificateResponse extends StytchResponseBase {
+  certificate_id: string;
+  [key: string]: unknown;
+}
+export interface SamlDeleteEncryptionPrivateKeyRequest {
+  organization_id: string;
+  connection_id: string;
+  private_key_id: string;
+}
+export interface SamlDeleteEncryptionPrivateKeyResponse extends StytchResponseBase {
+  private_key_id: string;
+  [key: string]: unknown;
+}
+
+export interface OidcCreateConnectionRequest {
+  organization_id: string;
+  display_name?: string;
+  identity_provider?: SsoIdentityProvider;
+}
+export interface OidcConnectionResponse extends StytchResponseBase {
+  connection?: OIDCConnection;
+  /** Set when issuer discovery failed during an update (the update still succeeded). */
+  warning?: string;
+  [key: string]: unknown;
+}
+export interface OidcUpdateConnectionRequest {
+  organization_id: string;
+  connection_id: string;
+  display_name?: string;
+  client_id?: string;
+  client_secret?: string;
+  issuer?: string;
+  authorization_url?: string;
+  token_url?: string;
+  userinfo_url?: string;
+  jwks_url?: string;
+  identity_provider?: SsoIdentityProvider;
+  /** Space-separated, URL-encoded (`%20`) scopes replacing `openid email profile`. */
+  custom_scopes?: string;
+  attribute_mapping?: Record<string, unknown>;
+}
+
+export interface ExternalCreateConnectionRequest {
+  organization_id: string;
+  external_organization_id: string;
+  external_connection_id: string;
+  display_name?: string;
+  /** Request names differ from the response object's `external_*` names (addendum A1.1). */
+  connection_implicit_role_assignments?: RoleAssignment[];
+  group_implicit_role_assignments?: GroupRoleAssignment[];
+}
+export interface ExternalConnectionResponse extends StytchResponseBase {
+  connection?: ExternalConnection;
+  [key: string]: unknown;
+}
+export interface ExternalUpdateConnectionRequest {
+  organization_id: string;
+  connection_id: string;
+  display_name?: string;
+  external_connection_implicit_role_assignments?: RoleAssignment[];
+  external_group_implicit_role_assignments?: GroupRoleAssignment[];
+}

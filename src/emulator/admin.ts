@@ -2,17 +2,15 @@
 import type { AuthenticationFactor, OrgPolicy, RbacPolicy } from '../client/types.js';
 import { revokeBy } from './revoke.js';
 import { buildFactor } from './factors.js';
-import { newToken } from './ids.js';
 import { signJwt } from './jwt.js';
 import { createMemberRecord, memberView } from './members.js';
 import { createOrganization, findOrganization, readOrgPolicy, requireOrganization } from './organizations.js';
 import { createSession, mergeCustomClaims, sessionResponse } from './sessions.js';
+import { mintOAuthToken, mintSsoToken } from './sso-tokens.js';
 import type { EmulatorState } from './state.js';
 import { totp } from './totp.js';
 import type { AdminMemberInput, EmulatorAdmin } from './types.js';
 import { optInt, reqEmail } from './validate.js';
-
-const TOKEN_TTL_MS = 10 * 60_000;
 
 function validatePolicy(policy: RbacPolicy): RbacPolicy {
   if (typeof policy !== 'object' || policy === null || !Array.isArray(policy.roles) || !Array.isArray(policy.resources)) {
@@ -91,16 +89,22 @@ export function createAdmin(state: EmulatorState): EmulatorAdmin {
     },
     issueOAuthToken(input) {
       const email = reqEmail({ email_address: input.email_address });
-      const token = newToken();
-      const record = { email_address: email, provider: input.provider ?? 'google', provider_subject: `subject-${email}`, used: false, expires_at: state.now() + TOKEN_TTL_MS };
-      state.oauthTokens.set(token, input.organization_id === undefined ? record : { ...record, organization_id: input.organization_id });
-      return token;
+      return mintOAuthToken(state, {
+        email_address: email,
+        provider: input.provider ?? 'google',
+        provider_subject: `subject-${email}`,
+        ...(input.organization_id !== undefined ? { organization_id: input.organization_id } : {}),
+        ...(input.email_verified !== undefined ? { email_verified: input.email_verified } : {}),
+        ...(input.tenant_id !== undefined ? { tenant_id: input.tenant_id } : {}),
+        ...(input.pkce_code_challenge !== undefined ? { pkce_code_challenge: input.pkce_code_challenge } : {}),
+      });
     },
     issueSsoToken(input) {
       if (!state.members.has(input.member_id)) throw new TypeError(`no member ${input.member_id}`);
-      const token = newToken();
-      state.ssoTokens.set(token, { member_id: input.member_id, used: false, expires_at: state.now() + TOKEN_TTL_MS });
-      return token;
+      return mintSsoToken(state, { member_id: input.member_id, ...(input.pkce_code_challenge !== undefined ? { pkce_code_challenge: input.pkce_code_challenge } : {}) });
+    },
+    publicToken() {
+      return state.settings.publicToken;
     },
     totpCode(secret, atMs) {
       return totp(secret, atMs ?? state.now());

@@ -1,5 +1,5 @@
 /** `startEmulator`: wires state, routes and the HTTP server together. */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdmin } from './admin.js';
@@ -11,6 +11,7 @@ import { defaultPolicy } from './policy.js';
 import { Router } from './router.js';
 import { apiRoutes } from './routes/index.js';
 import { controlRoutes } from './routes/control.js';
+import { ssoControlRoutes } from './routes/sso-control.js';
 import { createHandler } from './server.js';
 import { EmulatorState } from './state.js';
 import type { Emulator, EmulatorOptions, OutboxMessage } from './types.js';
@@ -18,11 +19,14 @@ import type { Emulator, EmulatorOptions, OutboxMessage } from './types.js';
 const DEFAULT_REDIRECT = 'http://localhost:3000/authenticate';
 
 function checkOptions(options: EmulatorOptions): void {
+  if (options.allowedRedirectUrls !== undefined && (!Array.isArray(options.allowedRedirectUrls) || !options.allowedRedirectUrls.every((u) => typeof u === 'string' && URL.canParse(u)))) {
+    throw new TypeError('startEmulator: allowedRedirectUrls must be an array of absolute URLs');
+  }
   const { port, maxBodyBytes, startTime } = options;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new TypeError('startEmulator: port must be an integer 0..65535');
   if (maxBodyBytes !== undefined && (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1)) throw new TypeError('startEmulator: maxBodyBytes must be a positive integer');
   if (startTime !== undefined && !Number.isFinite(startTime)) throw new TypeError('startEmulator: startTime must be epoch milliseconds');
-  for (const [name, value] of [['projectId', options.projectId], ['secret', options.secret]] as const) {
+  for (const [name, value] of [['projectId', options.projectId], ['secret', options.secret], ['publicToken', options.publicToken]] as const) {
     if (value !== undefined && (typeof value !== 'string' || value === '' || /[^\x21-\x7e]/.test(value) || (name === 'projectId' && value.includes(':')))) {
       throw new TypeError(`startEmulator: ${name} must be a non-empty printable ASCII string`);
     }
@@ -68,6 +72,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       url,
       issuer,
       quiet: options.quiet ?? false,
+      publicToken: options.publicToken ?? `public-token-test-${randomUUID()}`,
+      allowedRedirectUrls: [...(options.allowedRedirectUrls ?? [])],
       redirectUrls: {
         login: redirects.login ?? DEFAULT_REDIRECT,
         signup: redirects.signup ?? redirects.login ?? DEFAULT_REDIRECT,
@@ -85,6 +91,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   apiRoutes(api);
   const control = new Router();
   controlRoutes(control, faults, admin);
+  ssoControlRoutes(control);
   server.on('request', createHandler({ state, api, control, faults, maxBodyBytes: options.maxBodyBytes ?? 1_048_576 }));
 
   let closing: Promise<void> | undefined;
@@ -92,6 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url,
     projectId,
     secret,
+    publicToken: state.settings.publicToken,
     issuer,
     jwksUrl: `${url}/v1/b2b/sessions/jwks/${projectId}`,
     close() {

@@ -2,6 +2,7 @@
 import type { Organization, RbacRole } from '../client/types.js';
 import { badRequest, organizationNotFound } from './http-errors.js';
 import { newId, rfc3339 } from './ids.js';
+import { checkDefaultConnection, forgetOrganizationConnections } from './sso-connections.js';
 import type { EmulatorState } from './state.js';
 import { isPlainObject, optEnum, optObject, optString, optStringArray, type Body } from './validate.js';
 
@@ -107,7 +108,10 @@ function applySettings(state: EmulatorState, org: Organization, body: Body): voi
     if (value !== undefined) org[field] = [...value];
   }
   const sso = optString(body, 'sso_default_connection_id');
-  if (sso !== undefined) org.sso_default_connection_id = sso;
+  if (sso !== undefined) {
+    checkDefaultConnection(state, org, sso);
+    org.sso_default_connection_id = sso === '' ? null : sso;
+  }
   const implicit = body.rbac_email_implicit_role_assignments;
   if (implicit !== undefined && implicit !== null) {
     if (!Array.isArray(implicit) || !implicit.every((a) => isPlainObject(a) && typeof a.domain === 'string' && typeof a.role_id === 'string')) {
@@ -185,6 +189,7 @@ export function updateOrganization(state: EmulatorState, org: Organization, body
 
 export function deleteOrganization(state: EmulatorState, org: Organization): void {
   state.organizations.delete(org.organization_id);
+  forgetOrganizationConnections(state, org.organization_id);
   state.orgPolicies.delete(org.organization_id);
   for (const member of [...state.members.values()]) {
     if (member.organization_id === org.organization_id) state.members.delete(member.member_id);

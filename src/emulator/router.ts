@@ -17,17 +17,30 @@ export interface RouteRequest {
 /** Returns the success fields; the server adds `request_id` and `status_code`. */
 export type RouteHandler = (req: RouteRequest) => Record<string, unknown>;
 
+/** A browser-facing answer (an HTML page or a redirect) instead of Stytch JSON. */
+export interface PageResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A browser-facing route: gets the form fields of an `application/x-www-form-urlencoded` body. */
+export type PageHandler = (req: RouteRequest & { form: URLSearchParams }) => PageResponse;
+
 interface Route {
   method: string;
   segments: string[];
   handler: RouteHandler;
   isPublic: boolean;
+  page?: PageHandler;
 }
 
 export interface RouteMatch {
   handler: RouteHandler;
   params: Record<string, string>;
   isPublic: boolean;
+  /** Set for browser-facing routes (always public); errors are still Stytch JSON. */
+  page?: PageHandler;
 }
 
 export class Router {
@@ -41,10 +54,18 @@ export class Router {
     return this;
   }
 
+  /** Adds a public, browser-facing route (public start endpoints, the built-in IdP page). */
+  addPage(method: string, pattern: string, page: PageHandler): this {
+    const route: Route = { method, segments: pattern.split('/').slice(1), handler: () => ({}), isPublic: true, page };
+    if (pattern.includes(':')) this.patterns.push(route);
+    else this.exact.set(`${method} ${pattern}`, route);
+    return this;
+  }
+
   /** The matching route, or `undefined`. Throws a 400 for undecodable path parameters. */
   match(method: string, path: string): RouteMatch | undefined {
     const exact = this.exact.get(`${method} ${path}`);
-    if (exact) return { handler: exact.handler, params: {}, isPublic: exact.isPublic };
+    if (exact) return { handler: exact.handler, params: {}, isPublic: exact.isPublic, ...(exact.page ? { page: exact.page } : {}) };
     const parts = path.split('/').slice(1);
     for (const route of this.patterns) {
       if (route.method !== method || route.segments.length !== parts.length) continue;
@@ -58,7 +79,7 @@ export class Router {
           else params[want.slice(1)] = decode(got);
         } else if (want !== got) ok = false;
       }
-      if (ok) return { handler: route.handler, params, isPublic: route.isPublic };
+      if (ok) return { handler: route.handler, params, isPublic: route.isPublic, ...(route.page ? { page: route.page } : {}) };
     }
     return undefined;
   }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errorBody } from './http-errors.js';
 import type { FaultQueue } from './faults.js';
-import type { Router } from './router.js';
+import type { PageHandler, RouteRequest, Router } from './router.js';
 import type { EmulatorState } from './state.js';
 import type { EmulatorCall, EmulatorFault } from './types.js';
 import { isPlainObject, type Body } from './validate.js';
@@ -101,6 +101,7 @@ async function handle(parts: ServerParts, expectedAuth: string, req: IncomingMes
 
   const raw = await readBody(req, parts.maxBodyBytes);
   if (raw === 'too_large') return fail(413, 'request_too_large', `The request body exceeds ${parts.maxBodyBytes} bytes.`);
+  if (match.page) return answerPage(match.page, { state, method, path, params: match.params, query, body: {}, headers: req.headers }, raw, res, mark, fail);
   let body: Body = {};
   if (raw.length > 0 && method !== 'GET') {
     let parsed: unknown;
@@ -122,6 +123,28 @@ async function handle(parts: ServerParts, expectedAuth: string, req: IncomingMes
     if (!state.settings.quiet) console.error('[stytch-emulator] handler bug on', endpoint, error);
     return fail(500, 'internal_server_error', 'Oops, something seems to have gone wrong.');
   }
+}
+
+/** Runs a browser-facing route: form body in, HTML or redirect out; errors stay Stytch JSON. */
+function answerPage(
+  page: PageHandler,
+  request: RouteRequest,
+  raw: Buffer,
+  res: ServerResponse,
+  mark: (status: number) => void,
+  fail: (status: number, type: string, message: string, details?: Record<string, unknown>) => void,
+): void {
+  let answer;
+  try {
+    answer = page({ ...request, form: new URLSearchParams(request.method === 'GET' ? '' : raw.toString('utf8')) });
+  } catch (error) {
+    if (error instanceof ApiError) return fail(error.status, error.errorType, error.errorMessage, error.details);
+    if (!request.state.settings.quiet) console.error('[stytch-emulator] page bug on', `${request.method} ${request.path}`, error);
+    return fail(500, 'internal_server_error', 'Oops, something seems to have gone wrong.');
+  }
+  mark(answer.status);
+  res.writeHead(answer.status, { 'content-length': String(Buffer.byteLength(answer.body)), ...answer.headers });
+  res.end(answer.body);
 }
 
 /** Applies a fault; returns true when the request is fully handled (false: continue normally). */

@@ -5,6 +5,7 @@
 import type { AuthenticationFactor, Organization, OrgPolicy, RbacPolicy } from '../client/types.js';
 import type { EmulatorClock } from './clock.js';
 import type { KeyRing } from './keys.js';
+import type { IdpFlow, SsoConnectionRecord } from './sso-types.js';
 import type { EmulatorCall, EmulatorOptions, OutboxKind, OutboxMessage } from './types.js';
 import { newId } from './ids.js';
 
@@ -107,6 +108,25 @@ export interface OAuthTokenRecord {
   provider_subject: string;
   used: boolean;
   expires_at: number;
+  /** What the built-in IdP page said about the email; absent for admin-issued tokens. */
+  email_verified?: boolean;
+  full_name?: string;
+  /** Slack workspace / HubSpot hub / GitHub organization id typed on the IdP page. */
+  tenant_id?: string;
+  scopes?: string[];
+  pkce_code_challenge?: string;
+}
+
+/** An SSO token: admin-issued ones name a member; IdP-page ones carry the asserted identity. */
+export interface SsoTokenRecord {
+  member_id?: string;
+  organization_id?: string;
+  connection_id?: string;
+  email_address?: string;
+  name?: string;
+  pkce_code_challenge?: string;
+  used: boolean;
+  expires_at: number;
 }
 
 export interface EmulatorSettings {
@@ -115,6 +135,10 @@ export interface EmulatorSettings {
   url: string;
   issuer: string;
   redirectUrls: { login: string; signup: string; discovery: string; invite: string };
+  /** Browser-facing token of the project (public start endpoints). */
+  publicToken: string;
+  /** Redirect URLs accepted by the public start endpoints besides loopback ones and `redirectUrls`. */
+  allowedRedirectUrls: string[];
   quiet: boolean;
 }
 
@@ -130,7 +154,11 @@ export class EmulatorState {
   /** Key: member_id; one live code per member. */
   smsOtps = new Map<string, SmsOtpRecord>();
   oauthTokens = new Map<string, OAuthTokenRecord>();
-  ssoTokens = new Map<string, { member_id: string; used: boolean; expires_at: number }>();
+  ssoTokens = new Map<string, SsoTokenRecord>();
+  /** SAML, OIDC and External SSO connections by connection id. */
+  ssoConnections = new Map<string, SsoConnectionRecord>();
+  /** Sign-ins waiting on the built-in IdP page, by flow id (single use). */
+  idpFlows = new Map<string, IdpFlow>();
   orgPolicies = new Map<string, OrgPolicy>();
   outbox: OutboxMessage[] = [];
   calls: EmulatorCall[] = [];
@@ -158,7 +186,7 @@ export class EmulatorState {
   reset(): void {
     for (const map of [
       this.organizations, this.members, this.sessions, this.sessionsByToken, this.intermediateSessions, this.magicLinks,
-      this.emailOtps, this.smsOtps, this.oauthTokens, this.ssoTokens, this.orgPolicies,
+      this.emailOtps, this.smsOtps, this.oauthTokens, this.ssoTokens, this.orgPolicies, this.ssoConnections, this.idpFlows,
     ]) {
       map.clear();
     }

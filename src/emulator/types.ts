@@ -20,6 +20,13 @@ export interface EmulatorOptions {
   redirectUrls?: { login?: string; signup?: string; discovery?: string; invite?: string };
   /** Largest accepted request body in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** The project's public token (browser-facing start endpoints). Default `public-token-test-<uuid>`. */
+  publicToken?: string;
+  /**
+   * Extra redirect URLs the public SSO/OAuth start endpoints accept. Loopback URLs and
+   * `redirectUrls` are always accepted; anything else is refused (`no_match_for_provided_*_url`).
+   */
+  allowedRedirectUrls?: string[];
   /** Suppress the emulator's own console output (it prints nothing but unexpected internal errors). */
   quiet?: boolean;
 }
@@ -119,8 +126,15 @@ export interface EmulatorAdmin {
   currentKid(): string;
   /** RS256-signs any payload with the current private key (for tests of well-signed tokens with bad claims). */
   signJwt(payload: Record<string, unknown>, header?: Record<string, unknown>): string;
-  issueOAuthToken(input: { email_address: string; organization_id?: string; provider?: string }): string;
-  issueSsoToken(input: { member_id: string }): string;
+  /**
+   * An OAuth token as if the browser flow had finished (no organization: a discovery token).
+   * `email_verified: false` makes Google/Microsoft act unverified; `tenant_id` is the Slack,
+   * HubSpot or GitHub tenant; with `pkce_code_challenge` authenticate needs the verifier.
+   */
+  issueOAuthToken(input: { email_address: string; organization_id?: string; provider?: string; email_verified?: boolean; tenant_id?: string; pkce_code_challenge?: string }): string;
+  issueSsoToken(input: { member_id: string; pkce_code_challenge?: string }): string;
+  /** The project's public token (the same as `emulator.publicToken`). */
+  publicToken(): string;
   /** RFC 6238 code (6 digits, 30 s, SHA-1) for a base32 secret at `atMs` (default: emulator clock). */
   totpCode(secret: string, atMs?: number): string;
   /** Forget every organization, member, session, token, message, call and fault; restore the initial policy. */
@@ -133,6 +147,8 @@ export interface Emulator {
   url: string;
   projectId: string;
   secret: string;
+  /** The project's public token, for the public SSO/OAuth start URLs. */
+  publicToken: string;
   jwksUrl: string;
   /** `stytch.com/<projectId>`. */
   issuer: string;

@@ -8,6 +8,8 @@ import { organizationRoutes } from './organizations.js';
 import { otpRoutes } from './otps.js';
 import { rbacRoutes } from './rbac.js';
 import { sessionRoutes } from './sessions.js';
+import { ssoAdminRoutes } from './sso-admin.js';
+import { ssoPublicRoutes } from './sso-public.js';
 import { totpRoutes } from './totp.js';
 
 export function apiRoutes(router: Router): void {
@@ -20,4 +22,6 @@ export function apiRoutes(router: Router): void {
   organizationRoutes(router);
   memberRoutes(router);
   oauthSsoRoutes(router);
+  ssoAdminRoutes(router);
+  ssoPublicRoutes(router);
 }
