@@ -60,8 +60,8 @@ export interface OAuthDiscoveryStartUrlOptions extends PublicUrlBase {
   providerParams?: Readonly<Record<string, string>>;
 }
 
-function fail(message: string, code = 'config_invalid_public_url'): never {
-  throw new ConfigError(message, { code });
+function fail(message: string): never {
+  throw new ConfigError(message);
 }
 
 function requireText(value: unknown, name: string): string {
@@ -77,13 +77,13 @@ function origin(publicToken: string, baseUrl: string | undefined): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    fail('baseUrl is not a valid absolute URL.', 'config_invalid_base_url');
+    fail('baseUrl is not a valid absolute URL.');
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    fail('baseUrl must use https:// (http:// only for a loopback host).', 'config_invalid_base_url');
+    fail('baseUrl must use https:// (http:// only for a loopback host).');
   }
   if (url.username !== '' || url.password !== '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
-    fail('baseUrl must be an origin only (no credentials, path, query or fragment).', 'config_invalid_base_url');
+    fail('baseUrl must be an origin only (no credentials, path, query or fragment).');
   }
   return url.origin;
 }

@@ -63,6 +63,17 @@ const cases: Case[] = [
   { name: 'oauth.authenticate', call: (c) => c.oauth.authenticate({ oauth_token: 'o' }), method: 'POST', path: '/v1/b2b/oauth/authenticate', body: { oauth_token: 'o' } },
   { name: 'oauth.discovery.authenticate', call: (c) => c.oauth.discovery.authenticate({ discovery_oauth_token: 'o' }), method: 'POST', path: '/v1/b2b/oauth/discovery/authenticate', body: { discovery_oauth_token: 'o' } },
   { name: 'sso.authenticate', call: (c) => c.sso.authenticate({ sso_token: 's' }), method: 'POST', path: '/v1/b2b/sso/authenticate', body: { sso_token: 's' } },
+  { name: 'sso.getConnections', call: (c) => c.sso.getConnections({ organization_id: O }), method: 'GET', path: `/v1/b2b/sso/${O}` },
+  { name: 'sso.deleteConnection', call: (c) => c.sso.deleteConnection({ organization_id: O, connection_id: 'c1' }), method: 'DELETE', path: `/v1/b2b/sso/${O}/connections/c1`, body: {} },
+  { name: 'sso.saml.createConnection', call: (c) => c.sso.saml.createConnection({ organization_id: O, display_name: 'Okta' }), method: 'POST', path: `/v1/b2b/sso/saml/${O}`, body: { display_name: 'Okta' } },
+  { name: 'sso.saml.updateConnection', call: (c) => c.sso.saml.updateConnection({ organization_id: O, connection_id: 'c1', display_name: 'Okta' }), method: 'PUT', path: `/v1/b2b/sso/saml/${O}/connections/c1`, body: { display_name: 'Okta' } },
+  { name: 'sso.saml.updateByURL', call: (c) => c.sso.saml.updateByURL({ organization_id: O, connection_id: 'c1', metadata_url: 'https://idp.example/m' }), method: 'PUT', path: `/v1/b2b/sso/saml/${O}/connections/c1/url`, body: { metadata_url: 'https://idp.example/m' } },
+  { name: 'sso.saml.deleteVerificationCertificate', call: (c) => c.sso.saml.deleteVerificationCertificate({ organization_id: O, connection_id: 'c1', certificate_id: 'k1' }), method: 'DELETE', path: `/v1/b2b/sso/saml/${O}/connections/c1/verification_certificates/k1`, body: {} },
+  { name: 'sso.saml.deleteEncryptionPrivateKey', call: (c) => c.sso.saml.deleteEncryptionPrivateKey({ organization_id: O, connection_id: 'c1', private_key_id: 'k1' }), method: 'DELETE', path: `/v1/b2b/sso/saml/${O}/connections/c1/encryption_private_keys/k1`, body: {} },
+  { name: 'sso.oidc.createConnection', call: (c) => c.sso.oidc.createConnection({ organization_id: O, display_name: 'Okta' }), method: 'POST', path: `/v1/b2b/sso/oidc/${O}`, body: { display_name: 'Okta' } },
+  { name: 'sso.oidc.updateConnection', call: (c) => c.sso.oidc.updateConnection({ organization_id: O, connection_id: 'c1', display_name: 'Okta' }), method: 'PUT', path: `/v1/b2b/sso/oidc/${O}/connections/c1`, body: { display_name: 'Okta' } },
+  { name: 'sso.external.createConnection', call: (c) => c.sso.external.createConnection({ organization_id: O, external_organization_id: 'o2', external_connection_id: 'c2' } as never), method: 'POST', path: `/v1/b2b/sso/external/${O}`, body: { external_organization_id: 'o2', external_connection_id: 'c2' } },
+  { name: 'sso.external.updateConnection', call: (c) => c.sso.external.updateConnection({ organization_id: O, connection_id: 'c1', display_name: 'X' }), method: 'PUT', path: `/v1/b2b/sso/external/${O}/connections/c1`, body: { display_name: 'X' } },
 ];
 
 let server: ScriptedServer;

@@ -29,13 +29,13 @@ describe('ssoStartUrl', () => {
   });
 
   it('refuses misuse with a ConfigError naming the problem', () => {
-    expect(code(() => ssoStartUrl({ publicToken: TOKEN }))).toBe('config_invalid_public_url');
-    expect(code(() => ssoStartUrl({ publicToken: TOKEN, connectionId: 'c', organizationId: 'o' }))).toBe('config_invalid_public_url');
-    expect(code(() => ssoStartUrl({ publicToken: '', connectionId: 'c' }))).toBe('config_invalid_public_url');
-    expect(code(() => ssoStartUrl({ publicToken: TOKEN, connectionId: 'c', loginRedirectUrl: '/relative' }))).toBe('config_invalid_public_url');
-    expect(code(() => ssoStartUrl({ publicToken: TOKEN, connectionId: 'c', pkceCodeChallenge: 'short' }))).toBe('config_invalid_public_url');
-    expect(code(() => ssoStartUrl({ publicToken: TOKEN, connectionId: 'c', baseUrl: 'http://stytch.example' }))).toBe('config_invalid_base_url');
-    expect(code(() => ssoStartUrl({ publicToken: TOKEN, connectionId: 'c', baseUrl: 'https://x.example/path' }))).toBe('config_invalid_base_url');
+    expect(code(() => ssoStartUrl({ publicToken: TOKEN }))).toBe('config_error');
+    expect(code(() => ssoStartUrl({ publicToken: TOKEN, connectionId: 'c', organizationId: 'o' }))).toBe('config_error');
+    expect(code(() => ssoStartUrl({ publicToken: '', connectionId: 'c' }))).toBe('config_error');
+    expect(code(() => ssoStartUrl({ publicToken: TOKEN, connectionId: 'c', loginRedirectUrl: '/relative' }))).toBe('config_error');
+    expect(code(() => ssoStartUrl({ publicToken: TOKEN, connectionId: 'c', pkceCodeChallenge: 'short' }))).toBe('config_error');
+    expect(code(() => ssoStartUrl({ publicToken: TOKEN, connectionId: 'c', baseUrl: 'http://stytch.example' }))).toBe('config_error');
+    expect(code(() => ssoStartUrl({ publicToken: TOKEN, connectionId: 'c', baseUrl: 'https://x.example/path' }))).toBe('config_error');
   });
 });
 
@@ -54,8 +54,8 @@ describe('oauthStartUrl and oauthDiscoveryStartUrl', () => {
   });
 
   it('refuses unknown providers, two organization locators and bad provider parameter names', () => {
-    expect(code(() => oauthStartUrl({ publicToken: TOKEN, provider: 'myspace' as 'google', organizationId: 'o' }))).toBe('config_invalid_public_url');
-    expect(code(() => oauthStartUrl({ publicToken: TOKEN, provider: 'slack', organizationId: 'o', organizationSlug: 's' }))).toBe('config_invalid_public_url');
-    expect(code(() => oauthDiscoveryStartUrl({ publicToken: TOKEN, provider: 'slack', providerParams: { 'a&b': 'x' } }))).toBe('config_invalid_public_url');
+    expect(code(() => oauthStartUrl({ publicToken: TOKEN, provider: 'myspace' as 'google', organizationId: 'o' }))).toBe('config_error');
+    expect(code(() => oauthStartUrl({ publicToken: TOKEN, provider: 'slack', organizationId: 'o', organizationSlug: 's' }))).toBe('config_error');
+    expect(code(() => oauthDiscoveryStartUrl({ publicToken: TOKEN, provider: 'slack', providerParams: { 'a&b': 'x' } }))).toBe('config_error');
   });
 });
