@@ -46,7 +46,7 @@ async function readRaw(req: IncomingMessage, maxBytes: number): Promise<string> 
  *
  * Accepts `application/json` (an object) and `application/x-www-form-urlencoded`; an empty body
  * is `{}`. Other content types with a body are 415: text/plain and multipart are the "simple"
- * types a cross-site form can send without a preflight (catalogue #90). Duplicate form keys are
+ * types a cross-site form can send without a preflight. Duplicate form keys are
  * rejected rather than guessed.
  */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<FormFields> {

@@ -2,7 +2,7 @@
  * CSRF defence for cookie-authenticated, state-changing requests: the request's own origin
  * (from `Origin`, else `Referer`, else Fetch Metadata) must be exactly one we were configured
  * with. The expected origin comes from config only, never from `Host`/`X-Forwarded-Host`
- * (catalogue #91). See catalogue section 10 (#84-#91).
+ *.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthorizationError, ConfigError } from '../errors.js';
@@ -39,7 +39,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * Decide a request. Returns `undefined` when allowed, or the reason it is refused.
  *
  * Exempt: safe methods, and requests that carry a bearer token and no cookies at all (a browser
- * cannot be made to attach a bearer header cross-site; catalogue #89).
+ * cannot be made to attach a bearer header cross-site).
  */
 export function checkCsrf(req: IncomingMessage, policy: CsrfPolicy): CsrfRejection | undefined {
   if (SAFE_METHODS.has((req.method ?? 'GET').toUpperCase())) return undefined;
@@ -71,7 +71,7 @@ export function checkCsrf(req: IncomingMessage, policy: CsrfPolicy): CsrfRejecti
   if (site === 'same-origin') return undefined;
   if (site === 'same-site' && policy.trustedSubdomains) return undefined;
   if (site === 'same-site' || site === 'none') return 'cross_site';
-  // Neither Origin, Referer nor Fetch Metadata: block (OWASP's recommendation, catalogue #86).
+  // Neither Origin, Referer nor Fetch Metadata: block (OWASP's recommendation).
   return 'no_origin';
 }
 

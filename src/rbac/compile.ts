@@ -6,7 +6,7 @@ import type { OrgPolicy, RbacPolicy } from '../client/types.js';
  * Built once per fetched policy object and then reused for every check, so the warm path of a
  * permission check is two or three `Map.get` calls and a `Set.has`. Only `Map`/`Set` are used:
  * ids such as `__proto__`, `constructor` or `hasOwnProperty` are ordinary keys here and can
- * neither match an inherited property nor pollute a prototype (catalogue #62).
+ * neither match an inherited property nor pollute a prototype.
  */
 export interface CompiledRoles {
   /** role id → resource id → actions (may contain the `*` action wildcard). */
@@ -28,7 +28,7 @@ const compiledByPolicy = new WeakMap<object, CompiledRoles>();
 /**
  * Compile the `roles` of a project policy or an organization policy (memoised per object).
  * Malformed entries are skipped, never thrown on: a role, permission or action that is not the
- * expected shape simply grants nothing, so bad data can only deny (catalogue #60).
+ * expected shape simply grants nothing, so bad data can only deny.
  */
 export function compileRoles(policy: RbacPolicy | OrgPolicy | undefined | null): CompiledRoles {
   if (typeof policy !== 'object' || policy === null) return EMPTY;

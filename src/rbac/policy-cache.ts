@@ -130,13 +130,7 @@ class RefreshingStore<T extends object> {
     this.backoffs = new LRUCache<string, Backoff>({ max: maxKeys });
   }
 
-  /** The cached value if it is still usable (fresh, or stale within the error window). Never fetches. */
-  peek(key: string): T | undefined {
-    const entry = this.storage.get(key);
-    if (entry === undefined) return undefined;
-    const age = this.settings.now() - entry.fetchedAt;
-    return age < this.settings.ttlMs + this.settings.staleIfErrorMs ? entry.value : undefined;
-  }
+
 
   /** Load the entry in the background when nothing usable is cached. Never rejects. */
   prefetch(key: string): void {
@@ -176,7 +170,7 @@ class RefreshingStore<T extends object> {
       return (await this.fetch(key)).value;
     } catch (cause) {
       this.count('unavailable');
-      // Fail closed: no usable policy means no decision (catalogue #58 a/c), never "allow".
+      // Fail closed: no usable policy means no decision, never "allow".
       if (cause instanceof StytchUnavailableError) throw cause;
       throw new StytchUnavailableError('upstream_unavailable', `The RBAC ${this.kind} policy could not be fetched and no usable cached copy exists.`, { cause });
     }
@@ -402,19 +396,6 @@ export class PolicyCache {
   }
 
   /**
-   * The cached policies if both are usable (fresh, or stale within the error window), without
-   * fetching anything; `undefined` otherwise. Synchronous, for `auth.can()`.
-   */
-  peek(organizationId: string): PolicySnapshot | undefined {
-    if (typeof organizationId !== 'string' || organizationId.length === 0) return undefined;
-    const policy = this.#project.peek(PROJECT_KEY);
-    if (policy === undefined) return undefined;
-    const orgPolicy = this.#orgs.peek(organizationId);
-    if (orgPolicy === undefined) return undefined;
-    return { policy, orgPolicy };
-  }
-
-  /**
    * The policies when usable, without waiting: like {@link PolicyCache.get} on a warm cache
    * (past the TTL it answers with the cached copy and refreshes in the background), but
    * synchronous and `undefined` instead of fetching when nothing usable is cached. This is the
@@ -430,7 +411,7 @@ export class PolicyCache {
 
   /**
    * Start loading the policies of an organization in the background when nothing usable is
-   * cached (refreshing them when past the TTL), so that a later {@link PolicyCache.peek} finds
+   * cached (refreshing them when past the TTL), so that a later {@link PolicyCache.lookup} finds
    * them. Never rejects.
    */
   prefetch(organizationId: string): void {

@@ -127,9 +127,9 @@ export class SessionAuthenticator<M = unknown> {
   readonly #maxTokenBytes: number;
   /** Token tail → the verified credential (exact token inside, compared on every hit). */
   readonly #verified: LRUCache<string, CachedEntry<M>> | undefined;
-  /** Credential hash → reason, for definite negative network answers (catalogue #47). */
+  /** Credential hash → reason, for definite negative network answers. */
   readonly #negative: LRUCache<string, { reason: SignedOutReason; until: number }>;
-  /** Session ids Stytch reported gone (or forgotten on logout): no local acceptance (catalogue #19, #69). */
+  /** Session ids Stytch reported gone (or forgotten on logout): no local acceptance. */
   readonly #denied: LRUCache<string, number>;
   readonly #flights = new SingleFlight<AuthOutcome<M>>();
   readonly breaker: CircuitBreaker;
@@ -283,7 +283,7 @@ export class SessionAuthenticator<M = unknown> {
         // by Stytch (e.g. refreshed by another process) arrives inside our JWKS refetch cooldown.
         // When the browser also holds the opaque session token, let that token decide over the
         // network instead of signing a valid member out. A forger gains nothing: the opaque token
-        // alone decides, exactly as it would if sent on its own (one credential, catalogue #3).
+        // alone decides, exactly as it would if sent on its own (one credential).
         // Likewise a genuine JWT (signature checked) that is not valid *yet* by our clock (`nbf` or
         // `iat` a second ahead: this server lags Stytch's clock) must not log a browser member out.
         if (OPAQUE_MAY_DECIDE.has(result.detail) && sessionTokenFallback !== undefined) {
@@ -305,7 +305,7 @@ export class SessionAuthenticator<M = unknown> {
     negativeKey: string,
     fromJwt: SessionIdentity | undefined,
   ): Promise<AuthOutcome<M>> {
-    // One upstream call per session (JWT) or per token (opaque) in this process (catalogue #53).
+    // One upstream call per session (JWT) or per token (opaque) in this process.
     return this.#flights.run(flightKey, () => this.#callStytch(credential, negativeKey, fromJwt));
   }
 
@@ -333,7 +333,7 @@ export class SessionAuthenticator<M = unknown> {
     const sessionJwt = typeof response.session_jwt === 'string' ? response.session_jwt : '';
     const sessionToken = typeof response.session_token === 'string' ? response.session_token : '';
     if (identity === undefined || (fromJwt !== undefined && fromJwt.sessionId !== identity.sessionId)) {
-      // A 200 without a usable session (or for another session) never authenticates (catalogue #51).
+      // A 200 without a usable session (or for another session) never authenticates.
       this.breaker.onFailure();
       logEvent(this.#logger, 'error', 'session_authenticate_bad_response', {});
       return {
@@ -386,7 +386,7 @@ export class SessionAuthenticator<M = unknown> {
       }
       if (error.status === 401 && error.errorType === 'unauthorized_credentials') {
         // Our project credentials were refused: a server misconfiguration, not the member's fault.
-        // Nobody is logged out for it (catalogue #99).
+        // Nobody is logged out for it.
         this.breaker.onFailure();
         logEvent(this.#logger, 'error', 'stytch_credentials_rejected', { status: 401 });
         return { status: 'undecided', reason: 'upstream_unavailable', error: new StytchUnavailableError('upstream_unavailable', 'Stytch refused the project credentials.') };

@@ -14,10 +14,10 @@ export interface CircuitBreakerOptions {
 }
 
 /**
- * A small circuit breaker for the network path (catalogue #52): after `failureThreshold`
+ * A small circuit breaker for the network path: after `failureThreshold`
  * consecutive failures it opens for `coolOffMs`, answering "not now" without a call; then it lets
  * exactly one probe through (half-open). The probe's success closes it, its failure re-opens it.
- * A 429 opens it at once for the `Retry-After` period, so nothing is retried early (catalogue #50).
+ * A 429 opens it at once for the `Retry-After` period, so nothing is retried early.
  *
  * Pure and synchronous: callers ask {@link tryAcquire} before a call and report the outcome.
  *

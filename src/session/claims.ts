@@ -57,7 +57,7 @@ function factorArray(value: unknown): readonly AuthenticationFactor[] | undefine
 
 /**
  * Custom claims in a prototype-free object: a `__proto__` key in a token stays a plain key and
- * can never reach `Object.prototype` (catalogue #28).
+ * can never reach `Object.prototype`.
  */
 function customClaimsOf(payload: Record<string, unknown>): Readonly<Record<string, unknown>> {
   const out = Object.create(null) as Record<string, unknown>;
@@ -69,14 +69,14 @@ function customClaimsOf(payload: Record<string, unknown>): Readonly<Record<strin
 
 /**
  * Validate the Stytch claims of a signature-checked JWT payload and build the identity
- * (catalogue #24, #29). Returns undefined when anything is missing or of the wrong type, so a
+ *. Returns undefined when anything is missing or of the wrong type, so a
  * malformed claim is a plain "invalid token", never a TypeError and never a network fallback.
  */
 export function identityFromJwtPayload(payload: Record<string, unknown>): SessionIdentity | undefined {
   const session = payload[SESSION_CLAIM];
   const org = payload[ORGANIZATION_CLAIM];
   if (!isPlainObject(session) || !isPlainObject(org)) return undefined;
-  // Stytch never issues these; a token carrying them is refused outright (catalogue #28).
+  // Stytch never issues these; a token carrying them is refused outright.
   if (Object.hasOwn(payload, '__proto__') || Object.hasOwn(session, '__proto__') || Object.hasOwn(org, '__proto__')) return undefined;
   if (!nonEmptyString(payload.sub)) return undefined;
   if (!nonEmptyString(session.id)) return undefined;
@@ -102,7 +102,7 @@ export function identityFromJwtPayload(payload: Record<string, unknown>): Sessio
 
 /**
  * Build the identity from a `member_session` returned by `sessions/authenticate`. Returns
- * undefined when the answer is not a usable session (catalogue #51: never authenticated on a
+ * undefined when the answer is not a usable session (never authenticated on a
  * malformed upstream success).
  */
 export function identityFromMemberSession(value: unknown, issuedAt: number | undefined): SessionIdentity | undefined {

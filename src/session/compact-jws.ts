@@ -12,7 +12,7 @@
  * and every header rule) is judged here, before any key lookup, so junk never triggers a JWKS
  * refetch. The payload is decoded and parsed only after the signature has been verified
  * ({@link decodeJsonObject}), so attacker-controlled claims are never looked at first
- * (catalogue #18).
+ *.
  */
 
 /** One compact JWS whose header passed every rule below. Nothing here is verified yet. */
@@ -43,8 +43,8 @@ export type JwsRejection =
 
 /**
  * Header parameters we refuse outright. `crit` and `b64` would change how the token must be
- * processed (RFC 7515 §4.1.11, RFC 7797), and Stytch sends neither (catalogue #16). The other four
- * would let the token choose its own verification key (catalogue #13): keys come only from the
+ * processed (RFC 7515 §4.1.11, RFC 7797), and Stytch sends neither. The other four
+ * would let the token choose its own verification key: keys come only from the
  * configured JWKS, so their mere presence marks a token we did not expect from Stytch.
  * `crit` and `b64` come first because jose judged them before `alg`.
  */
@@ -54,7 +54,7 @@ type ForbiddenHeaderParam = (typeof FORBIDDEN_HEADER_PARAMS)[number];
 /**
  * One decoder for the whole process (this is a hot path). `fatal: true` makes invalid UTF-8
  * (overlong forms, lone surrogates, truncated sequences) throw instead of turning into U+FFFD,
- * so two different byte strings can never decode to the same JSON text (catalogue #28).
+ * so two different byte strings can never decode to the same JSON text.
  * `ignoreBOM: false` (the default) strips a leading BOM, which JSON.parse would refuse anyway.
  */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -79,7 +79,7 @@ for (const [index, char] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu
  * Why stricter than jose: on Node 20 jose decodes with `atob`, which accepts `=` padding, ASCII
  * whitespace and non-zero trailing bits, so `...Q` and `...R` can decode to the same bytes. One
  * token then has many spellings, which defeats any cache, denylist or log keyed by the raw string
- * (catalogue #19). Stytch (like every RFC 7515 producer) emits only the canonical form.
+ *. Stytch (like every RFC 7515 producer) emits only the canonical form.
  */
 export function isCanonicalBase64url(segment: string): boolean {
   const length = segment.length;
@@ -120,7 +120,7 @@ export function decodeJsonObject(segment: string): Record<string, unknown> | und
 /**
  * The `typ` rule of jose with `typ: 'JWT'`: a string equal to `JWT` or `application/jwt`, ignoring
  * case (RFC 7515 §4.1.9 lets the `application/` prefix be omitted). A missing `typ`, `at+jwt`,
- * `logout+jwt` or `JWE` is refused (catalogue #17): Stytch always sends `JWT`.
+ * `logout+jwt` or `JWE` is refused: Stytch always sends `JWT`.
  */
 function isJwtTyp(typ: unknown): boolean {
   if (typeof typ !== 'string') return false;
@@ -135,8 +135,8 @@ function isJwtTyp(typ: unknown): boolean {
  * that is not canonical unpadded base64url; a header that is not UTF-8 JSON of an object; a header
  * with `crit`, `b64`, `jku`, `x5u`, `jwk` or `x5c` (present at all, whatever the value); an `alg`
  * other than the exact string `RS256` (`none`, `None`, `HS256`, `RS384`, `PS256`, `rs256`, a
- * non-string: catalogue #9-#12); a `kid` that is present but not a string; a `typ` other than
- * `JWT` / `application/jwt` in any case, or none (catalogue #17).
+ * non-string); a `kid` that is present but not a string; a `typ` other than
+ * `JWT` / `application/jwt` in any case, or none.
  *
  * Not judged here: the signature and the payload ({@link decodeJsonObject}), which the caller
  * handles once a key has been found.

@@ -1,10 +1,10 @@
 /**
  * Cheap, allocation-light credential extraction from raw header strings. Pure: knows nothing of
  * Express. Everything here runs before any base64 or JSON decoding, so junk is refused at the
- * cost of a character scan (catalogue #2, #5-#8).
+ * cost of a character scan.
  */
 
-/** Default cap on a token's length in characters (catalogue #7). */
+/** Default cap on a token's length in characters. */
 export const DEFAULT_MAX_TOKEN_BYTES = 8 * 1024;
 
 /** Result of reading the Authorization header. */
@@ -120,7 +120,7 @@ function isOws(code: number): boolean {
 /**
  * True when `value` looks like a compact JWS: three non-empty base64url segments and nothing
  * else, within `maxLength`. Rejects JWE (5 parts), JSON serialisation, whitespace, padding and
- * any byte outside base64url before any decoding work (catalogue #6, #7, #8).
+ * any byte outside base64url before any decoding work.
  */
 export function isCompactJwsShape(value: string, maxLength: number): boolean {
   // The length test comes first, so an oversized token costs nothing more; the regular expression
@@ -143,7 +143,7 @@ export function isOpaqueTokenShape(value: string, maxLength: number): boolean {
 /** RFC 6265 cookie-name characters (an HTTP token). */
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** True when `name` can be used as a cookie name without header injection (catalogue #72). */
+/** True when `name` can be used as a cookie name without header injection. */
 export function isValidCookieName(name: unknown): name is string {
   return typeof name === 'string' && name.length > 0 && name.length <= 256 && COOKIE_NAME.test(name);
 }

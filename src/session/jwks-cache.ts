@@ -6,7 +6,7 @@ import { StytchUnavailableError } from '../errors.js';
 import { logEvent } from './logger.js';
 import type { Logger } from './logger.js';
 
-/** Options of {@link JwksCache}. Defaults follow jose's remote JWKS (catalogue "published defaults"). */
+/** Options of {@link JwksCache}. Defaults follow jose's remote JWKS. */
 export interface JwksCacheOptions {
   /** The JWKS URL, from configuration only (never from a token or a request). */
   url: string;
@@ -20,13 +20,13 @@ export interface JwksCacheOptions {
   cooldownMs?: number;
   /**
    * How long past `maxAgeMs` the last good key set may still verify tokens whose `kid` it holds,
-   * while the JWKS endpoint is failing (stale-if-error, catalogue #39), in ms. Default 3 600 000 (1 hour).
-   * It never covers a `kid` the set does not hold (catalogue #40).
+   * while the JWKS endpoint is failing (stale-if-error), in ms. Default 3 600 000 (1 hour).
+   * It never covers a `kid` the set does not hold.
    */
   staleIfErrorMs?: number;
   /** Deadline of one fetch (headers and body), in ms. Default 5 000. */
   timeoutMs?: number;
-  /** Cap on the JWKS body, in bytes (catalogue #43). Default 65 536. */
+  /** Cap on the JWKS body, in bytes. Default 65 536. */
   maxBodyBytes?: number;
   /** Most keys kept from one response; extra entries are ignored. Default 16. */
   maxKeys?: number;
@@ -46,7 +46,7 @@ export type KeyLookup =
   | { kind: 'key'; key: KeyObject; stale: boolean }
   /** The `kid` is not in the (fresh, or stale-in-window) key set, even after an allowed refetch. */
   | { kind: 'unknown_kid' }
-  /** The token has no `kid` and the set holds several keys: we never try each key in turn (catalogue #15). */
+  /** The token has no `kid` and the set holds several keys: we never try each key in turn. */
   | { kind: 'ambiguous' }
   /**
    * No usable key set: never fetched, or stale past the window and the endpoint is failing.
@@ -73,14 +73,14 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 /**
  * The Stytch JWKS, fetched once and cached; pure (no Express).
  *
- * - single-flight: concurrent lookups share one fetch (catalogue #37);
- * - fresh for `maxAgeMs`; an unknown `kid` refetches at most once per `cooldownMs` (catalogue #36, #38);
+ * - single-flight: concurrent lookups share one fetch;
+ * - fresh for `maxAgeMs`; an unknown `kid` refetches at most once per `cooldownMs`;
  * - when the endpoint fails, the last good set keeps verifying known kids for `staleIfErrorMs`
- *   past its max age (with a warning), never new kids (catalogue #39, #40);
- * - failed fetches back off exponentially, and errors are never cached (catalogue #41);
- * - bad responses leave the previous set in place; unusable entries are skipped (catalogue #42);
+ *   past its max age (with a warning), never new kids;
+ * - failed fetches back off exponentially, and errors are never cached;
+ * - bad responses leave the previous set in place; unusable entries are skipped;
  * - bounded body, bounded keys, a deadline, no redirects followed, and an older response never
- *   replaces a newer one (catalogue #43).
+ *   replaces a newer one.
  *
  * @example
  * const jwks = new JwksCache({ url: client.config.jwksUrl });
@@ -149,7 +149,7 @@ export class JwksCache {
       if (found !== undefined) return found;
       // Unknown kid on a fresh set: maybe a rotation. Refetch, but at most once per cooldown
       // after a successful fetch and never during failure backoff, so random kids cannot
-      // turn into a JWKS request flood (catalogue #36).
+      // turn into a JWKS request flood.
       const now = this.#now();
       if (now - set.fetchedAt >= this.#cooldownMs && now >= this.#nextAttemptAt) {
         await this.#refresh();
@@ -201,7 +201,7 @@ export class JwksCache {
     try {
       const body = await this.#fetchJson();
       const set = this.#parse(body, startedAt);
-      // An older response that settles after a newer one must not roll the keys back (catalogue #43).
+      // An older response that settles after a newer one must not roll the keys back.
       if (seq > this.#appliedSeq) {
         this.#appliedSeq = seq;
         this.#set = set;
@@ -225,7 +225,7 @@ export class JwksCache {
     const signal = AbortSignal.timeout(this.#timeoutMs);
     let response: Dispatcher.ResponseData;
     try {
-      // undici's request() never follows redirects: a 3xx is just a non-200 answer (catalogue #42).
+      // undici's request() never follows redirects: a 3xx is just a non-200 answer.
       response = await request(this.#url, {
         method: 'GET',
         headers: { accept: 'application/json' },
@@ -308,13 +308,13 @@ function lookup(set: KeySet, kid: string | undefined): KeyLookup | undefined {
     const only = set.kidless[0] ?? set.byKid.values().next().value;
     return only === undefined ? undefined : { kind: 'key', key: only, stale: false };
   }
-  // A Map, never a plain object: `__proto__`, `constructor` or `toString` kids find nothing (catalogue #14).
+  // A Map, never a plain object: `__proto__`, `constructor` or `toString` kids find nothing.
   const key = set.byKid.get(kid);
   return key === undefined ? undefined : { kind: 'key', key, stale: false };
 }
 
 /**
- * Keep only public RSA signing keys usable for RS256 (catalogue #42): `kty` RSA, no private
+ * Keep only public RSA signing keys usable for RS256: `kty` RSA, no private
  * members, `use` absent or `sig`, `key_ops` absent or containing `verify`, `alg` absent or RS256,
  * a string `kid` when present, and a modulus of at least 2048 bits.
  */

@@ -10,9 +10,9 @@
 
 /** What the registered claims of a session JWT are checked against; build it once. */
 export interface ClaimsPolicy {
-  /** Accepted `iss` values, compared exactly (no trailing-slash or case folding: catalogue #27). */
+  /** Accepted `iss` values, compared exactly (no trailing-slash or case folding). */
   readonly issuers: ReadonlySet<string>;
-  /** The project id: `aud` must equal it, or be an array containing it (catalogue #26). */
+  /** The project id: `aud` must equal it, or be an array containing it. */
   readonly audience: string;
   /** Leeway for `exp` and `nbf`, in seconds (finite, >= 0). */
   readonly toleranceSeconds: number;
@@ -40,14 +40,14 @@ type RequiredClaim = (typeof REQUIRED_CLAIMS)[number];
 
 /**
  * A NumericDate (RFC 7519 §2): a JSON number, finite. Booleans, strings such as `"1700000000"`,
- * null, arrays and objects are refused rather than coerced (catalogue #25).
+ * null, arrays and objects are refused rather than coerced.
  */
 function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
 /**
- * Check the registered claims of a verified payload (catalogue #20-#27).
+ * Check the registered claims of a verified payload.
  *
  * - `iss`, `aud`, `sub`, `iat`, `exp` must be present (own properties);
  * - `iss` must be a string in `policy.issuers` (an array `iss`, even one holding the right value, is refused);
@@ -79,7 +79,7 @@ export function checkRegisteredClaims(payload: Record<string, unknown>, policy: 
     if (nbf > nowSeconds + tolerance) return 'nbf';
   }
   if (!isNumericDate(exp)) return 'exp_type';
-  // `exp` is the first second at which the token is no longer valid: equality means expired (catalogue #20).
+  // `exp` is the first second at which the token is no longer valid: equality means expired.
   if (exp <= nowSeconds - tolerance) return 'expired';
   return 'ok';
 }

@@ -11,7 +11,7 @@ export interface Logger {
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-// CR, LF and other C0/C1 controls in a logged value could forge log lines (catalogue #97),
+// CR, LF and other C0/C1 controls in a logged value could forge log lines,
 // so every string field is neutralised before it reaches the sink.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;

@@ -6,7 +6,6 @@
  * is still such a path. Anything else (absolute URLs, scheme-relative `//host`, backslashes that
  * browsers treat as slashes, percent-encoded slashes or dots, control characters that browsers
  * strip, full-width look-alikes that NFKC folds into `/` or `.`) falls back to the default.
- * See security catalogue section 11 (cases 92-95).
  */
 
 /** Longest return_to we accept; longer values are almost certainly abuse and bloat cookies. */

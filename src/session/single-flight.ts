@@ -1,7 +1,7 @@
 /**
  * Share one in-flight promise per key: concurrent callers for the same key get the same result
- * and only the first starts the work (JWKS cold start, catalogue #37; refresh of one session,
- * catalogue #53). The entry is dropped when the promise settles, so errors are never cached.
+ * and only the first starts the work (a JWKS cold start, the refresh of one session),
+ * and the entry is dropped when the promise settles, so errors are never cached.
  */
 export class SingleFlight<T> {
   readonly #inFlight = new Map<string, Promise<T>>();

@@ -32,9 +32,9 @@ export type JwtVerification =
   | { kind: 'valid'; identity: SessionIdentity; validUntilMs: number; staleKeys: boolean }
   /** Genuine (signature checked) but expired, inner `expires_at` passed, or older than the max age: ask Stytch. */
   | { kind: 'refresh'; identity: SessionIdentity; why: 'expired' | 'too_old' }
-  /** Definitely not a valid session JWT: signed out, no network call (catalogue #45). */
+  /** Definitely not a valid session JWT: signed out, no network call. */
   | { kind: 'invalid'; detail: string }
-  /** A genuine token of another kind (M2M access token): not a session (catalogue #31). */
+  /** A genuine token of another kind (M2M access token): not a session. */
   | { kind: 'not_a_session' }
   /** The keys could not be loaded: undecided. */
   | { kind: 'unavailable'; error: StytchUnavailableError };
@@ -51,7 +51,7 @@ const NOT_A_SESSION: JwtVerification = Object.freeze({ kind: 'not_a_session' });
  * required, no `crit`, no key material from the header, a string `kid` (or none with a one-key set),
  * both Stytch claims validated, the inner `expires_at` honoured, `iat` never in the future.
  * The signature is checked before any claim, so a forged expired token is "invalid", never "expired"
- * (catalogue #18). The clock is injected (`now`).
+ *. The clock is injected (`now`).
  *
  * How: the token text is judged by `compact-jws.ts` (strict, no crypto), the RSA signature by one
  * `node:crypto` verify with a `KeyObject` imported once per JWKS key, run on libuv's thread pool
@@ -94,7 +94,7 @@ export class SessionJwtVerifier {
     const found = this.#jwks.peekKey(jws.kid) ?? (await this.#jwks.getKey(jws.kid));
     switch (found.kind) {
       case 'key':
-        // The signature comes first; the payload is not even decoded before it holds (catalogue #18).
+        // The signature comes first; the payload is not even decoded before it holds.
         if (!(await signatureMatchesOffThread(jws, found.key))) return INVALID_SIGNATURE;
         return this.#verifyWithKey(jws, found.stale, nowMs);
       case 'unavailable':
@@ -109,7 +109,7 @@ export class SessionJwtVerifier {
     }
   }
 
-  /** Everything after a good signature (the caller checks it first: catalogue #18). */
+  /** Everything after a good signature (the caller checks it first). */
   #verifyWithKey(jws: CompactJws, staleKeys: boolean, nowMs: number): JwtVerification {
     const payload = decodeJsonObject(jws.encodedPayload);
     if (payload === undefined) return INVALID_PAYLOAD;
@@ -127,13 +127,13 @@ export class SessionJwtVerifier {
     if (isMachineToken(payload)) return NOT_A_SESSION;
     const identity = identityFromJwtPayload(payload);
     if (identity === undefined) return INVALID_CLAIMS;
-    // A future iat could make a token look fresh forever under a max age (catalogue #23).
+    // A future iat could make a token look fresh forever under a max age.
     if (this.#iatInFuture(payload, nowMs)) return INVALID_IAT_FUTURE;
     const iat = payload.iat as number;
     const nowSeconds = Math.floor(nowMs / 1000);
     // Same rule as the official SDK: now - iat >= max is too old, so 0 always goes to the network.
     if (this.#maxAge !== undefined && nowSeconds - iat >= this.#maxAge) return { kind: 'refresh', identity, why: 'too_old' };
-    // The session inside may end before the JWT does; the earlier time wins (catalogue #30).
+    // The session inside may end before the JWT does; the earlier time wins.
     if (identity.sessionExpiresAt.getTime() <= nowMs) return { kind: 'refresh', identity, why: 'expired' };
 
     const exp = payload.exp as number;
@@ -151,7 +151,7 @@ export class SessionJwtVerifier {
 /**
  * RS256 = RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3), by OpenSSL through node:crypto. The
  * algorithm is fixed here, never taken from the token or the key, and the cache holds only RSA
- * keys of >= 2048 bits, so no header can steer it elsewhere (catalogue #9-#12). OpenSSL refusing
+ * keys of >= 2048 bits, so no header can steer it elsewhere. OpenSSL refusing
  * the input (a signature longer than the modulus, say) counts as a mismatch, never as an error.
  */
 function signatureMatches(jws: CompactJws, key: KeyObject): boolean {
@@ -185,7 +185,7 @@ function signatureMatchesOffThread(jws: CompactJws, key: KeyObject): Promise<boo
   });
 }
 
-/** An M2M access token: no session claim, a `scope` claim (catalogue #31). */
+/** An M2M access token: no session claim, a `scope` claim. */
 function isMachineToken(payload: Record<string, unknown>): boolean {
   return !Object.hasOwn(payload, SESSION_CLAIM) && Object.hasOwn(payload, 'scope');
 }

@@ -151,7 +151,7 @@ describe('PolicyCache', () => {
     h.fail();
     h.advance(300_000 + 60_000);
     await expect(h.cache.get('org-1')).rejects.toMatchObject({ code: 'upstream_network', status: 503 });
-    expect(h.cache.peek('org-1')).toBeUndefined();
+    expect(h.cache.lookup('org-1')).toBeUndefined();
     expect(h.cache.stats().unavailable).toBe(1);
   });
 
@@ -209,7 +209,7 @@ describe('PolicyCache', () => {
     const before = decideCustom(await h.cache.get('org-a'), 'org-a');
     await h.cache.get('org-b');
     await h.cache.get('org-c');
-    expect(h.cache.peek('org-a')).toBeUndefined();
+    expect(h.cache.lookup('org-a')).toBeUndefined();
     const after = decideCustom(await h.cache.get('org-a'), 'org-a');
     expect([before, after]).toEqual([true, true]);
     expect(h.calls.org.get('org-a')).toBe(2);
@@ -235,11 +235,11 @@ describe('PolicyCache', () => {
 
   it('peek never fetches and answers only from a usable cache', async () => {
     const h = harness();
-    expect(h.cache.peek('org-1')).toBeUndefined();
+    expect(h.cache.lookup('org-1')).toBeUndefined();
     expect(h.calls.project).toBe(0);
     await h.cache.get('org-1');
-    expect(h.cache.peek('org-1')).toBeDefined();
-    expect(h.cache.peek('')).toBeUndefined();
+    expect(h.cache.lookup('org-1')).toBeDefined();
+    expect(h.cache.lookup('')).toBeUndefined();
   });
 
   it('rejects an empty organization id with a typed 400', async () => {
