@@ -1,6 +1,5 @@
 /** Member sessions: creation, JWT minting (reference 3.2), lookup by token or JWT, views. */
 import type { AuthenticationFactor, MemberSession, Organization } from '../client/types.js';
-import { ORGANIZATION_CLAIM, SESSION_CLAIM } from '../client/types.js';
 import { badRequest, sessionNotFound, unauthorized } from './http-errors.js';
 import { newId, newToken, rfc3339 } from './ids.js';
 import { checkJwt, signJwt } from './jwt.js';
@@ -9,6 +8,9 @@ import type { EmulatorState, MemberRecord, SessionRecord } from './state.js';
 import { isPlainObject, optInt, optString, type Body } from './validate.js';
 
 const MINUTE = 60_000;
+// The JWT claim names Stytch uses (reference 3.2); the emulator keeps its own copy, sharing only types.
+const SESSION_CLAIM = 'https://stytch.com/session';
+const ORGANIZATION_CLAIM = 'https://stytch.com/organization';
 const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti']);
 const MAX_CUSTOM_CLAIMS_BYTES = 4096;
 

@@ -8,6 +8,7 @@ import { CircuitBreaker } from '../session/circuit-breaker.js';
 import { RequestDecider } from '../session/decision.js';
 import type { Decision, EntryMemo } from '../session/decision.js';
 import { JwksCache } from '../session/jwks-cache.js';
+import { PendingRevocations } from '../session/revocations.js';
 import { SessionMetrics } from '../session/metrics.js';
 import type { SessionMetricsSnapshot } from '../session/metrics.js';
 import { SessionJwtVerifier } from '../session/verify-jwt.js';
@@ -125,9 +126,10 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     logger,
     metrics,
     config,
-    forgetSession: (sessionId: string): void => core.forgetSession(sessionId),
+    forgetSession: (sessionId: string, untilMs?: number): void => core.forgetSession(sessionId, untilMs),
   });
-  const instance: StytchInstance = Object.freeze({ context, cookies: createCookieWriter(config.cookies, now, logger) });
+  const revocations = new PendingRevocations({ revoke: (target) => client.sessions.revoke(target), now, logger });
+  const instance: StytchInstance = Object.freeze({ context, cookies: createCookieWriter(config.cookies, now, logger), revocations });
 
   /** Apply a decision once: attach it, then carry out its cookie effect. */
   const apply = (req: IncomingMessage, res: ServerResponse, decision: Decision): void => {
@@ -161,6 +163,7 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
   instances.set(middleware, instance);
   middleware.metrics = () => metrics.snapshot(breaker.state, decider.verifiedCacheSize);
   middleware.close = async () => {
+    revocations.close();
     if (ownsClient) await client.close();
   };
   return middleware;

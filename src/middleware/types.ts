@@ -11,6 +11,7 @@ import type { Credential, SignedInAuth } from '../session/auth-types.js';
 import type { RefreshedCredentials } from '../session/authenticator.js';
 import type { Logger } from '../session/logger.js';
 import type { SessionMetrics } from '../session/metrics.js';
+import type { PendingRevocations } from '../session/revocations.js';
 
 /** Connect-style middleware: works on Express 4, Express 5 and Connect. */
 export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -67,10 +68,11 @@ export interface StytchRequestContext {
   /** The raw credential the identity came from on this request. Never log it. */
   readonly credential?: Credential;
   /**
-   * Forget a session in this process: cached verifications of its JWTs stop being accepted
-   * locally (use after `sessions.revoke`, e.g. on logout, to close the JWT's remaining lifetime here).
+   * Refuse a session in this process on every path (cached, local JWT and network answers) until
+   * `untilMs` (e.g. its `sessionExpiresAt`), or for ten minutes when omitted: use after a logout, so
+   * the JWT's remaining lifetime and a revoke that did not reach Stytch cannot let it back in.
    */
-  forgetSession(sessionId: string): void;
+  forgetSession(sessionId: string, untilMs?: number): void;
 }
 
 /** Writes the cookies of one `stytchAuth()` instance with its resolved attributes. */
@@ -85,10 +87,12 @@ export interface CookieWriter {
   clearSession(req: IncomingMessage, res: ServerResponse): void;
 }
 
-/** One `stytchAuth()` instance as the edges see it: its context (no credential) and its cookie writer. */
+/** One `stytchAuth()` instance as the edges see it: its context (no credential), its cookie writer, and its pending revocations. */
 export interface StytchInstance {
   readonly context: StytchRequestContext;
   readonly cookies: CookieWriter;
+  /** Keep revoking a logged-out session until Stytch confirms or it expires; true when one is pending. */
+  readonly revocations: PendingRevocations;
 }
 
 /** The RBAC verdict of the last permission guard that ran for a request. */

@@ -94,7 +94,10 @@ const JWT_PREFIX = 'j:';
 const OPAQUE_MAY_DECIDE: ReadonlySet<string> = new Set(['kid_unknown', 'nbf', 'iat_future']);
 const OPAQUE_PREFIX = 'o:';
 // Sessions never come back once Stytch says they are gone; 10 minutes outlives any 5-minute JWT.
+// A session logged out here is denied until its own expiry instead (see forgetSession).
 const DENIED_SESSION_TTL_MS = 600_000;
+/** The longest a session can live at Stytch (527 040 minutes): no deny entry is kept longer. */
+const MAX_SESSION_LIFETIME_MS = 527_040 * 60_000;
 /**
  * The verified-token cache is bucketed by the last characters of the token: the end of a JWT is
  * its RS256 signature and an opaque token is random throughout, so 32 characters (192 bits) tell
@@ -148,7 +151,7 @@ export class SessionAuthenticator<M = unknown> {
     const size = options.verifiedCacheSize ?? 10_000;
     this.#verified = size > 0 ? new LRUCache<string, CachedEntry<M>>({ max: size }) : undefined;
     this.#negative = new LRUCache({ max: 10_000 });
-    this.#denied = new LRUCache({ max: 10_000 });
+    this.#denied = new LRUCache({ max: 100_000 });
     this.breaker = options.breaker;
   }
 
@@ -220,8 +223,22 @@ export class SessionAuthenticator<M = unknown> {
   }
 
   /** Stop accepting a session in this process (after a revoke, e.g. logout). */
-  forgetSession(sessionId: string): void {
-    if (typeof sessionId === 'string' && sessionId.length > 0) this.#denied.set(sessionId, this.#now() + DENIED_SESSION_TTL_MS);
+  /**
+   * Stop accepting a session in this process, on every path (cached, local JWT, network answers),
+   * until `untilMs` (its own expiry, after a logout whose revoke may not have reached Stytch) or
+   * for ten minutes when no expiry is known (longer than any JWT lives).
+   */
+  forgetSession(sessionId: string, untilMs?: number): void {
+    if (typeof sessionId !== 'string' || sessionId.length === 0) return;
+    const now = this.#now();
+    const until = untilMs !== undefined && Number.isFinite(untilMs) ? Math.min(untilMs, now + MAX_SESSION_LIFETIME_MS) : now + DENIED_SESSION_TTL_MS;
+    const known = this.#denied.get(sessionId);
+    if (known === undefined || known < until) this.#denied.set(sessionId, until);
+  }
+
+  /** True when this process refuses the session (logged out here, or reported gone by Stytch). */
+  isSessionDenied(sessionId: string): boolean {
+    return this.#denied.size > 0 && this.#isDenied(sessionId);
   }
 
   #isDenied(sessionId: string): boolean {
@@ -332,6 +349,12 @@ export class SessionAuthenticator<M = unknown> {
     const identity = identityFromMemberSession(response.member_session, undefined);
     const sessionJwt = typeof response.session_jwt === 'string' ? response.session_jwt : '';
     const sessionToken = typeof response.session_token === 'string' ? response.session_token : '';
+    if (identity !== undefined && this.#isDenied(identity.sessionId)) {
+      // Logged out here while Stytch still knows the session (its revoke is pending): refused on
+      // the network path too, and never cached.
+      this.breaker.onSuccess();
+      return signedOut('session_not_found');
+    }
     if (identity === undefined || (fromJwt !== undefined && fromJwt.sessionId !== identity.sessionId)) {
       // A 200 without a usable session (or for another session) never authenticates.
       this.breaker.onFailure();

@@ -72,7 +72,7 @@ const cases: Case[] = [
   { name: 'sso.saml.deleteEncryptionPrivateKey', call: (c) => c.sso.saml.deleteEncryptionPrivateKey({ organization_id: O, connection_id: 'c1', private_key_id: 'k1' }), method: 'DELETE', path: `/v1/b2b/sso/saml/${O}/connections/c1/encryption_private_keys/k1`, body: {} },
   { name: 'sso.oidc.createConnection', call: (c) => c.sso.oidc.createConnection({ organization_id: O, display_name: 'Okta' }), method: 'POST', path: `/v1/b2b/sso/oidc/${O}`, body: { display_name: 'Okta' } },
   { name: 'sso.oidc.updateConnection', call: (c) => c.sso.oidc.updateConnection({ organization_id: O, connection_id: 'c1', display_name: 'Okta' }), method: 'PUT', path: `/v1/b2b/sso/oidc/${O}/connections/c1`, body: { display_name: 'Okta' } },
-  { name: 'sso.external.createConnection', call: (c) => c.sso.external.createConnection({ organization_id: O, external_organization_id: 'o2', external_connection_id: 'c2' } as never), method: 'POST', path: `/v1/b2b/sso/external/${O}`, body: { external_organization_id: 'o2', external_connection_id: 'c2' } },
+  { name: 'sso.external.createConnection', call: (c) => c.sso.external.createConnection({ organization_id: O, external_organization_id: 'o2', external_connection_id: 'c2' }), method: 'POST', path: `/v1/b2b/sso/external/${O}`, body: { external_organization_id: 'o2', external_connection_id: 'c2' } },
   { name: 'sso.external.updateConnection', call: (c) => c.sso.external.updateConnection({ organization_id: O, connection_id: 'c1', display_name: 'X' }), method: 'PUT', path: `/v1/b2b/sso/external/${O}/connections/c1`, body: { display_name: 'X' } },
 ];
 

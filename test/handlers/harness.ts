@@ -88,6 +88,7 @@ export async function startApp(emu: Emulator, options: TestAppOptions = {}): Pro
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await auth.close();
       await client.close();
     },
   };

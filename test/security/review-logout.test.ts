@@ -22,7 +22,7 @@ describe('review: logout with a bearer token and session cookies', () => {
 
     const res = await browser.post('/auth/logout', { headers: { authorization: `Bearer ${bearer.session_jwt}` } });
 
-    expect(res.status).toBe(204);
+    expect(res.status).toBe(200);
     expect(browser.cookie('stytch_session')).toBeUndefined();
     const bearerCheck = await callApi(emu(), 'POST', '/v1/b2b/sessions/authenticate', { session_token: bearer.session_token });
     expect(bearerCheck.status).toBe(404);
