@@ -114,6 +114,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: {
       next: (endpoint, fault, times) => faults.next(endpoint, fault, times),
       clear: () => faults.clear(),
+      pending: () => faults.pending(),
+      assertNoPending: () => faults.assertNoPending(),
     },
     calls: {
       list: () => state.calls.map((call) => ({ ...call })),

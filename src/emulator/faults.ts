@@ -1,11 +1,14 @@
 /** Scripted faults: the next N calls to an endpoint (glob with `*`) misbehave in a chosen way. */
-import type { EmulatorFault } from './types.js';
+import type { EmulatorFault, PendingFault } from './types.js';
 
 interface Scripted {
+  endpoint: string;
   regex: RegExp;
   fault: EmulatorFault;
   remaining: number;
+  used: number;
 }
+
 
 function toRegex(endpoint: string): RegExp {
   if (endpoint === '*') return /^/;
@@ -39,11 +42,28 @@ export class FaultQueue {
     if (typeof endpoint !== 'string' || endpoint === '') throw new TypeError('endpoint must be a non-empty string');
     validateFault(fault);
     if (!Number.isInteger(times) || times < 1) throw new TypeError('times must be a positive integer');
-    this.scripted.push({ regex: toRegex(endpoint), fault: { ...fault }, remaining: times });
+    this.scripted.push({ endpoint, regex: toRegex(endpoint), fault: { ...fault }, remaining: times, used: 0 });
   }
 
   clear(): void {
     this.scripted = [];
+  }
+
+  /**
+   * Faults scripted but never met by a call: the test did not exercise what it scripted. A fault
+   * scripted for several calls counts as met once any call met it (an outage window), as undici's
+   * MockAgent counts a persistent interceptor.
+   */
+  pending(): PendingFault[] {
+    return this.scripted.filter((s) => s.used === 0).map((s) => ({ endpoint: s.endpoint, fault: { ...s.fault }, times: s.remaining }));
+  }
+
+  /** Throws, naming each one, when a scripted fault was never met. */
+  assertNoPending(): void {
+    const pending = this.pending();
+    if (pending.length === 0) return;
+    const list = pending.map((p) => `${p.endpoint} ${JSON.stringify(p.fault)} x${p.times}`).join('; ');
+    throw new Error(`${pending.length} scripted fault(s) never met by a call: ${list}`);
   }
 
   /** The first scripted fault matching the endpoint, consuming one use of it. */
@@ -53,6 +73,7 @@ export class FaultQueue {
     if (index < 0) return undefined;
     const entry = this.scripted[index] as Scripted;
     entry.remaining -= 1;
+    entry.used += 1;
     if (entry.remaining <= 0) this.scripted.splice(index, 1);
     return entry.fault;
   }

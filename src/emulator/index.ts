@@ -2,5 +2,5 @@
 export { startEmulator } from './emulator.js';
 export { totp } from './totp.js';
 export type {
-  Emulator, EmulatorOptions, EmulatorFault, EmulatorCall, EmulatorAdmin, AdminMemberInput, AdminSession, OutboxMessage, OutboxKind,
+  Emulator, EmulatorOptions, EmulatorFault, PendingFault, EmulatorCall, EmulatorAdmin, AdminMemberInput, AdminSession, OutboxMessage, OutboxKind,
 } from './types.js';

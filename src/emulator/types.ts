@@ -40,6 +40,13 @@ export type EmulatorFault =
   | { hang: true };
 
 /** One received API call (control-plane calls are not recorded). */
+/** A scripted fault that no call has met yet; `times` is how many calls it still had to meet. */
+export interface PendingFault {
+  endpoint: string;
+  fault: EmulatorFault;
+  times: number;
+}
+
 export interface EmulatorCall {
   method: string;
   path: string;
@@ -155,7 +162,14 @@ export interface Emulator {
   close(): Promise<void>;
   /** The clock every expiry in the emulator uses (real time plus an offset). */
   clock: { now(): number; advance(ms: number): void; set(epochMs: number): void };
-  faults: { next(endpoint: string, fault: EmulatorFault, times?: number): void; clear(): void };
+  faults: {
+    next(endpoint: string, fault: EmulatorFault, times?: number): void;
+    clear(): void;
+    /** Faults scripted but never met by a call (a fault for several calls counts once met). */
+    pending(): PendingFault[];
+    /** Throws, naming each one, when a scripted fault was never met: call it before `clear()` in an `afterEach`. */
+    assertNoPending(): void;
+  };
   calls: { list(): EmulatorCall[]; count(endpoint?: string | RegExp): number; clear(): void };
   outbox: {
     list(): OutboxMessage[];

@@ -2,11 +2,11 @@
  * The client against the local Stytch B2B emulator over real HTTP: every method once with a
  * success and once with a Stytch error, plus the emulator's scripted faults.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StytchB2BClient } from '../../src/client/index.js';
 import type { Member, Organization } from '../../src/client/types.js';
 import { StytchApiError, StytchUnavailableError } from '../../src/errors.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 
 const emu = useEmulator();
 let client: StytchB2BClient;
@@ -22,6 +22,7 @@ beforeEach(() => {
   emu().faults.clear();
   emu().calls.clear();
 });
+afterEach(() => settleFaults(emu()));
 
 /** A fresh organization (unique slug) and an active member in it. */
 function seed(orgInput: Partial<Organization> = {}, memberInput: Partial<Parameters<ReturnType<typeof emu>['admin']['createMember']>[1]> = {}): { org: Organization; member: Member; email: string } {

@@ -104,6 +104,24 @@ describe('scripted faults', () => {
     expectOk(await callApi(e, 'GET', '/v1/b2b/rbac/policy'));
   });
 
+  it('reports faults that no call met, and stops reporting one once a call met it', async () => {
+    const e = emu();
+    e.faults.next('GET /v1/b2b/rbac/policy', { status: 500 }, 3);
+    e.faults.next('POST /v1/b2b/sessions/authenticate', { status: 503 });
+    expect(e.faults.pending()).toEqual([
+      { endpoint: 'GET /v1/b2b/rbac/policy', fault: { status: 500 }, times: 3 },
+      { endpoint: 'POST /v1/b2b/sessions/authenticate', fault: { status: 503 }, times: 1 },
+    ]);
+    expect(() => e.faults.assertNoPending()).toThrow(/2 scripted fault\(s\) never met by a call: GET \/v1\/b2b\/rbac\/policy/);
+    expect((await callApi(e, 'GET', '/v1/b2b/rbac/policy')).status).toBe(500);
+    // Met once: an outage window of three calls is not "pending" any more.
+    expect(e.faults.pending().map((p) => p.endpoint)).toEqual(['POST /v1/b2b/sessions/authenticate']);
+    expect((await callApi(e, 'POST', '/v1/b2b/sessions/authenticate', { session_token: 'x' })).status).toBe(503);
+    expect(e.faults.pending()).toEqual([]);
+    expect(() => e.faults.assertNoPending()).not.toThrow();
+    e.faults.clear();
+  });
+
   function basic(): string {
     return 'Basic ' + Buffer.from(`${emu().projectId}:${emu().secret}`).toString('base64');
   }

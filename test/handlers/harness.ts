@@ -8,9 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import connect from 'connect';
 import express from 'express';
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { StytchB2BClient } from '../../src/client/index.js';
 import type { Emulator } from '../../src/emulator/index.js';
+import { settleFaults } from '../helpers/emulator.js';
 import { stytchRoutes } from '../../src/handlers/index.js';
 import type { StytchRoutesOptions } from '../../src/handlers/index.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
@@ -134,6 +135,7 @@ export function resetEmulatorBeforeEach(emu: () => Emulator): void {
     emu().faults.clear();
     emu().calls.clear();
   });
+  afterEach(() => settleFaults(emu()));
 }
 
 /** Path + query of an emulator link (its origin is the app's own). */

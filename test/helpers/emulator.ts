@@ -87,3 +87,15 @@ export async function callApi<T = JsonBody>(
   }
   return { status: res.status, headers: res.headers, body: parsed as T, text };
 }
+
+/**
+ * Clears the emulator's scripted faults and fails when one was never met by a call: a test that
+ * scripts an outage its code path never reached proves nothing. Call it in `afterEach`.
+ */
+export function settleFaults(emulator: Emulator): void {
+  const pending = emulator.faults.pending();
+  emulator.faults.clear();
+  if (pending.length > 0) {
+    throw new Error(`scripted fault(s) never met by a call: ${pending.map((p) => `${p.endpoint} ${JSON.stringify(p.fault)}`).join('; ')}`);
+  }
+}

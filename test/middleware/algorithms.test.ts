@@ -2,14 +2,14 @@ import { createPublicKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { assemble, flipBit, forgedKeyPair, headerOf, mintAlgNone, mintForged, mintHs256, payloadOf, resign } from '../helpers/tokens.js';
 import { get, newSession, onCleanup, startApp } from './support.js';
 
 const emu = useEmulator();
 const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 
 /** Asserts the uniform rejection: 401, generic body, no session upstream call. */

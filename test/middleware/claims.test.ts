@@ -1,14 +1,14 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- token payloads and response bodies are arbitrary JSON here */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ORGANIZATION_CLAIM, SESSION_CLAIM } from '../../src/client/types.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { payloadOf, resign, withClaims } from '../helpers/tokens.js';
 import { get, newSession, startApp } from './support.js';
 
 const emu = useEmulator();
 const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 const nowSec = () => Math.floor(emu().clock.now() / 1000);
 

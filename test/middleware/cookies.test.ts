@@ -5,13 +5,13 @@ import { createCookieWriter, readCookie } from '../../src/middleware/cookies.js'
 import { getStytchAuth } from '../../src/middleware/auth-object.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
 import { ConfigError } from '../../src/errors.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { withClaims } from '../helpers/tokens.js';
 import { clearing, emulatorOptions, get, listen, newSession, onCleanup, startApp } from './support.js';
 
 const emu = useEmulator();
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 const nowSec = () => Math.floor(emu().clock.now() / 1000);
 const expired = (s: { session_jwt: string }) => withClaims(emu(), s.session_jwt, (p) => void (p.exp = nowSec() - 10));

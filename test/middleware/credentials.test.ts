@@ -3,14 +3,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getStytchAuth } from '../../src/middleware/auth-object.js';
 import { requireAuth } from '../../src/middleware/require-auth.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { payloadOf } from '../helpers/tokens.js';
 import { clearing, emulatorOptions, get, listen, newSession, onCleanup, rawGet, startApp } from './support.js';
 
 const emu = useEmulator();
 const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 
 describe('catalogue section 1: credential extraction', () => {

@@ -7,14 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getStytchAuth } from '../../src/middleware/auth-object.js';
 import { requireAuth } from '../../src/middleware/require-auth.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { withClaims } from '../helpers/tokens.js';
 import { emulatorOptions, get, listen, newSession, onCleanup } from './support.js';
 
 const express4 = express4Untyped as typeof express;
 const emu = useEmulator();
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 
 function expired(jwt: string): string {

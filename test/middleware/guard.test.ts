@@ -6,12 +6,12 @@ import type { GuardCheck } from '../../src/middleware/guard.js';
 import { requireAuth } from '../../src/middleware/require-auth.js';
 import { isNavigation } from '../../src/middleware/respond.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { emulatorOptions, get, listen, newSession, onCleanup, rawGet } from './support.js';
 
 const emu = useEmulator();
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 
 async function appWith(guard: ReturnType<typeof createGuard>, options = {}) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { mintForged, payloadOf, resign } from '../helpers/tokens.js';
 import { get, newSession, startApp } from './support.js';
 
@@ -8,7 +8,7 @@ const JWKS = /^GET \/v1\/b2b\/sessions\/jwks\//;
 const JWKS_FAULT = 'GET /v1/b2b/sessions/jwks/*';
 const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 
 async function inBatches<T>(count: number, batch: number, run: (i: number) => Promise<T>): Promise<T[]> {

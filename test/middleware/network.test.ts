@@ -3,14 +3,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SESSION_CLAIM } from '../../src/client/types.js';
 import { requirePermission } from '../../src/middleware/require-permission.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { flipBit, mintForged, payloadOf, resign, withClaims } from '../helpers/tokens.js';
 import { clearing, emulatorOptions, get, listen, newSession, onCleanup, startApp } from './support.js';
 
 const emu = useEmulator();
 const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 const nowSec = () => Math.floor(emu().clock.now() / 1000);
 

@@ -3,7 +3,7 @@
  * valid JWT, an expired JWT, a forged token and an opaque token get, and how many upstream calls.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { headerOf, mintForged, payloadOf, withClaims } from '../helpers/tokens.js';
 import { get, newSession, startApp } from './support.js';
 import type { Harness } from './support.js';
@@ -12,7 +12,7 @@ const emu = useEmulator();
 const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
 const JWKS_FAULT = 'GET /v1/b2b/sessions/jwks/*';
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 
 type Cell = { status: number; maxCalls: number; exactCalls?: number };

@@ -9,12 +9,12 @@ import { getStytchAuth, hasStytchAuth } from '../../src/middleware/auth-object.j
 import { findStytchContext } from '../../src/middleware/context.js';
 import { requireAuth } from '../../src/middleware/require-auth.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { emulatorOptions, get, listen, newSession, onCleanup } from './support.js';
 
 const emu = useEmulator();
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 
 describe('request state', () => {

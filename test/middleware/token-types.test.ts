@@ -3,14 +3,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SESSION_CLAIM } from '../../src/client/types.js';
 import { getStytchAuth } from '../../src/middleware/auth-object.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
-import { callApi, useEmulator } from '../helpers/emulator.js';
+import { callApi, settleFaults, useEmulator } from '../helpers/emulator.js';
 import { withClaims } from '../helpers/tokens.js';
 import { emulatorOptions, get, listen, newSession, onCleanup, startApp } from './support.js';
 
 const emu = useEmulator();
 const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 
 /** An M2M-style access token from the same project: same key, iss, aud and typ, a scope and no session claim. */

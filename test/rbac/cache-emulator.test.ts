@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StytchB2BClient } from '../../src/client/client.js';
 import type { RbacPolicy } from '../../src/client/types.js';
 import { StytchUnavailableError } from '../../src/errors.js';
@@ -6,7 +6,7 @@ import { evaluateAuthorization } from '../../src/rbac/evaluate.js';
 import { policyFetchers } from '../../src/rbac/fetchers.js';
 import { PolicyCache } from '../../src/rbac/policy-cache.js';
 import type { PolicyCacheOptions } from '../../src/rbac/policy-cache.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 
 const POLICY_ENDPOINT = 'GET /v1/b2b/rbac/policy';
 const ORG_POLICY_ENDPOINT = /^GET \/v1\/b2b\/rbac\/organizations\//;
@@ -39,6 +39,7 @@ beforeEach(() => {
   emu().admin.setProjectPolicy(policyGranting('read'));
   emu().calls.clear();
 });
+afterEach(() => settleFaults(emu()));
 
 function newCache(options: Partial<PolicyCacheOptions> = {}): PolicyCache {
   return new PolicyCache({ ...policyFetchers(client), now: () => emu().clock.now(), ...options });

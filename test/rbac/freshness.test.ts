@@ -5,7 +5,7 @@ import { getStytchAuth } from '../../src/middleware/auth-object.js';
 import { requirePermission } from '../../src/middleware/require-permission.js';
 import { PolicyCache } from '../../src/rbac/policy-cache.js';
 import { policyFetchers } from '../../src/rbac/fetchers.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { rawRequest, startGuardApp } from './support.js';
 import type { GuardApp } from './support.js';
 
@@ -60,6 +60,7 @@ beforeEach(async () => {
   policyCache = new PolicyCache({ ...policyFetchers(client), now: () => emu().clock.now(), ttlMs: TTL_MS, staleIfErrorMs: STALE_IF_ERROR_MS });
   app = await startGuardApp(emu(), routes, { auth: { rbac: { policyCache, preload: false } } });
 });
+afterEach(() => settleFaults(emu()));
 
 afterEach(async () => {
   await app.close();

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RbacPolicy } from '../../src/client/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { getStytchAuth } from '../../src/middleware/auth-object.js';
 import { requireFreshAuth } from '../../src/middleware/require-fresh-auth.js';
 import { getAuthorizationVerdict, requirePermission } from '../../src/middleware/require-permission.js';
 import { requireRole } from '../../src/middleware/require-role.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { rawRequest, startGuardApp } from './support.js';
 import type { GuardApp } from './support.js';
 
@@ -119,6 +119,7 @@ beforeEach(() => {
   emu().calls.clear();
   handlerRuns = 0;
 });
+afterEach(() => settleFaults(emu()));
 
 describe('requirePermission', () => {
   it('catalogue #54: permission matrix over roles x resources x actions x organizations (id, slug, other id, other slug)', async () => {

@@ -41,6 +41,7 @@ describe('circuit breaker over HTTP', () => {
       expect(clearedSessionCookies(res.setCookies)).toEqual([]);
     }
     expect(callsTo(emu(), AUTHENTICATE_CALLS)).toBe(0);
+    emu().faults.clear(); // no call met the scripted outage, as none may
   });
 
   it('locally verified JWTs keep working while the circuit is open', async () => {
@@ -50,6 +51,7 @@ describe('circuit breaker over HTTP', () => {
     emu().calls.clear();
     for (const path of ['/api/me', '/api/self', '/api/fresh']) expect((await browser.get(path)).status, path).toBe(200);
     expect(callsTo(emu(), AUTHENTICATE_CALLS)).toBe(0);
+    emu().faults.clear(); // no call met the scripted outage, as none may
   });
 
   it('after the cool-off exactly one probe goes out among concurrent requests, and its success closes the circuit', async () => {
@@ -85,6 +87,7 @@ describe('circuit breaker over HTTP', () => {
     emu().calls.clear();
     expect((await expiredBrowser(app).browser.get('/api/me')).body.error.code).toBe('circuit_open');
     expect(callsTo(emu(), AUTHENTICATE_CALLS)).toBe(0);
+    emu().faults.clear(); // no call met the scripted outage, as none may
     emu().clock.advance(COOL_OFF_MS + 1);
     expect((await expiredBrowser(app).browser.get('/api/me')).status).toBe(200);
     expect(app.auth.metrics().circuit).toBe('closed');

@@ -4,10 +4,10 @@
  * POSTs are never retried, even with client retries on), and that neither a valid session nor a
  * pending login (IST) loses its cookies because of an outage. Catalogue #49, #50, #51, #70, #77.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatorFault } from '../../src/emulator/index.js';
 import type { CookieJarClient, JarResponse } from '../helpers/cookie-jar.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { instanceOf } from '../../src/middleware/stytch-auth.js';
 import { callsTo, clearedSessionCookies, IST_COOKIE, JWT_COOKIE, linkPath, seed, signedInBrowser, startResilienceApp, TOKEN_COOKIE } from './support.js';
 import type { ResilienceApp } from './support.js';
@@ -24,6 +24,7 @@ afterAll(async () => {
 beforeEach(() => {
   emu().faults.clear();
 });
+afterEach(() => settleFaults(emu()));
 
 let phone = 2000;
 const newPhone = () => `+1500555${String(++phone).padStart(4, '0')}`;
@@ -271,6 +272,7 @@ describe('routes that must work through an outage', () => {
     expect(res.status).toBe(200);
     expect(JSON.stringify(res.body)).toContain(member.member_id);
     expect(emu().calls.count()).toBe(0);
+    emu().faults.clear(); // no call met the scripted outage, as none may
   });
 
   it('a login link that met an outage cannot be replayed later without its verifier (single use, no loop)', async () => {

@@ -10,6 +10,7 @@ import express from 'express';
 import { afterEach } from 'vitest';
 import { StytchB2BClient } from '../../src/client/index.js';
 import type { Emulator } from '../../src/emulator/index.js';
+import { settleFaults } from '../helpers/emulator.js';
 import { getStytchAuth, requireAuth, requireFreshAuth, requirePermission, stytchAuth, stytchRoutes } from '../../src/index.js';
 import type { StytchAuthMiddleware, StytchAuthOptions } from '../../src/index.js';
 import { CookieJarClient } from '../helpers/cookie-jar.js';
@@ -43,8 +44,8 @@ const openApps = new Set<ResilienceApp>();
  */
 export function closeAppsAfterEach(emu: () => Emulator): void {
   afterEach(async () => {
-    emu().faults.clear();
     for (const app of [...openApps]) await app.close();
+    settleFaults(emu());
   });
 }
 

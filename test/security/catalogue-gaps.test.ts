@@ -3,8 +3,8 @@
  * authentication (#34), MFA completion rotating the session (#82), CSRF without a forgeable
  * double-submit pair (#88), uniform failures (#96) and security-event logging (#98).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { useEmulator } from '../helpers/emulator.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { flipBit, headerOf, mintAlgNone, mintForged, payloadOf, resign } from '../helpers/tokens.js';
 import { callsTo, IST_COOKIE, JWT_COOKIE, linkPath, seed, signedInBrowser, startResilienceApp, TOKEN_COOKIE } from '../resilience/support.js';
 import type { ResilienceApp } from '../resilience/support.js';
@@ -21,6 +21,7 @@ beforeEach(() => {
   emu().faults.clear();
   emu().calls.clear();
 });
+afterEach(() => settleFaults(emu()));
 
 let phone = 4000;
 const newPhone = () => `+1500555${String(++phone).padStart(4, '0')}`;

@@ -4,13 +4,13 @@
  * holds the opaque session token (nothing valid is ever logged out, issue 3).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { clearing, get, newSession, startApp } from '../middleware/support.js';
 
 const emu = useEmulator();
 const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
 afterEach(() => {
-  emu().faults.clear();
+  settleFaults(emu());
 });
 
 /** Put the emulator 20 ms into a second, so a JWT minted now has nbf = iat one second past a clock 200 ms behind. */

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getStytchAuth } from '../../src/middleware/auth-object.js';
 import { getStytchContext } from '../../src/middleware/context.js';
 import { requirePermission } from '../../src/middleware/require-permission.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { startGuardApp } from '../rbac/support.js';
 import type { GuardApp } from '../rbac/support.js';
 import { get } from '../middleware/support.js';
@@ -17,7 +17,7 @@ let app: GuardApp | undefined;
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  emu().faults.clear();
+  settleFaults(emu());
 });
 
 let counter = 0;
