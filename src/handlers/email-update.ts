@@ -1,6 +1,7 @@
 /**
  * `POST /email/update` `{ email_address }`: start an email change for the signed-in member
- * (`start_email_update`). The verification link comes back through the callback route.
+ * (`start_email_update`). The verification link comes back through the callback route. Needs a
+ * factor proven within `maxFactorAgeSeconds`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redirect, sendJson, wantsRedirect } from '../middleware/respond.js';
@@ -9,6 +10,7 @@ import { safeReturnTo } from '../session/return-to.js';
 import { FIELD_RULES, readBody, requireField } from './body.js';
 import { callbackUrl } from './callback-url.js';
 import { sessionCredential } from './flow.js';
+import { requireRecentFactor } from './recent-factor.js';
 import type { RouteContext } from './route-context.js';
 
 /** Handler of the email update route. */
@@ -18,6 +20,8 @@ export async function startEmailUpdate(req: IncomingMessage, res: ServerResponse
   if (!auth.isAuthenticated) return; // unreachable: sessionCredential threw
   const fields = await readBody(req, cfg.maxBodyBytes);
   const email = requireField(fields, 'email_address', FIELD_RULES.email, 'invalid_email');
+  // Changing the sign-in address from an old session would hand a stolen cookie the account.
+  if (!requireRecentFactor(req, res, rc, auth, fields.return_to)) return;
   // Run as the member (session headers), so Stytch applies the member's own permissions.
   await rc.client.organizations.members.startEmailUpdate(
     { organization_id: auth.organizationId, member_id: auth.memberId, email_address: email, login_redirect_url: callbackUrl(req, cfg) },

@@ -17,6 +17,7 @@ import type { NewSession } from './flow.js';
 import type { AuthenticatedVia } from './options.js';
 import type { RouteContext } from './route-context.js';
 import { maskPhone } from './transient.js';
+import { requireRecentFactor } from './recent-factor.js';
 import type { PendingMfa } from './transient.js';
 
 /** Who the MFA step is for, and the proof Stytch needs with it. */
@@ -41,6 +42,15 @@ function resolveSubject(req: IncomingMessage, rc: RouteContext): MfaSubject {
     return { source: 'session', memberId: auth.memberId, organizationId: auth.organizationId, proof: sessionCredential(req, rc) };
   }
   throw new AuthenticationError('mfa_not_pending', 'No sign-in is waiting for a second factor. Start again.');
+}
+
+/**
+ * Enrolling a factor from a signed-in session needs a recent factor; a pending login has just
+ * proven its primary factor. Answers the step-up itself and returns false when refused.
+ */
+function enrolmentAllowed(req: IncomingMessage, res: ServerResponse, rc: RouteContext, subject: MfaSubject, returnTo: unknown): boolean {
+  if (subject.source === 'intermediate_session' || !rc.auth.isAuthenticated) return true;
+  return requireRecentFactor(req, res, rc, rc.auth, returnTo);
 }
 
 /** `GET /mfa`: what the pending login (or the session) can use as a second factor. */
@@ -73,6 +83,8 @@ export async function mfaSmsSend(req: IncomingMessage, res: ServerResponse, rc: 
   const subject = resolveSubject(req, rc);
   const fields = await readBody(req, cfg.maxBodyBytes);
   const phone = optionalField(fields, 'mfa_phone_number', FIELD_RULES.phone, 'invalid_phone_number');
+  // A new phone from a signed-in session is an enrolment: it needs a recent factor.
+  if (phone !== undefined && !enrolmentAllowed(req, res, rc, subject, fields.return_to)) return;
   const result = await rc.client.otps.sms.send({
     organization_id: subject.organizationId,
     member_id: subject.memberId,
@@ -132,7 +144,8 @@ export async function mfaSmsAuthenticate(req: IncomingMessage, res: ServerRespon
  */
 export async function mfaTotpCreate(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
   const subject = resolveSubject(req, rc);
-  await readBody(req, rc.cfg.maxBodyBytes);
+  const fields = await readBody(req, rc.cfg.maxBodyBytes);
+  if (!enrolmentAllowed(req, res, rc, subject, fields.return_to)) return;
   const result = await rc.client.totps.create({
     organization_id: subject.organizationId,
     member_id: subject.memberId,

@@ -125,6 +125,13 @@ export interface StytchRoutesOptions {
   trustedSubdomains?: boolean;
   /** Largest request body accepted, in bytes. Default 16 KiB. */
   maxBodyBytes?: number;
+  /**
+   * Identity changes from a signed-in session (changing the sign-in email address, enrolling the
+   * first MFA phone or a TOTP app) need a factor proven at most this many seconds ago; otherwise
+   * they answer the step-up response of `requireFreshAuth()` (403 `step_up_required`). Default 300.
+   * A stolen old session must not become a permanent takeover.
+   */
+  maxFactorAgeSeconds?: number;
 }
 
 /** Every option `stytchRoutes()` knows; anything else is refused at startup. */
@@ -145,6 +152,7 @@ const ROUTES_OPTIONS: OptionShape = {
   onError: true,
   trustedSubdomains: true,
   maxBodyBytes: true,
+  maxFactorAgeSeconds: true,
 };
 
 /** Fully validated options of one `stytchRoutes()` call, before what `stytchAuth()` adds. Internal. */
@@ -166,6 +174,7 @@ export interface ResolvedRoutesConfig {
   onAuthenticated: StytchRoutesOptions['onAuthenticated'];
   onError: StytchRoutesOptions['onError'];
   maxBodyBytes: number;
+  maxFactorAgeMs: number;
 }
 
 const PATH_SHAPE = /^\/[A-Za-z0-9/_.~-]*$/;
@@ -256,6 +265,10 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
   if (options.onAuthenticated !== undefined && typeof options.onAuthenticated !== 'function') throw new ConfigError('onAuthenticated must be a function.');
   if (options.onError !== undefined && typeof options.onError !== 'function') throw new ConfigError('onError must be a function.');
   if (options.pkce !== undefined && typeof options.pkce !== 'boolean') throw new ConfigError('pkce must be a boolean.');
+  const maxFactorAgeSeconds = options.maxFactorAgeSeconds ?? 300;
+  if (!Number.isInteger(maxFactorAgeSeconds) || maxFactorAgeSeconds < 1 || maxFactorAgeSeconds > 86_400) {
+    throw new ConfigError('maxFactorAgeSeconds must be an integer from 1 to 86400.');
+  }
 
   return {
     appOrigin,
@@ -273,5 +286,6 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
     onAuthenticated: options.onAuthenticated,
     onError: options.onError,
     maxBodyBytes,
+    maxFactorAgeMs: maxFactorAgeSeconds * 1000,
   };
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AuthenticationFactorType } from '../client/types.js';
 import { AuthorizationError, ConfigError } from '../errors.js';
 import type { SignedInAuth } from '../session/auth-types.js';
+import { hasRecentFactor } from '../session/freshness.js';
 import { createGuard, pageLocation } from './guard.js';
 import type { CheckResult, GuardCheck, NodeMiddleware, StytchRequestContext } from './types.js';
 import { isNavigation } from './respond.js';
@@ -20,10 +21,9 @@ export interface RequireFreshAuthOptions {
 const PASS: CheckResult = Object.freeze({ outcome: 'pass' });
 const STEP_UP = new AuthorizationError('step_up_required', 'A recent authentication is required for this action.');
 
-
 function freshAuthCheck(maxAgeMs: number | undefined, factors: ReadonlySet<string> | undefined): GuardCheck {
   return function freshAuthCheck(auth: SignedInAuth, req: IncomingMessage, ctx: StytchRequestContext): CheckResult {
-    if (qualifies(auth, ctx.now(), maxAgeMs, factors)) return PASS;
+    if (hasRecentFactor(auth.authenticationFactors, ctx.now(), maxAgeMs, factors)) return PASS;
     const mfaUrl = ctx.config.mfaUrl;
     return mfaUrl !== undefined && isNavigation(req)
       ? { outcome: 'fail', error: STEP_UP, redirectTo: pageLocation(req, mfaUrl) }
@@ -31,25 +31,6 @@ function freshAuthCheck(maxAgeMs: number | undefined, factors: ReadonlySet<strin
   };
 }
 
-/** Some factor of the session matches the type list (if any) and is recent enough (if asked). Malformed data never qualifies. */
-function qualifies(auth: SignedInAuth, now: number, maxAgeMs: number | undefined, factors: ReadonlySet<string> | undefined): boolean {
-  const list: unknown = auth.authenticationFactors;
-  if (!Array.isArray(list)) return false;
-  for (const factor of list as unknown[]) {
-    if (typeof factor !== 'object' || factor === null) continue;
-    const { type, last_authenticated_at: at } = factor as { type?: unknown; last_authenticated_at?: unknown };
-    if (typeof type !== 'string') continue;
-    if (factors !== undefined && !factors.has(type)) continue;
-    if (maxAgeMs === undefined) return true;
-    if (typeof at !== 'string') continue;
-    const authenticatedAt = Date.parse(at);
-    // An unparseable timestamp is not fresh. A timestamp slightly ahead of our
-    // clock (skew with Stytch) counts as "just now".
-    if (Number.isNaN(authenticatedAt)) continue;
-    if (now - authenticatedAt <= maxAgeMs) return true;
-  }
-  return false;
-}
 
 /**
  * Step-up guard: the session must have authenticated recently, and/or with given factor types

@@ -11,7 +11,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startExample, type RunningExample } from '../../examples/express-app/example.js';
 import { browserRequirement, launchBrowser, type TestBrowser } from '../helpers/browser.js';
-import { totp } from './totp.js';
+import { totp } from '../helpers/totp.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 const requirement = browserRequirement('e2e/example-app');
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -231,7 +232,7 @@ describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 12
       res.setHeader('Content-Type', 'text/html');
       res.end(`<form method="post" action="${example.url}/documents"><input name="title" value="planted"></form><script>document.forms[0].submit()</script>`);
     });
-    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    await listenOnLoopback(evil);
     try {
       const evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/`;
       const [answer] = await Promise.all([

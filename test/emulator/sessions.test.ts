@@ -68,7 +68,7 @@ describe('sessions/authenticate', () => {
     const [h, p, s] = sessionJwt.split('.');
     const tampered = `${h}.${p}.${s!.slice(0, -4)}${s!.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
     const res = await authenticate({ session_jwt: tampered });
-    expect([400, 401, 404]).toContain(res.status);
+    expect([res.status, res.body.error_type]).toEqual([401, 'invalid_session_jwt']);
     expectStytchError(res, res.status);
   });
 });

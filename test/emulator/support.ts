@@ -1,8 +1,8 @@
 /**
- * Helpers shared by the emulator's own test files: unique names, an RFC 6238 TOTP computed
+ * Helpers shared by the emulator's own test files: unique names, the test-side TOTP (re-exported),
  * independently of the emulator, Stytch error-shape assertions, and short login flows over HTTP.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
 import { callApi } from '../helpers/emulator.js';
@@ -19,39 +19,7 @@ export function newEmail(prefix = 'user'): string {
   return `${prefix}-${uniq()}@example.com`;
 }
 
-/** RFC 4648 base32 decoding (padding and case tolerant). */
-export function base32Decode(input: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const clean = input.toUpperCase().replace(/=+$/u, '').replace(/\s+/gu, '');
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const ch of clean) {
-    const idx = alphabet.indexOf(ch);
-    if (idx < 0) throw new Error('invalid base32 character');
-    value = (value << 5) | idx;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/**
- * RFC 6238 TOTP (SHA-1, 30 s step, 6 digits), written here on purpose instead of calling the
- * emulator's own `admin.totpCode`, so the test proves interoperability with authenticator apps.
- */
-export function totp(base32Secret: string, atMs: number): string {
-  const counter = Math.floor(atMs / 1000 / 30);
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(counter));
-  const mac = createHmac('sha1', base32Decode(base32Secret)).update(msg).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  const bin = ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
-  return String(bin % 1_000_000).padStart(6, '0');
-}
+export { base32Decode, totp } from '../helpers/totp.js';
 
 /** Asserts the Stytch error body shape (reference 1.5) and returns the body. */
 export function expectStytchError(res: ApiResponse, status: number, errorType?: string | string[]): JsonBody {

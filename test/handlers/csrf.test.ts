@@ -8,6 +8,7 @@ import { CookieJarClient } from '../helpers/cookie-jar.js';
 import type { JarResponse } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { resetEmulatorBeforeEach, routeCalls as listRouteCalls, seedMember, startApp, useTestApp } from './harness.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 const emu = useEmulator();
 const app = useTestApp(emu);
@@ -143,7 +144,7 @@ describe('csrfProtection() middleware', () => {
   it('guards your own routes: same origin and allowed origins pass, others get 403 and the handler never runs', async () => {
     let runs = 0;
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await listenOnLoopback(server);
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const appX = express();
     appX.post('/api/things', csrfProtection({ appUrl: origin, allowedOrigins: ['https://spa.example.com'] }), (_req, res) => {

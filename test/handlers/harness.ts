@@ -17,6 +17,7 @@ import type { StytchRoutesOptions } from '../../src/handlers/index.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
 import type { StytchAuthOptions } from '../../src/middleware/options.js';
 import { CookieJarClient } from '../helpers/cookie-jar.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 const require = createRequire(import.meta.url);
 const express4 = require('express4') as typeof express;
@@ -48,7 +49,7 @@ export async function startApp(emu: Emulator, options: TestAppOptions = {}): Pro
     res.end();
   };
   const server: Server = createServer((req, res) => handler(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listenOnLoopback(server);
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   const logs: Record<string, unknown>[] = [];

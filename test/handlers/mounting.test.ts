@@ -8,12 +8,13 @@ import { csrfProtection, safeReturnTo, stytchRoutes } from '../../src/index.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
 import { CookieJarClient } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 const emu = useEmulator();
 
 async function serve(handler: Parameters<typeof createServer>[1]) {
   const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listenOnLoopback(server);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { settleFaults, useEmulator } from '../helpers/emulator.js';
 import { assemble, flipBit, forgedKeyPair, headerOf, mintAlgNone, mintForged, mintHs256, payloadOf, resign } from '../helpers/tokens.js';
 import { get, newSession, onCleanup, startApp } from './support.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 const emu = useEmulator();
 const AUTHENTICATE = 'POST /v1/b2b/sessions/authenticate';
@@ -79,7 +80,7 @@ describe('catalogue section 2: algorithm, header and key-selection attacks', () 
       attackerHits++;
       res.end('{}');
     });
-    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    await listenOnLoopback(attacker);
     onCleanup(() => new Promise((resolve) => attacker.close(() => resolve())));
     const attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}/jwks`;
     const app = await startApp(emu());

@@ -15,6 +15,7 @@ import { requireAuth } from '../../src/middleware/require-auth.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
 import type { StytchAuthMiddleware } from '../../src/middleware/stytch-auth.js';
 import type { StytchAuthOptions } from '../../src/middleware/options.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 export interface Harness {
   url: string;
@@ -31,7 +32,7 @@ afterEach(async () => {
 /** Listen on 127.0.0.1:0 and register the server for closing after the test. */
 export async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {
   const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listenOnLoopback(server);
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {

@@ -13,6 +13,7 @@ import type { Emulator } from '../../src/emulator/index.js';
 import type { StytchAuthOptions } from '../../src/middleware/options.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
 import type { StytchAuthMiddleware } from '../../src/middleware/stytch-auth.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 const require = createRequire(import.meta.url);
 const express4 = require('express4') as typeof express;
@@ -47,7 +48,7 @@ export async function startGuardApp(
   app.use(auth as unknown as express.RequestHandler);
   routes(app);
   const server: Server = createServer(app as unknown as (req: IncomingMessage, res: ServerResponse) => void);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listenOnLoopback(server);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

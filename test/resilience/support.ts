@@ -15,6 +15,7 @@ import { getStytchAuth, requireAuth, requireFreshAuth, requirePermission, stytch
 import type { StytchAuthMiddleware, StytchAuthOptions } from '../../src/index.js';
 import { CookieJarClient } from '../helpers/cookie-jar.js';
 import { withClaims } from '../helpers/tokens.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 /** The client deadline used by every resilience test: short, so "slower than the deadline" is cheap. */
 export const DEADLINE_MS = 300;
@@ -70,7 +71,7 @@ export async function startResilienceApp(emu: Emulator, auth: Partial<StytchAuth
     ...auth,
   });
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listenOnLoopback(server);
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   const app = express();

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JwksCache } from '../../src/session/jwks-cache.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 function rsaJwk(kid: string | undefined, bits = 2048): Record<string, unknown> {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
@@ -27,7 +28,7 @@ async function jwksServer(initial: Handler): Promise<{ url: string; hits: () => 
     hits++;
     handler(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listenOnLoopback(server);
   servers.push({
     close: () => {
       server.closeAllConnections();

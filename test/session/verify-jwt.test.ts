@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ORGANIZATION_CLAIM, SESSION_CLAIM } from '../../src/client/types.js';
 import { JwksCache } from '../../src/session/jwks-cache.js';
 import { SessionJwtVerifier } from '../../src/session/verify-jwt.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 const REAL = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const FORGED = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -57,7 +58,7 @@ async function setup(options: { staleIfErrorMs?: number } = {}) {
     res.setHeader('content-type', 'application/json');
     res.end(up ? JSON.stringify({ keys: [JWK] }) : '{}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listenOnLoopback(server);
   servers.push({
     close: () => {
       server.closeAllConnections();
