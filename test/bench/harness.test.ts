@@ -9,7 +9,8 @@ import type { ScenarioChild } from '../../bench/lib/child.js';
 import { runLoad } from '../../bench/lib/load.js';
 import { evaluateTargets, median, roundOrder, summarize, toRoundSample } from '../../bench/lib/stats.js';
 import type { RoundSample } from '../../bench/lib/stats.js';
-import { renderChart, renderTable } from '../../bench/lib/report.js';
+import { renderChart, renderControl, renderTable } from '../../bench/lib/report.js';
+import { CONTROL_ID, TARGETS, withReferences } from '../../bench/lib/scenarios.js';
 import { summarizeProfile } from '../../bench/lib/profile.js';
 
 const children: ScenarioChild[] = [];
@@ -18,8 +19,9 @@ afterAll(async () => {
   await Promise.all(children.map((child) => child.stop()));
 });
 
-function sample(scenario: string, requestsPerSecond: number, round = 0): RoundSample {
+function sample(scenario: string, requestsPerSecond: number, round = 0, eventLoopMicros?: number): RoundSample {
   return {
+    serverEventLoopCpuMicrosPerRequest: eventLoopMicros,
     scenario,
     round,
     requests: requestsPerSecond,
@@ -89,6 +91,30 @@ describe('bench harness', () => {
     expect(missed!.ratio).toBeCloseTo(0.91);
     expect(met).toMatchObject({ met: true });
     expect(unknown).toMatchObject({ met: undefined, ratio: undefined });
+  });
+
+  it('runs bare Express with every selection, and the control with ours-rbac, so their ratios come from one run', () => {
+    expect(withReferences(['ours-rbac']).map((s) => s.id)).toEqual(['bare-express', CONTROL_ID, 'ours-rbac']);
+    // Peers a target compares with are not bare scenarios: they run only when asked for.
+    expect(withReferences(['ours-cold']).map((s) => s.id)).toEqual(['bare-express', 'ours-cold']);
+    expect(withReferences([CONTROL_ID, 'bare-express']).map((s) => s.id)).toEqual(['bare-express', CONTROL_ID]);
+  });
+
+  it('reports the control comparison: ratios to the right reference, event-loop time added, verdicts', () => {
+    const rows = summarize(
+      [sample('bare-express', 1000, 0, 40), sample(CONTROL_ID, 930, 0, 43), sample('ours-rbac', 912, 0, 45.5), sample('ours-cold', 520, 0, 70)],
+      withReferences(['ours-rbac', 'ours-cold']),
+      'bare-express',
+    );
+    const table = renderControl(rows, evaluateTargets(rows, TARGETS));
+    const lines = table.split('\n');
+    expect(lines).toHaveLength(5); // header, rule, three rows
+    expect(lines[2]).toBe('| control: bare Express + 2 no-op middlewares | 930 | 43.0 | bare Express | 0.930 | 3.0 | — | — |');
+    expect(lines[3]).toBe('| ours: warm JWT + requirePermission | 912 | 45.5 | control: bare Express + 2 no-op middlewares | 0.981 | 2.5 | ≥ 0.97 | met |');
+    expect(lines[4]).toBe('| ours: cold JWT (distinct tokens) | 520 | 70.0 | bare Express | 0.520 | 30.0 | ≥ 0.51 | met |');
+    // Without the control, the warm row has no reference and no verdict.
+    const alone = summarize([sample('bare-express', 1000), sample('ours-rbac', 900)], withReferences(['ours-rbac']), 'bare-express');
+    expect(renderControl(alone, evaluateTargets(alone, TARGETS)).split('\n')[2]).toBe('| ours: warm JWT + requirePermission | 900 | n/a | control-2mw | n/a | n/a | ≥ 0.97 | — |');
   });
 
   it('interleaves rounds forwards then backwards', () => {
