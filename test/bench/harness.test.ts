@@ -142,14 +142,18 @@ describe('bench harness', () => {
           { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 } },
           { id: 2, callFrame: { functionName: 'verify', url: `file://${root}/node_modules/jose/dist/verify.js`, lineNumber: 9 } },
           { id: 3, callFrame: { functionName: 'handle', url: `file://${root}/src/middleware/guard.ts`, lineNumber: 0 } },
+          { id: 4, callFrame: { functionName: 'next', url: 'file:///elsewhere/checkout/node_modules/router/index.js', lineNumber: 188 } },
         ],
-        samples: [2, 2, 2, 3],
+        samples: [2, 2, 2, 3, 2, 2, 4],
       },
       root,
     );
-    expect(summary.totalSamples).toBe(4);
-    expect(summary.functions[0]).toEqual({ name: 'verify node_modules/jose/dist/verify.js:10', selfPercent: 75 });
-    expect(summary.packages.map((p) => p.name)).toEqual(['jose', 'src/middleware']);
+    expect(summary.totalSamples).toBe(7);
+    expect(summary.functions[0]).toEqual({ name: 'verify node_modules/jose/dist/verify.js:10', selfPercent: (5 / 7) * 100 });
+    expect(summary.packages.map((p) => p.name)).toEqual(['jose', 'src/middleware', 'router']);
+    // A linked node_modules outside the repository loses its absolute prefix too.
+    expect(summary.functions.map((f) => f.name)).toContain('next node_modules/router/index.js:189');
     expect(JSON.stringify(summary)).not.toContain(root);
+    expect(JSON.stringify(summary)).not.toContain('/elsewhere');
   });
 });
