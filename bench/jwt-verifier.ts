@@ -171,6 +171,9 @@ async function main(): Promise<void> {
         '',
         summary,
         '',
+        ...((loadavg()[0] ?? 0) > cpus().length / 2
+          ? ['The machine was busy with other work during this run (see the load average): read the ratios between rows, measured interleaved, rather than the absolute figures.', '']
+          : []),
         'jose here is given a `KeyObject` directly (it converts it to a WebCrypto `CryptoKey` once and caches it), so the difference is the per-call path: ' +
           'ours parses the token with plain string and Buffer operations and makes one `crypto.verify` call with a callback (the RSA work on the thread pool); ' +
           'jose goes through `crypto.subtle.verify`, whose per-call argument and key handling runs on the event loop.',
