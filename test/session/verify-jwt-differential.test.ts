@@ -13,7 +13,8 @@
  * - jose refuses -> ours answers `invalid`;
  * - jose accepts (or refuses only because `exp` has passed) -> ours gives the same answer as
  *   jose, unless one of the rules in {@link stricterByDesign} applies, where ours refuses on
- *   purpose. Each such rule says why it can never refuse a token Stytch issues.
+ *   purpose. Each such rule says why it can never refuse a token Stytch issues, and has one
+ *   concrete token below that jose accepts and ours refuses.
  *
  * The Stytch claims (session, organization, M2M `scope`) are outside jose's scope: on a payload
  * jose returned, the expected answer applies `identityFromJwtPayload` to it, so what ours hands
@@ -639,6 +640,65 @@ function differential(focus: { header: number; payload: number; encoding: number
     for (const change of changes) await check(world, model.nowOffsetMs, mutate(token, change));
   });
 }
+
+/** A token from literal JSON texts, signed by K1 over exactly what it carries. */
+function literal(header: string, payload: string): string {
+  const input = `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+  return `${input}.${signatureOf('k1', input).toString('base64url')}`;
+}
+
+const GOOD_HEADER = '{"alg":"RS256","typ":"JWT","kid":"k1"}';
+const goodPayload = (overrides: string): string =>
+  `{"iss":${str(ISSUERS[0]!)},"aud":[${str(PROJECT)}],"sub":"member-test-1","iat":${NOW_S - 10},"nbf":${NOW_S - 10},"exp":${NOW_S + 300},"${SESSION_CLAIM}":${sessionClaim(iso(3_600_000), '["stytch_member"]', false)},"${ORGANIZATION_CLAIM}":${ORG_NORMAL}${overrides}}`;
+
+describe('where jose is lenient and ours refuses by design (one token each)', () => {
+  const world = WORLDS[0]!;
+  async function both(token: string): Promise<{ ours: JwtVerification; jose: JoseAnswer }> {
+    clockMs = NOW_S * 1000;
+    return { ours: await world.ours!.verify(token), jose: await askJose(world, token) };
+  }
+
+  it('a normal Stytch-shaped token: both accept, with the same claims', async () => {
+    const { ours, jose } = await both(literal(GOOD_HEADER, goodPayload('')));
+    expect(jose.kind).toBe('accepted');
+    expect(ours).toMatchObject({ kind: 'valid', identity: { memberId: 'member-test-1', sessionId: 'member-session-test-1' } });
+  });
+
+  it('encoding: the same signature re-spelled with spare bits set in its last character', async () => {
+    const token = literal(GOOD_HEADER, goodPayload(''));
+    const respelled = withSpareBits(token);
+    expect(respelled).not.toBe(token);
+    const { ours, jose } = await both(respelled);
+    expect(jose.kind).toBe('accepted');
+    expect(ours).toEqual({ kind: 'invalid', detail: 'signature_encoding' });
+  });
+
+  it('header_param: crit ["b64"] with b64 true', async () => {
+    const { ours, jose } = await both(literal('{"alg":"RS256","typ":"JWT","kid":"k1","crit":["b64"],"b64":true}', goodPayload('')));
+    expect(jose.kind).toBe('accepted');
+    expect(ours).toEqual({ kind: 'invalid', detail: 'header_crit' });
+  });
+
+  it('non_finite_time: exp 1e999, which JSON reads as Infinity', async () => {
+    const { ours, jose } = await both(literal(GOOD_HEADER, goodPayload(',"exp":1e999')));
+    expect(jose.kind).toBe('accepted');
+    expect(ours).toEqual({ kind: 'invalid', detail: 'exp_type' });
+  });
+
+  it('sub_type: an M2M-shaped token whose sub is a number', async () => {
+    const payload = `{"iss":${str(ISSUERS[0]!)},"aud":[${str(PROJECT)}],"sub":1,"iat":${NOW_S - 10},"exp":${NOW_S + 300},"scope":"read:documents"}`;
+    const { ours, jose } = await both(literal(GOOD_HEADER, payload));
+    expect(jose.kind).toBe('accepted');
+    expect(ours).toEqual({ kind: 'invalid', detail: 'sub' });
+  });
+
+  it('iat_future: iat a minute ahead, without nbf', async () => {
+    const payload = goodPayload('').replace(`"nbf":${NOW_S - 10},`, '').replace(`"iat":${NOW_S - 10}`, `"iat":${NOW_S + 60}`);
+    const { ours, jose } = await both(literal(GOOD_HEADER, payload));
+    expect(jose.kind).toBe('accepted');
+    expect(ours).toEqual({ kind: 'invalid', detail: 'iat_future' });
+  });
+});
 
 describe(`SessionJwtVerifier against jose jwtVerify (differential, seed ${SEED})`, () => {
   it('claims: iss, aud, sub and the time claims at every boundary, with the Stytch claims, agree with jose', async () => {
