@@ -7,7 +7,7 @@
  * (A B C, C B A, ...) so machine drift cancels, and each server child reports its own CPU time.
  *
  * Flags: --quick (under two minutes), --only a,b (scenario ids; bare Express is always added as
- * the baseline), --profile <id> (V8 CPU profile of that scenario's server), --no-memory,
+ * the baseline, and the control with ours-rbac), --profile <id> (V8 CPU profile of that scenario's server), --no-memory,
  * --rounds N, --seconds S, --no-write.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
@@ -17,11 +17,11 @@ import { join } from 'node:path';
 import { forkChild, startScenarioChild } from './lib/child.js';
 import type { BenchChild, EmulatorInfo, ScenarioChild } from './lib/child.js';
 import { runLoad } from './lib/load.js';
-import { BASELINE_ID, SCENARIOS, TARGETS, findScenario } from './lib/scenarios.js';
+import { BASELINE_ID, SCENARIOS, TARGETS, findScenario, withReferences } from './lib/scenarios.js';
 import type { CredentialKind, Scenario } from './lib/scenarios.js';
 import { evaluateTargets, roundOrder, summarize, toRoundSample } from './lib/stats.js';
 import type { ChildRoundReport, RoundSample } from './lib/stats.js';
-import { renderChart, renderMemory, renderResultsFile, renderTable, renderTargets } from './lib/report.js';
+import { renderChart, renderControl, renderMemory, renderResultsFile, renderTable, renderTargets } from './lib/report.js';
 import type { MachineInfo, MemoryCheckpoint, MemoryReport, RunSettings } from './lib/report.js';
 import { renderProfile, summarizeProfile } from './lib/profile.js';
 import type { ProfileSummary } from './lib/profile.js';
@@ -294,8 +294,7 @@ async function main(): Promise<void> {
   // `memory` is a pseudo-scenario id for --only: the 100k-token memory run.
   const wanted = new Set(args.profile ? [args.profile] : (args.only ?? SCENARIOS.map((s) => s.id)).filter((id) => id !== 'memory'));
   for (const id of wanted) findScenario(id);
-  wanted.add(BASELINE_ID);
-  const selected = SCENARIOS.filter((s) => wanted.has(s.id));
+  const selected = withReferences(wanted);
   const runMemory = args.memory && !args.profile && (args.only === undefined || args.only.includes('memory'));
   const needsEmulator = selected.some((s) => s.group !== 'bare') || runMemory;
   const startedAt = Date.now();
@@ -381,6 +380,9 @@ async function main(): Promise<void> {
     log(renderTable(summaries));
     log('');
     log(renderTargets(targets));
+    log('');
+    log('Control: the cost of two Express middlewares');
+    log(renderControl(summaries, targets));
     if (memory) log(`\n${renderMemory(memory)}`);
     for (const { id, reason } of skipped) log(`skipped ${id}: ${reason}`);
     for (const [id, stats] of lastStats) if (Object.keys(stats).length > 0) log(`counters ${id}: ${JSON.stringify(stats)}`);

@@ -34,6 +34,9 @@ export interface ProfileSummary {
 function relativeUrl(url: string, root: string): string {
   let path = url.startsWith('file://') ? decodeURIComponent(url.slice('file://'.length)) : url;
   if (root && path.startsWith(root)) path = path.slice(root.length).replace(/^\/+/, '');
+  // node_modules may be a link to another checkout, outside root: keep only the part from it on.
+  const modules = path.indexOf('/node_modules/');
+  if (path.startsWith('/') && modules >= 0) path = path.slice(modules + 1);
   return path;
 }
 

@@ -2,6 +2,7 @@
  * Rendering: the console/markdown table, the results file and the SVG bar chart of the ratios.
  * Pure string builders; `bench/run.ts` writes them to disk.
  */
+import { CONTROL_COMPARISONS } from './scenarios.js';
 import type { ScenarioSummary, TargetResult } from './stats.js';
 
 /** Machine and software facts recorded with every run. */
@@ -104,6 +105,44 @@ export function renderTargets(results: readonly TargetResult[]): string {
     .join('\n');
 }
 
+/**
+ * The control comparison as a markdown table: the control against bare Express, warm JWT +
+ * `requirePermission` against the control, cold JWT against bare Express, each with its event-loop
+ * CPU per request and, for the two ours rows, how much event-loop time it adds to what it is
+ * compared with. Rows whose scenario did not run are left out; a ratio whose reference did not
+ * run is `n/a`.
+ */
+export function renderControl(summaries: readonly ScenarioSummary[], targets: readonly TargetResult[]): string {
+  const byId = new Map(summaries.map((s) => [s.id, s]));
+  const header = ['scenario', 'req/s (median)', 'event-loop CPU µs/req', 'compared with', 'ratio', 'event-loop µs/req added', 'target', 'verdict'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 || i === 3 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const { id, against } of CONTROL_COMPARISONS) {
+    const row = byId.get(id);
+    if (row === undefined) continue;
+    const reference = byId.get(against);
+    const ratio = reference !== undefined && reference.requestsPerSecond > 0 ? row.requestsPerSecond / reference.requestsPerSecond : undefined;
+    const added =
+      row.serverEventLoopCpuMicrosPerRequest === undefined || reference?.serverEventLoopCpuMicrosPerRequest === undefined
+        ? undefined
+        : row.serverEventLoopCpuMicrosPerRequest - reference.serverEventLoopCpuMicrosPerRequest;
+    const target = targets.find((t) => t.target.numerator === id && t.target.denominator === against);
+    const verdict = target?.met === undefined ? '—' : target.met ? 'met' : 'MISSED';
+    lines.push(
+      `| ${[
+        row.label,
+        thousands(row.requestsPerSecond),
+        fixed(row.serverEventLoopCpuMicrosPerRequest, 1),
+        reference?.label ?? against,
+        fixed(ratio, 3),
+        fixed(added, 1),
+        target === undefined ? '—' : `≥ ${target.target.min}`,
+        verdict,
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** The memory scenario as a markdown paragraph. */
 export function renderMemory(memory: MemoryReport): string {
   const metrics = Object.entries(memory.metrics)
@@ -156,6 +195,10 @@ export function renderResultsFile(input: {
     '## Targets',
     '',
     renderTargets(input.targets),
+    '',
+    '## Control: the cost of two Express middlewares',
+    '',
+    renderControl(input.summaries, input.targets),
     '',
     ...(input.memory ? [`## Memory: ${thousands(input.memory.tokens)} distinct tokens`, '', renderMemory(input.memory), ''] : []),
     input.notes.trim(),

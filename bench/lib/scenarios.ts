@@ -36,6 +36,7 @@ export interface Scenario {
 export const SCENARIOS: readonly Scenario[] = [
   { id: 'bare-http', label: 'bare node:http', file: 'bare-http', group: 'bare', credential: 'warm-jwt', requiresAuth: false },
   { id: 'bare-express', label: 'bare Express', file: 'bare-express', group: 'bare', credential: 'warm-jwt', requiresAuth: false },
+  { id: 'control-2mw', label: 'control: bare Express + 2 no-op middlewares', file: 'control-2mw', group: 'bare', credential: 'warm-jwt', requiresAuth: false },
   { id: 'ours-warm', label: 'ours: warm JWT (requireAuth)', file: 'ours-warm', group: 'ours', credential: 'warm-jwt', requiresAuth: true },
   { id: 'ours-rbac', label: 'ours: warm JWT + requirePermission', file: 'ours-rbac', group: 'ours', credential: 'warm-jwt', requiresAuth: true },
   { id: 'ours-cold', label: 'ours: cold JWT (distinct tokens)', file: 'ours-cold', group: 'ours', credential: 'jwt-pool', requiresAuth: true },
@@ -52,6 +53,12 @@ export const SCENARIOS: readonly Scenario[] = [
 /** The scenario every ratio is computed against. */
 export const BASELINE_ID = 'bare-express';
 
+/**
+ * Bare Express with two no-op middlewares in the places where `ours-rbac` has `stytchAuth()` and
+ * `requirePermission()`: the structural ceiling of any two Express middlewares.
+ */
+export const CONTROL_ID = 'control-2mw';
+
 /** A performance target from the issue: `numerator` req/s must be at least `min` × `denominator` req/s. */
 export interface Target {
   readonly numerator: string;
@@ -60,8 +67,10 @@ export interface Target {
   readonly description: string;
 }
 
-/** The targets of issue 7, all measured in one run on the same machine. */
+/** The targets of issues 7 and 11, all measured in one run on the same machine. */
 export const TARGETS: readonly Target[] = [
+  { numerator: 'ours-rbac', denominator: CONTROL_ID, min: 0.97, description: 'warm JWT + requirePermission ≥ 0.97 × the control (bare Express + 2 no-op middlewares)' },
+  { numerator: 'ours-cold', denominator: BASELINE_ID, min: 0.51, description: 'cold JWT keeps ≥ 0.51 × bare Express (its last quiet-run ratio)' },
   { numerator: 'ours-rbac', denominator: 'bare-express', min: 0.92, description: 'warm path with RBAC ≥ 0.92 × bare Express' },
   { numerator: 'ours-cold', denominator: 'bare-express', min: 0.7, description: 'cold path ≥ 0.70 × bare Express' },
   { numerator: 'ours-cold', denominator: 'sdk-jwt', min: 1.4, description: 'cold path ≥ 1.4 × stytch SDK local verification' },
@@ -69,6 +78,30 @@ export const TARGETS: readonly Target[] = [
   { numerator: 'ours-opaque-distinct', denominator: 'sdk-opaque-distinct', min: 2, description: 'opaque network path, distinct tokens (no coalescing) ≥ 2 × stytch SDK, distinct tokens' },
   { numerator: 'ours-opaque', denominator: 'sdk-opaque', min: 2, description: 'opaque path as shipped (answer reused) ≥ 2 × stytch SDK sessions.authenticate' },
 ];
+
+/**
+ * The control comparison, reported on its own: each scenario with the one it is judged against
+ * (the control itself against bare Express, to show what two middlewares cost).
+ */
+export const CONTROL_COMPARISONS: readonly { readonly id: string; readonly against: string }[] = [
+  { id: CONTROL_ID, against: BASELINE_ID },
+  { id: 'ours-rbac', against: CONTROL_ID },
+  { id: 'ours-cold', against: BASELINE_ID },
+];
+
+/**
+ * The scenarios to run for the requested ids: those, plus bare Express (every ratio's baseline),
+ * plus any bare scenario a selected one is judged against (`ours-rbac` brings the control), so a
+ * target ratio always comes from one run. Table order.
+ */
+export function withReferences(ids: Iterable<string>): Scenario[] {
+  const wanted = new Set(ids);
+  wanted.add(BASELINE_ID);
+  for (const target of TARGETS) {
+    if (wanted.has(target.numerator) && findScenario(target.denominator).group === 'bare') wanted.add(target.denominator);
+  }
+  return SCENARIOS.filter((s) => wanted.has(s.id));
+}
 
 /** Looks a scenario up by id, with a clear error listing the valid ids. */
 export function findScenario(id: string): Scenario {

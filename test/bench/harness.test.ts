@@ -9,7 +9,8 @@ import type { ScenarioChild } from '../../bench/lib/child.js';
 import { runLoad } from '../../bench/lib/load.js';
 import { evaluateTargets, median, roundOrder, summarize, toRoundSample } from '../../bench/lib/stats.js';
 import type { RoundSample } from '../../bench/lib/stats.js';
-import { renderChart, renderTable } from '../../bench/lib/report.js';
+import { renderChart, renderControl, renderTable } from '../../bench/lib/report.js';
+import { CONTROL_ID, TARGETS, withReferences } from '../../bench/lib/scenarios.js';
 import { summarizeProfile } from '../../bench/lib/profile.js';
 
 const children: ScenarioChild[] = [];
@@ -18,8 +19,9 @@ afterAll(async () => {
   await Promise.all(children.map((child) => child.stop()));
 });
 
-function sample(scenario: string, requestsPerSecond: number, round = 0): RoundSample {
+function sample(scenario: string, requestsPerSecond: number, round = 0, eventLoopMicros?: number): RoundSample {
   return {
+    serverEventLoopCpuMicrosPerRequest: eventLoopMicros,
     scenario,
     round,
     requests: requestsPerSecond,
@@ -91,6 +93,30 @@ describe('bench harness', () => {
     expect(unknown).toMatchObject({ met: undefined, ratio: undefined });
   });
 
+  it('runs bare Express with every selection, and the control with ours-rbac, so their ratios come from one run', () => {
+    expect(withReferences(['ours-rbac']).map((s) => s.id)).toEqual(['bare-express', CONTROL_ID, 'ours-rbac']);
+    // Peers a target compares with are not bare scenarios: they run only when asked for.
+    expect(withReferences(['ours-cold']).map((s) => s.id)).toEqual(['bare-express', 'ours-cold']);
+    expect(withReferences([CONTROL_ID, 'bare-express']).map((s) => s.id)).toEqual(['bare-express', CONTROL_ID]);
+  });
+
+  it('reports the control comparison: ratios to the right reference, event-loop time added, verdicts', () => {
+    const rows = summarize(
+      [sample('bare-express', 1000, 0, 40), sample(CONTROL_ID, 930, 0, 43), sample('ours-rbac', 912, 0, 45.5), sample('ours-cold', 520, 0, 70)],
+      withReferences(['ours-rbac', 'ours-cold']),
+      'bare-express',
+    );
+    const table = renderControl(rows, evaluateTargets(rows, TARGETS));
+    const lines = table.split('\n');
+    expect(lines).toHaveLength(5); // header, rule, three rows
+    expect(lines[2]).toBe('| control: bare Express + 2 no-op middlewares | 930 | 43.0 | bare Express | 0.930 | 3.0 | — | — |');
+    expect(lines[3]).toBe('| ours: warm JWT + requirePermission | 912 | 45.5 | control: bare Express + 2 no-op middlewares | 0.981 | 2.5 | ≥ 0.97 | met |');
+    expect(lines[4]).toBe('| ours: cold JWT (distinct tokens) | 520 | 70.0 | bare Express | 0.520 | 30.0 | ≥ 0.51 | met |');
+    // Without the control, the warm row has no reference and no verdict.
+    const alone = summarize([sample('bare-express', 1000), sample('ours-rbac', 900)], withReferences(['ours-rbac']), 'bare-express');
+    expect(renderControl(alone, evaluateTargets(alone, TARGETS)).split('\n')[2]).toBe('| ours: warm JWT + requirePermission | 900 | n/a | control-2mw | n/a | n/a | ≥ 0.97 | — |');
+  });
+
   it('interleaves rounds forwards then backwards', () => {
     expect(roundOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
     expect(roundOrder(['a', 'b', 'c'], 1)).toEqual(['c', 'b', 'a']);
@@ -116,14 +142,18 @@ describe('bench harness', () => {
           { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 } },
           { id: 2, callFrame: { functionName: 'verify', url: `file://${root}/node_modules/jose/dist/verify.js`, lineNumber: 9 } },
           { id: 3, callFrame: { functionName: 'handle', url: `file://${root}/src/middleware/guard.ts`, lineNumber: 0 } },
+          { id: 4, callFrame: { functionName: 'next', url: 'file:///elsewhere/checkout/node_modules/router/index.js', lineNumber: 188 } },
         ],
-        samples: [2, 2, 2, 3],
+        samples: [2, 2, 2, 3, 2, 2, 4],
       },
       root,
     );
-    expect(summary.totalSamples).toBe(4);
-    expect(summary.functions[0]).toEqual({ name: 'verify node_modules/jose/dist/verify.js:10', selfPercent: 75 });
-    expect(summary.packages.map((p) => p.name)).toEqual(['jose', 'src/middleware']);
+    expect(summary.totalSamples).toBe(7);
+    expect(summary.functions[0]).toEqual({ name: 'verify node_modules/jose/dist/verify.js:10', selfPercent: (5 / 7) * 100 });
+    expect(summary.packages.map((p) => p.name)).toEqual(['jose', 'src/middleware', 'router']);
+    // A linked node_modules outside the repository loses its absolute prefix too.
+    expect(summary.functions.map((f) => f.name)).toContain('next node_modules/router/index.js:189');
     expect(JSON.stringify(summary)).not.toContain(root);
+    expect(JSON.stringify(summary)).not.toContain('/elsewhere');
   });
 });
