@@ -17,14 +17,19 @@ export const MAX_COOKIE_BYTES = 4096;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
+/** Headers a reverse proxy adds: a request that carries one did not come straight from a browser. */
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'via'] as const;
+
 /**
- * Whether cookies written on this response get `Secure`. Decided from the socket and the Host,
- * never from a client header unless `trustProxy` is configured: only a plain-HTTP connection
- * that is really on loopback (local address) *and* addressed to a loopback Host name goes
- * without `Secure`, so local development over http://localhost works.
+ * Whether cookies written on this response get `Secure`. Decided from the socket, never from a
+ * client header unless `trustProxy` is configured. `Secure` is left off only for local
+ * development: outside production, on a plain-HTTP connection whose both ends are loopback,
+ * addressed to a loopback Host name, with no header of a proxy. A reverse proxy on the same host
+ * therefore still gets `Secure` cookies when it says it is one, and in production always does,
+ * since a proxy with default settings may look exactly like a local browser.
  */
-export function isSecureRequest(req: IncomingMessage, config: Pick<ResolvedCookieConfig, 'secure' | 'trustProxy'>): boolean {
-  if (config.secure === true) return true;
+export function isSecureRequest(req: IncomingMessage, config: Pick<ResolvedCookieConfig, 'secure' | 'trustProxy' | 'insecureLoopbackAllowed'>): boolean {
+  if (config.secure === true || !config.insecureLoopbackAllowed) return true;
   const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | undefined;
   if (socket?.encrypted === true) return true;
   if (config.trustProxy) {
@@ -33,7 +38,9 @@ export function isSecureRequest(req: IncomingMessage, config: Pick<ResolvedCooki
     if (first === 'https') return true;
   }
   const local = socket?.localAddress;
-  if (local === undefined || !LOOPBACK_ADDRESSES.has(local)) return true;
+  const remote = socket?.remoteAddress;
+  if (local === undefined || !LOOPBACK_ADDRESSES.has(local) || remote === undefined || !LOOPBACK_ADDRESSES.has(remote)) return true;
+  for (const name of PROXY_HEADERS) if (req.headers[name] !== undefined) return true;
   return !LOOPBACK_HOSTS.has(hostName(req.headers.host));
 }
 

@@ -225,7 +225,12 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
   if (options.errorPage !== undefined && typeof options.errorPage !== 'function') fail('errorPage', 'must be a function (req, res, error) that ends the response.');
 
   const config: StytchContextConfig = Object.freeze({
-    cookies: Object.freeze({ ...cookies, trustProxy: options.trustProxy ?? false }),
+    cookies: Object.freeze({
+      ...cookies,
+      trustProxy: options.trustProxy ?? false,
+      // Read once, here: in production every cookie is Secure whatever the connection looks like.
+      insecureLoopbackAllowed: (options.env ?? process.env).NODE_ENV !== 'production',
+    }),
     loginUrl: redirectTarget('loginUrl', options.loginUrl),
     mfaUrl: redirectTarget('mfaUrl', options.mfaUrl),
     errorPage: options.errorPage,
@@ -249,7 +254,7 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
 }
 
 /** Validate the cookie group; names get the prefix, and a prefix forces Secure. */
-function resolveCookies(cookies: CookieOptions, named: (key: keyof CookieOptions) => string): Omit<ResolvedCookieConfig, 'trustProxy'> {
+function resolveCookies(cookies: CookieOptions, named: (key: keyof CookieOptions) => string): Omit<ResolvedCookieConfig, 'trustProxy' | 'insecureLoopbackAllowed'> {
   const prefix = cookies.prefix;
   if (prefix !== undefined && prefix !== '__Host-' && prefix !== '__Secure-') fail('cookies.prefix', 'must be "__Host-" or "__Secure-".');
   const names = {

@@ -38,6 +38,11 @@ export interface ResolvedCookieConfig {
   readonly domain: string | undefined;
   /** Trust `X-Forwarded-Proto` when deciding the Secure attribute. Default false. */
   readonly trustProxy: boolean;
+  /**
+   * Whether `'auto'` may leave `Secure` off at all: only outside production (`NODE_ENV` is not
+   * `production`, read once from `env`), for local development over plain http://localhost.
+   */
+  readonly insecureLoopbackAllowed: boolean;
 }
 
 /** Cookie and redirect settings of one `stytchAuth()` instance, resolved once in the factory. */

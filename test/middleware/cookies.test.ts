@@ -90,14 +90,37 @@ describe('catalogue section 8: session cookies', () => {
     expect(() => stytchAuth(emulatorOptions(emu(), { cookies: { secure: false as unknown as true } }))).toThrow(ConfigError);
   });
 
-  it('catalogue #66: X-Forwarded-Proto cannot change cookie attributes unless trustProxy is set', async () => {
-    const s = newSession(emu());
+  it('catalogue #66: X-Forwarded-Proto can never take Secure away, and only with trustProxy does it count as HTTPS', async () => {
+    // A new session per request: a token answered from the cache is not sent cookies again.
+    const token = () => newSession(emu()).session_token;
     const untrusted = await startApp(emu());
-    const a = await get(`${untrusted.url}/me`, { cookie: `stytch_session=${s.session_token}`, headers: { host: 'localhost', 'x-forwarded-proto': 'https' } });
-    expect(line(a.setCookies, 'stytch_session')).not.toMatch(/Secure/);
+    const a = await get(`${untrusted.url}/me`, { cookie: `stytch_session=${token()}`, headers: { host: 'app.example.com', 'x-forwarded-proto': 'http' } });
+    expect(line(a.setCookies, 'stytch_session')).toMatch(/Secure/);
     const trusted = await startApp(emu(), { trustProxy: true });
-    const b = await get(`${trusted.url}/me`, { cookie: `stytch_session=${s.session_token}`, headers: { host: 'localhost', 'x-forwarded-proto': 'https' } });
+    const b = await get(`${trusted.url}/me`, { cookie: `stytch_session=${token()}`, headers: { host: 'app.example.com', 'x-forwarded-proto': 'http' } });
     expect(line(b.setCookies, 'stytch_session')).toMatch(/Secure/);
+    const c = await get(`${trusted.url}/me`, { cookie: `stytch_session=${token()}`, headers: { host: 'localhost', 'x-forwarded-proto': 'https' } });
+    expect(line(c.setCookies, 'stytch_session')).toMatch(/Secure/);
+  });
+
+  it.each([
+    ['X-Forwarded-For', { 'x-forwarded-for': '203.0.113.7' }],
+    ['X-Forwarded-Proto', { 'x-forwarded-proto': 'https' }],
+    ['Forwarded', { forwarded: 'for=203.0.113.7;proto=https' }],
+    ['Via', { via: '1.1 proxy' }],
+    ['X-Real-IP', { 'x-real-ip': '203.0.113.7' }],
+  ])('a reverse proxy on the same host (loopback socket, loopback Host, %s) still gets Secure cookies', async (_name, headers) => {
+    const app = await startApp(emu());
+    const s = newSession(emu());
+    const res = await get(`${app.url}/me`, { cookie: `stytch_session=${s.session_token}`, headers: { host: '127.0.0.1:3000', ...headers } });
+    expect(line(res.setCookies, 'stytch_session')).toMatch(/; Secure/);
+  });
+
+  it('in production (NODE_ENV=production, read once) plain HTTP on loopback still gets Secure cookies', async () => {
+    const app = await startApp(emu(), { env: { NODE_ENV: 'production' } });
+    const s = newSession(emu());
+    const res = await get(`${app.url}/me`, { cookie: `stytch_session=${s.session_token}`, headers: { host: 'localhost:3000' } });
+    expect(line(res.setCookies, 'stytch_session')).toMatch(/; Secure/);
   });
 
   it('catalogue #67: responses that set or clear cookies, rejections and authenticated responses are no-store', async () => {
