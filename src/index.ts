@@ -6,6 +6,8 @@ export { getStytchAuth } from './middleware/auth-object.js';
 export type { StytchAuth, SignedInAuth, SignedOutAuth, UndecidedAuth, SignedOutReason, UndecidedReason, VerifiedBy, CredentialSource } from './middleware/auth-object.js';
 export { StytchB2BClient, resolveClientConfig } from './client/index.js';
 export type { StytchClientOptions, StytchClientConfig, CallOptions } from './client/index.js';
+export { M2MTokenCache } from './client/index.js';
+export type { M2MTokenCacheOptions, M2MTokenApi } from './client/index.js';
 export type * from './client/api-types.js';
 export { stytchRoutes, csrfProtection } from './handlers/index.js';
 export type { StytchRoutesOptions, StytchRoutesMiddleware, StytchRouteName, AuthenticatedResult, AuthenticatedVia, CsrfProtectionOptions, FlowOutcome } from './handlers/index.js';

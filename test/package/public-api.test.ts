@@ -10,6 +10,7 @@ const ROOT_EXPORTS = [
   'AuthorizationError',
   'BadRequestError',
   'ConfigError',
+  'M2MTokenCache',
   'MiddlewareNotMountedError',
   'ORGANIZATION_CLAIM',
   'PolicyCache',
