@@ -33,6 +33,7 @@ const ROOT_EXPORTS = [
   'requireFreshAuth',
   'requirePermission',
   'requireRole',
+  'requireScope',
   'resolveClientConfig',
   'safeReturnTo',
   'setSessionCookies',
