@@ -773,3 +773,98 @@ export interface ExternalUpdateConnectionRequest {
   external_connection_implicit_role_assignments?: RoleAssignment[];
   external_group_implicit_role_assignments?: GroupRoleAssignment[];
 }
+
+// ---------------------------------------------------------------- M2M clients (addendum A7)
+
+/** An M2M client (addendum A7.2). The secret itself is only ever in a create or rotate-start answer. */
+export interface M2MClient {
+  client_id: string;
+  client_name: string;
+  client_description: string;
+  status: 'active' | 'inactive' | (string & {});
+  scopes: string[];
+  client_secret_last_four: string;
+  next_client_secret_last_four?: string | null;
+  trusted_metadata?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** The create answer's client: carries `client_secret`, shown this once. */
+export interface M2MClientWithClientSecret extends M2MClient {
+  client_secret: string;
+}
+
+/** The rotate-start answer's client: carries `next_client_secret`, shown this once. */
+export interface M2MClientWithNextClientSecret extends M2MClient {
+  next_client_secret: string;
+}
+
+export interface M2MClientsCreateRequest {
+  scopes: string[];
+  client_id?: string;
+  client_secret?: string;
+  client_name?: string;
+  client_description?: string;
+  trusted_metadata?: Record<string, unknown>;
+}
+export interface M2MClientsCreateResponse extends StytchResponseBase {
+  m2m_client: M2MClientWithClientSecret;
+  [key: string]: unknown;
+}
+
+export interface M2MClientIdRequest {
+  client_id: string;
+}
+export interface M2MClientResponse extends StytchResponseBase {
+  m2m_client: M2MClient;
+  [key: string]: unknown;
+}
+export interface M2MClientsRotateStartResponse extends StytchResponseBase {
+  m2m_client: M2MClientWithNextClientSecret;
+  [key: string]: unknown;
+}
+
+export interface M2MSearchQuery {
+  operator: 'AND' | 'OR';
+  operands: { filter_name: 'client_id' | 'client_name' | 'scopes' | (string & {}); filter_value: string[] }[];
+}
+export interface M2MClientsSearchRequest {
+  cursor?: string;
+  /** Default 100, at most 1000. */
+  limit?: number;
+  query?: M2MSearchQuery;
+}
+export interface M2MClientsSearchResponse extends StytchResponseBase {
+  m2m_clients: M2MClient[];
+  results_metadata: { total: number; next_cursor?: string | null };
+  [key: string]: unknown;
+}
+
+export interface M2MClientsUpdateRequest {
+  client_id: string;
+  client_name?: string;
+  client_description?: string;
+  /** `inactive` stops new tokens; tokens already issued stay valid until `exp`. */
+  status?: 'active' | 'inactive';
+  scopes?: string[];
+  trusted_metadata?: Record<string, unknown>;
+}
+export interface M2MClientsDeleteResponse extends StytchResponseBase {
+  client_id: string;
+  [key: string]: unknown;
+}
+
+/** Client-credentials grant (addendum A7.4). */
+export interface M2MTokenRequest {
+  client_id: string;
+  client_secret: string;
+  /** Requested scopes, a subset of the client's; omitted means all of them. */
+  scopes?: string[];
+}
+export interface M2MTokenResponse extends StytchResponseBase {
+  access_token: string;
+  token_type: string;
+  /** Seconds until the token expires (3600 at Stytch). */
+  expires_in: number;
+  [key: string]: unknown;
+}

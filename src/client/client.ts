@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { resolveClientOptions } from './config.js';
 import type { StytchClientConfig, StytchClientOptions } from './config.js';
 import { Discovery } from './discovery.js';
+import { M2M } from './m2m.js';
 import { MagicLinks } from './magic-links.js';
 import { OAuth } from './oauth.js';
 import { Organizations } from './organizations.js';
@@ -44,6 +45,7 @@ export class StytchB2BClient {
   readonly passwords: Passwords;
   readonly oauth: OAuth;
   readonly sso: Sso;
+  readonly m2m: M2M;
   readonly #transport: Transport;
 
   constructor(options: StytchClientOptions = {}) {
@@ -62,6 +64,7 @@ export class StytchB2BClient {
     this.passwords = new Passwords(transport);
     this.oauth = new OAuth(transport);
     this.sso = new Sso(transport);
+    this.m2m = new M2M(transport, resolved.config.projectId);
   }
 
   /** Closes the client's connection pool; later calls reject. Safe to call twice. */

@@ -16,3 +16,6 @@ export type { Members } from './members.js';
 export type { Passwords } from './passwords.js';
 export type { OAuth, OAuthDiscovery } from './oauth.js';
 export type { Sso } from './sso.js';
+export type { M2M, M2MClients, M2MClientSecrets } from './m2m.js';
+export { M2MTokenCache } from './m2m-token-cache.js';
+export type { M2MTokenCacheOptions, M2MTokenApi } from './m2m-token-cache.js';

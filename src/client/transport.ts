@@ -28,8 +28,10 @@ export interface ApiRequest {
   query?: Record<string, unknown> | undefined;
   /** JSON object body, required for POST/PUT. DELETE always sends `{}`, GET never sends a body. */
   body?: unknown;
-  /** `false` for the public JWKS endpoint: no Basic auth header is sent. */
+  /** `false` for the public JWKS and OAuth2 token endpoints: no Basic auth header is sent. */
   authenticated?: boolean;
+  /** Send these fields form-urlencoded instead of a JSON body (the OAuth2 token endpoint). */
+  form?: Record<string, string | undefined>;
 }
 
 /**
@@ -183,7 +185,16 @@ export class Transport {
       if (auth.session_jwt !== undefined) headers['x-stytch-member-sessionjwt'] = headerValue(auth.session_jwt);
     }
     let body: string | undefined;
-    if (request.method === 'DELETE') {
+    if (request.form !== undefined) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(request.form)) {
+        if (value === undefined) continue;
+        if (typeof value !== 'string') throw new BadRequestError('invalid_request', `Form field ${key} must be a string.`);
+        params.append(key, value);
+      }
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = params.toString();
+    } else if (request.method === 'DELETE') {
       body = '{}';
     } else if (request.method !== 'GET') {
       const payload: unknown = request.body;

@@ -1,5 +1,6 @@
 /** The in-process test API (`emulator.admin`): seeds data and pokes at state without HTTP. */
 import type { AuthenticationFactor, OrgPolicy, RbacPolicy } from '../client/types.js';
+import { createConnectedApp, createM2MClient, issueConnectedAppToken, revokeAccessToken } from './m2m.js';
 import { revokeBy } from './revoke.js';
 import { buildFactor } from './factors.js';
 import { signJwt } from './jwt.js';
@@ -17,7 +18,11 @@ function validatePolicy(policy: RbacPolicy): RbacPolicy {
     throw new TypeError('policy must be { roles: [], resources: [], scopes?: [] }');
   }
   const roles = readOrgPolicy({ roles: policy.roles }).roles;
-  return { roles, resources: structuredClone(policy.resources), scopes: structuredClone(policy.scopes ?? []) };
+  const scopes = policy.scopes ?? [];
+  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'object' && s !== null && typeof s.scope === 'string' && Array.isArray(s.permissions))) {
+    throw new TypeError('policy.scopes must be [{ scope, description, permissions: [] }]');
+  }
+  return { roles, resources: structuredClone(policy.resources), scopes: structuredClone(scopes) };
 }
 
 export function createAdmin(state: EmulatorState): EmulatorAdmin {
@@ -105,6 +110,19 @@ export function createAdmin(state: EmulatorState): EmulatorAdmin {
     },
     publicToken() {
       return state.settings.publicToken;
+    },
+    createM2MClient(input) {
+      const { client, secret } = createM2MClient(state, { ...input });
+      return { client_id: client.client_id, client_secret: secret, scopes: [...client.scopes] };
+    },
+    createConnectedApp(input = {}) {
+      return createConnectedApp(state, input);
+    },
+    issueConnectedAppToken(input) {
+      return issueConnectedAppToken(state, input);
+    },
+    revokeAccessToken(accessToken) {
+      revokeAccessToken(state, accessToken);
     },
     totpCode(secret, atMs) {
       return totp(secret, atMs ?? state.now());

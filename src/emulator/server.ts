@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errorBody } from './http-errors.js';
 import type { FaultQueue } from './faults.js';
+import { OAuthError } from './m2m.js';
 import type { PageHandler, RouteRequest, Router } from './router.js';
 import type { EmulatorState } from './state.js';
 import type { EmulatorCall, EmulatorFault } from './types.js';
@@ -103,7 +104,16 @@ async function handle(parts: ServerParts, expectedAuth: string, req: IncomingMes
   if (raw === 'too_large') return fail(413, 'request_too_large', `The request body exceeds ${parts.maxBodyBytes} bytes.`);
   if (match.page) return answerPage(match.page, { state, method, path, params: match.params, query, body: {}, headers: req.headers }, raw, res, mark, fail);
   let body: Body = {};
-  if (raw.length > 0 && method !== 'GET') {
+  if (raw.length > 0 && method !== 'GET' && isFormBody(req.headers['content-type'])) {
+    // The OAuth2 endpoints take form bodies (RFC 6749 §4.4.2); duplicate fields are refused.
+    const form = new URLSearchParams(raw.toString('utf8'));
+    const fields: Body = Object.create(null) as Body;
+    for (const [key, value] of form) {
+      if (Object.hasOwn(fields, key)) return fail(400, 'bad_request', `The form field '${key}' is repeated.`);
+      fields[key] = value;
+    }
+    body = fields;
+  } else if (raw.length > 0 && method !== 'GET') {
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw.toString('utf8'));
@@ -118,6 +128,10 @@ async function handle(parts: ServerParts, expectedAuth: string, req: IncomingMes
     const result = match.handler({ state, method, path, params: match.params, query, body, headers: req.headers });
     reply(200, { ...result, request_id: id, status_code: 200 });
   } catch (error) {
+    if (error instanceof OAuthError) {
+      // RFC 6749 §5.2 field names, which the SDK maps onto its error fields (addendum A7.4).
+      return reply(error.status, { status_code: error.status, request_id: id, error: error.errorType, error_description: error.errorMessage, error_uri: `https://stytch.com/docs/api/errors/${error.status}` });
+    }
     if (error instanceof ApiError) return fail(error.status, error.errorType, error.errorMessage, error.details);
     if (isControl && error instanceof TypeError) return fail(400, 'invalid_argument', error.message);
     if (!state.settings.quiet) console.error('[stytch-emulator] handler bug on', endpoint, error);
@@ -186,6 +200,10 @@ async function applyFault(
   }
   // hang: never answer; close() destroys the socket.
   return true;
+}
+
+function isFormBody(contentType: string | undefined): boolean {
+  return typeof contentType === 'string' && contentType.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }
 
 function drain(req: IncomingMessage): Promise<void> {

@@ -5,6 +5,7 @@
 import type { AuthenticationFactor, Organization, OrgPolicy, RbacPolicy } from '../client/types.js';
 import type { EmulatorClock } from './clock.js';
 import type { KeyRing } from './keys.js';
+import type { ConnectedAppRecord, M2MClientRecord } from './m2m.js';
 import type { IdpFlow, SsoConnectionRecord } from './sso-types.js';
 import type { EmulatorCall, EmulatorOptions, OutboxKind, OutboxMessage } from './types.js';
 import { newId } from './ids.js';
@@ -160,6 +161,12 @@ export class EmulatorState {
   /** Sign-ins waiting on the built-in IdP page, by flow id (single use). */
   idpFlows = new Map<string, IdpFlow>();
   orgPolicies = new Map<string, OrgPolicy>();
+  /** M2M clients by client id (secrets stored hashed). */
+  m2mClients = new Map<string, M2MClientRecord>();
+  /** Connected-App clients by client id. */
+  connectedApps = new Map<string, ConnectedAppRecord>();
+  /** `jti`s of Connected-App access tokens whose consent was revoked. */
+  revokedAccessTokens = new Set<string>();
   outbox: OutboxMessage[] = [];
   calls: EmulatorCall[] = [];
   policy: RbacPolicy;
@@ -187,6 +194,7 @@ export class EmulatorState {
     for (const map of [
       this.organizations, this.members, this.sessions, this.sessionsByToken, this.intermediateSessions, this.magicLinks,
       this.emailOtps, this.smsOtps, this.oauthTokens, this.ssoTokens, this.orgPolicies, this.ssoConnections, this.idpFlows,
+      this.m2mClients, this.connectedApps, this.revokedAccessTokens,
     ]) {
       map.clear();
     }

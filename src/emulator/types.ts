@@ -142,6 +142,30 @@ export interface EmulatorAdmin {
   issueSsoToken(input: { member_id: string; pkce_code_challenge?: string }): string;
   /** The project's public token (the same as `emulator.publicToken`). */
   publicToken(): string;
+  /** An M2M client, as `POST /v1/m2m/clients` creates it; the secret is returned only here. */
+  createM2MClient(input: { scopes: string[]; client_id?: string; client_secret?: string; client_name?: string; client_description?: string; trusted_metadata?: Record<string, unknown> }): {
+    client_id: string;
+    client_secret: string;
+    scopes: string[];
+  };
+  /**
+   * A Connected-App client (Stytch as an identity provider). Confidential types get a
+   * `client_secret` (returned only here); `*_public` types have none.
+   */
+  createConnectedApp(input?: {
+    client_name?: string;
+    client_description?: string;
+    client_type?: 'first_party' | 'first_party_public' | 'third_party' | 'third_party_public';
+    access_token_expiry_minutes?: number;
+    full_access_allowed?: boolean;
+  }): { client_id: string; client_secret?: string; client_type: string };
+  /**
+   * A Connected-App access token as if `member_id` had consented to `scopes`: a policy scope is
+   * grantable only when the member's roles hold all its permissions; built-in OIDC scopes always are.
+   */
+  issueConnectedAppToken(input: { client_id: string; member_id: string; scopes: string[]; custom_claims?: Record<string, unknown> }): { access_token: string; expires_in: number };
+  /** Withdraws consent for one Connected-App access token: introspection answers `active: false`. */
+  revokeAccessToken(accessToken: string): void;
   /** RFC 6238 code (6 digits, 30 s, SHA-1) for a base32 secret at `atMs` (default: emulator clock). */
   totpCode(secret: string, atMs?: number): string;
   /** Forget every organization, member, session, token, message, call and fault; restore the initial policy. */

@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthenticationError, AuthorizationError, MiddlewareNotMountedError, StytchExpressError } from '../errors.js';
-import type { SignedInAuth, UndecidedAuth } from '../session/auth-types.js';
+import type { MachineAuth, SignedInAuth, TokenKind, UndecidedAuth } from '../session/auth-types.js';
 import { logEvent } from '../session/logger.js';
 import { safeReturnTo } from '../session/return-to.js';
 import { findStytchContext } from './context.js';
 import { findRequestState } from './request-state.js';
 import { answerError, isNavigation, redirect } from './respond.js';
-import type { CheckResult, GuardCheck, NodeMiddleware, StytchRequestContext } from './types.js';
+import type { CheckResult, GuardCheck, MachineGuardCheck, NodeMiddleware, StytchRequestContext } from './types.js';
 
-export type { CheckResult, GuardCheck, NodeMiddleware } from './types.js';
+export type { CheckResult, GuardCheck, MachineGuardCheck, NodeMiddleware } from './types.js';
 
 const PASS: CheckResult = Object.freeze({ outcome: 'pass' });
 /** The check that `requireAuth()` uses: being signed in is enough. */
@@ -18,6 +18,21 @@ const UNAUTHENTICATED = new AuthenticationError('unauthenticated', 'Authenticati
 const NOT_MOUNTED = new MiddlewareNotMountedError();
 const INTERNAL = new StytchExpressError('internal_error', 500, 'Internal error.');
 const NO_CHECK_PASSED = new AuthorizationError('permission_denied', 'Not allowed.');
+/** RFC 6750 §3.1: a request that presented a token that does not verify. */
+const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
+const INVALID_MACHINE_TOKEN = Object.assign(new AuthenticationError('unauthenticated', 'Authentication required.'), { wwwAuthenticate: INVALID_TOKEN_CHALLENGE });
+const NOT_ACCEPTED = Object.assign(new AuthenticationError('token_type_not_accepted', 'This kind of token is not accepted here.'), {
+  wwwAuthenticate: 'Bearer error="invalid_token", error_description="token type not accepted"',
+});
+const SESSION_ONLY: ReadonlySet<TokenKind> = new Set(['session']);
+
+/** How a guard treats each kind of credential (internal: the public guards set it). */
+export interface TokenGuardOptions {
+  /** Kinds this guard accepts; undefined inherits the `acceptsToken` of `stytchAuth()`. */
+  readonly accepts: ReadonlySet<TokenKind> | undefined;
+  /** Checks for a machine caller; an empty list lets any accepted machine through (requireAuth). */
+  readonly machineChecks: readonly MachineGuardCheck[];
+}
 
 /** Build a redirect to a page: the configured URL plus the request's own path as a safe `return_to`. */
 export function pageLocation(req: IncomingMessage, pageUrl: string): string {
@@ -56,7 +71,14 @@ function refuse(req: IncomingMessage, res: ServerResponse, ctx: StytchRequestCon
  * const requireAdmin = createGuard('requireAdmin', [(auth) => auth.roles.includes('stytch_admin') ? { outcome: 'pass' } : { outcome: 'skip' }]);
  */
 export function createGuard(name: string, checks: readonly GuardCheck[]): NodeMiddleware {
+  // Custom checks are written for members: machines never reach them.
+  return createTokenGuard(name, checks, { accepts: SESSION_ONLY, machineChecks: [] });
+}
+
+/** {@link createGuard} with a policy for machine callers (requireAuth, requireScope, requirePermission). */
+export function createTokenGuard(name: string, checks: readonly GuardCheck[], tokens: TokenGuardOptions): NodeMiddleware {
   const list = [...checks];
+  const machineList = [...tokens.machineChecks];
   const guard: NodeMiddleware = function stytchGuard(req, res, next) {
     const auth = findRequestState(req)?.decision?.auth;
     if (auth === undefined) {
@@ -68,10 +90,21 @@ export function createGuard(name: string, checks: readonly GuardCheck[]): NodeMi
       refuse(req, res, ctx, undecidedError(auth));
       return;
     }
+    const accepts = tokens.accepts ?? ctx.config.acceptsToken;
     if (auth.status === 'signed_out') {
       const loginUrl = ctx.config.loginUrl;
       if (loginUrl !== undefined && isNavigation(req)) redirect(res, pageLocation(req, loginUrl), true);
-      else refuse(req, res, ctx, UNAUTHENTICATED);
+      else refuse(req, res, ctx, auth.reason !== 'no_credentials' && acceptsMachine(accepts) ? INVALID_MACHINE_TOKEN : UNAUTHENTICATED);
+      return;
+    }
+    if (!accepts.has(auth.status === 'machine' ? auth.tokenType : 'session')) {
+      refuse(req, res, ctx, NOT_ACCEPTED);
+      return;
+    }
+    if (auth.status === 'machine') {
+      // A machine accepted by a guard without machine checks (requireAuth) passes on its token alone.
+      if (machineList.length === 0) grant(res, next);
+      else runChecks(machineList, auth, req, res, ctx, next, name);
       return;
     }
     runChecks(list, auth, req, res, ctx, next, name);
@@ -80,12 +113,20 @@ export function createGuard(name: string, checks: readonly GuardCheck[]): NodeMi
   return guard;
 }
 
-/** Denied authorization is a security event: ids and the coarse reason only. */
-function logDenied(ctx: StytchRequestContext, name: string, auth: SignedInAuth, error: StytchExpressError): void {
-  logEvent(ctx.logger, 'info', 'access_denied', { guard: name, code: error.code, status: error.status, memberId: auth.memberId, organizationId: auth.organizationId });
+function acceptsMachine(accepts: ReadonlySet<TokenKind>): boolean {
+  return accepts.has('m2m') || accepts.has('connected_app');
 }
 
-function fail(req: IncomingMessage, res: ServerResponse, result: Extract<CheckResult, { outcome: 'fail' }>, ctx: StytchRequestContext, name: string, auth: SignedInAuth): void {
+type GuardedAuth = SignedInAuth | MachineAuth;
+type AnyCheck<A extends GuardedAuth> = (auth: A, req: IncomingMessage, ctx: StytchRequestContext) => CheckResult | Promise<CheckResult>;
+
+/** Denied authorization is a security event: ids and the coarse reason only. */
+function logDenied(ctx: StytchRequestContext, name: string, auth: GuardedAuth, error: StytchExpressError): void {
+  const who = auth.status === 'machine' ? { clientId: auth.clientId, organizationId: auth.organizationId } : { memberId: auth.memberId, organizationId: auth.organizationId };
+  logEvent(ctx.logger, 'info', 'access_denied', { guard: name, code: error.code, status: error.status, ...who });
+}
+
+function fail(req: IncomingMessage, res: ServerResponse, result: Extract<CheckResult, { outcome: 'fail' }>, ctx: StytchRequestContext, name: string, auth: GuardedAuth): void {
   logDenied(ctx, name, auth, result.error);
   if (result.redirectTo !== undefined && isNavigation(req)) redirect(res, result.redirectTo, true);
   else refuse(req, res, ctx, result.error);
@@ -100,7 +141,7 @@ function grant(res: ServerResponse, next: (err?: unknown) => void): void {
 /** After every check ran without a failure: access only if one of them passed (fail closed). */
 function settle(
   passed: boolean,
-  auth: SignedInAuth,
+  auth: GuardedAuth,
   req: IncomingMessage,
   res: ServerResponse,
   ctx: StytchRequestContext,
@@ -128,9 +169,9 @@ function onThrow(req: IncomingMessage, res: ServerResponse, ctx: StytchRequestCo
  * Synchronous fast path: most checks answer synchronously, so no promise is created unless a
  * check returns one.
  */
-function runChecks(
-  checks: readonly GuardCheck[],
-  auth: SignedInAuth,
+function runChecks<A extends GuardedAuth>(
+  checks: readonly AnyCheck<A>[],
+  auth: A,
   req: IncomingMessage,
   res: ServerResponse,
   ctx: StytchRequestContext,
@@ -164,12 +205,12 @@ function runChecks(
   settle(passed, auth, req, res, ctx, next, name);
 }
 
-async function continueAsync(
-  checks: readonly GuardCheck[],
+async function continueAsync<A extends GuardedAuth>(
+  checks: readonly AnyCheck<A>[],
   index: number,
   pending: Promise<CheckResult>,
   passedSoFar: boolean,
-  auth: SignedInAuth,
+  auth: A,
   req: IncomingMessage,
   res: ServerResponse,
   ctx: StytchRequestContext,

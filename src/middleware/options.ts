@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import type { PolicyCache } from '../rbac/policy-cache.js';
 import { DEFAULT_MAX_TOKEN_BYTES, isValidCookieName } from '../session/credentials.js';
 import type { JwksCacheOptions } from '../session/jwks-cache.js';
+import type { TokenKind } from '../session/auth-types.js';
 import type { Logger } from '../session/logger.js';
 import { assertKnownOptions, warnDeprecated } from '../option-names.js';
 import type { OptionShape } from '../option-names.js';
@@ -92,6 +93,16 @@ export interface StytchAuthOptions {
   networkTimeoutMs?: number;
   /** RBAC: a shared policy cache, and whether to warm it for each newly verified session (default true; never blocks a request). */
   rbac?: { policyCache?: PolicyCache; preload?: boolean };
+  /**
+   * Token kinds to accept: `'session'` (member sessions: bearer JWT and cookies), `'m2m'` (M2M
+   * access tokens) and `'connected_app'` (Connected-App access tokens), the machine kinds as
+   * `Authorization: Bearer` only. Machine tokens are verified locally against the project JWKS
+   * (issuer, audience, expiry, a space-separated `scope`, the organization claim) and cached like
+   * session JWTs; their auth object has `status: 'machine'`. Guards accept the same kinds unless
+   * given their own `acceptsToken`; `requireRole`/`requireFreshAuth` only ever accept members.
+   * Default `['session']`: machine tokens are signed out as `not_a_session_token`, as before.
+   */
+  acceptsToken?: readonly TokenKind[];
   /** Receives structured events (reasons and ids only, never tokens). */
   logger?: Logger;
   /** Epoch-ms clock, for tests. Default `Date.now`. */
@@ -146,6 +157,7 @@ export const STYTCH_AUTH_OPTIONS: OptionShape = {
   circuitBreaker: { failureThreshold: true, coolOffMs: true },
   networkTimeoutMs: true,
   rbac: { policyCache: true, preload: true },
+  acceptsToken: true,
   logger: true,
   now: true,
 };
@@ -235,6 +247,7 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
     mfaUrl: redirectTarget('mfaUrl', options.mfaUrl),
     errorPage: options.errorPage,
     sessionDurationMinutes,
+    acceptsToken: resolveAcceptsToken('stytchAuth()', options.acceptsToken) ?? DEFAULT_ACCEPTS,
   });
 
   return {
@@ -251,6 +264,24 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
     logger: options.logger,
     now: options.now ?? Date.now,
   };
+}
+
+const TOKEN_KINDS: readonly TokenKind[] = ['session', 'm2m', 'connected_app'];
+const DEFAULT_ACCEPTS: ReadonlySet<TokenKind> = Object.freeze(new Set<TokenKind>(['session']));
+
+/**
+ * Validate an `acceptsToken` list (of `stytchAuth()` or a guard) into a frozen set; undefined
+ * when not given. Throws a ConfigError naming the factory for an empty list or an unknown kind.
+ */
+export function resolveAcceptsToken(factory: string, value: unknown, allowed: readonly TokenKind[] = TOKEN_KINDS): ReadonlySet<TokenKind> | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) throw new ConfigError(`${factory}: option "acceptsToken" must be a non-empty array of ${allowed.map((k) => `'${k}'`).join(', ')}.`);
+  for (const kind of value as unknown[]) {
+    if (typeof kind !== 'string' || !(allowed as readonly string[]).includes(kind)) {
+      throw new ConfigError(`${factory}: option "acceptsToken" holds ${JSON.stringify(kind)}; allowed: ${allowed.map((k) => `'${k}'`).join(', ')}.`);
+    }
+  }
+  return Object.freeze(new Set(value as TokenKind[]));
 }
 
 /** Validate the cookie group; names get the prefix, and a prefix forces Secure. */

@@ -1,5 +1,18 @@
-import { createGuard, signedInCheck } from './guard.js';
+import { ConfigError } from '../errors.js';
+import type { TokenKind } from '../session/auth-types.js';
+import { createTokenGuard, signedInCheck } from './guard.js';
 import type { NodeMiddleware } from './guard.js';
+import { resolveAcceptsToken } from './options.js';
+
+/** Options of {@link requireAuth}. */
+export interface RequireAuthOptions {
+  /**
+   * Token kinds this route accepts. Default: those of `stytchAuth({ acceptsToken })` (by default
+   * member sessions only). A machine caller passes on its verified token alone; read it with
+   * `getStytchAuth(req)` and narrow on `status === 'machine'`.
+   */
+  acceptsToken?: readonly TokenKind[];
+}
 
 /**
  * Protect a route: only signed-in members pass.
@@ -11,12 +24,18 @@ import type { NodeMiddleware } from './guard.js';
  *   (401 when no `loginUrl` is configured);
  * - Stytch unreachable and the session could not be checked locally: 503 (`Retry-After` when known).
  *
+ * - a token of a kind the route does not accept (a machine where only members are, or the
+ *   reverse): 401 `token_type_not_accepted`.
+ *
  * `stytchAuth()` must run first.
  *
+ * @throws ConfigError when `acceptsToken` is not a non-empty list of token kinds.
  * @example
- * app.use(stytchAuth({ loginUrl: '/login' }));
- * app.get('/dashboard', requireAuth(), (req, res) => res.send('hi'));
+ * app.use(stytchAuth({ loginUrl: '/login', acceptsToken: ['session', 'm2m'] }));
+ * app.get('/dashboard', requireAuth({ acceptsToken: ['session'] }), (req, res) => res.send('hi'));
  */
-export function requireAuth(): NodeMiddleware {
-  return createGuard('requireAuth', [signedInCheck]);
+export function requireAuth(options?: RequireAuthOptions): NodeMiddleware {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) throw new ConfigError('requireAuth: options must be an object.');
+  const accepts = resolveAcceptsToken('requireAuth', options?.acceptsToken);
+  return createTokenGuard('requireAuth', [signedInCheck], { accepts, machineChecks: [] });
 }

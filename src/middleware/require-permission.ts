@@ -3,10 +3,14 @@ import { AuthenticationError, AuthorizationError, ConfigError, StytchApiError, S
 import { evaluateAuthorization } from '../rbac/evaluate.js';
 import type { AuthorizationDecision } from '../rbac/evaluate.js';
 import type { PolicySnapshot } from '../rbac/policy-cache.js';
-import type { SignedInAuth } from '../session/auth-types.js';
-import { createGuard } from './guard.js';
+import { grantingScope, scopesGranting } from '../rbac/scopes.js';
+import type { MachineAuth, SignedInAuth, TokenKind } from '../session/auth-types.js';
+import type { RbacPolicy } from '../client/types.js';
+import { createTokenGuard } from './guard.js';
+import { insufficientScope } from './machine-refusals.js';
+import { resolveAcceptsToken } from './options.js';
 import { findRequestState, requestState } from './request-state.js';
-import type { AuthorizationVerdictInfo, CheckResult, GuardCheck, NodeMiddleware, StytchRequestContext } from './types.js';
+import type { AuthorizationVerdictInfo, CheckResult, GuardCheck, MachineGuardCheck, NodeMiddleware, StytchRequestContext } from './types.js';
 
 export type { AuthorizationVerdictInfo } from './types.js';
 
@@ -30,6 +34,14 @@ export interface RequirePermissionOptions extends TargetOrganizationOptions {
    * request, with the request's own credential, for routes that want the authoritative answer.
    */
   mode?: 'local' | 'remote';
+  /**
+   * Token kinds this route accepts. Default: those of `stytchAuth({ acceptsToken })`. A machine
+   * token (M2M, Connected-App) is granted when one of its scopes maps to the permission in the
+   * project policy's `scopes` section; decided locally in either mode (Stytch offers no remote
+   * scope check). A route organization (`organizationId`/`organizationParam`) must be the
+   * token's organization claim; an M2M token without one is refused there (403 `tenancy_mismatch`).
+   */
+  acceptsToken?: readonly TokenKind[];
 }
 
 // Kept in the request's private record, like the auth object: a property on `req` could be spoofed.
@@ -260,6 +272,62 @@ function remoteFailure(error: unknown, req: IncomingMessage, check: Authorizatio
   return { outcome: 'fail', error: asUnavailable(error) };
 }
 
+const MACHINE_TENANCY = Object.freeze({ outcome: 'fail', error: new AuthorizationError('tenancy_mismatch', 'The requested organization is not the organization of this token.') }) as CheckResult;
+
+/** The route's organization for a machine caller: only the token's own organization can pass. */
+function machineTarget(auth: MachineAuth, req: IncomingMessage, options: TargetOrganizationOptions): CheckResult | undefined {
+  if (options.organizationId === undefined && options.organizationParam === undefined) return undefined;
+  let requested: unknown;
+  if (options.organizationId !== undefined) requested = options.organizationId(req);
+  else {
+    const params = (req as { params?: unknown }).params;
+    const name = options.organizationParam as string;
+    requested = typeof params === 'object' && params !== null && Object.hasOwn(params, name) ? (params as Record<string, unknown>)[name] : undefined;
+  }
+  if (typeof requested !== 'string' || requested.length === 0) return { outcome: 'fail', error: UNKNOWN_TARGET };
+  const own = auth.organizationId;
+  if (own !== undefined && (requested === own || (auth.organizationSlug !== undefined && auth.organizationSlug !== '' && requested === auth.organizationSlug))) return undefined;
+  return MACHINE_TENANCY;
+}
+
+/** The machine side of requirePermission: the token's scopes through the policy's scope mapping. */
+function machinePermissionCheck(resourceId: string, action: string, options: TargetOrganizationOptions): MachineGuardCheck {
+  // Per policy object and scopes array (both frozen snapshots), the decision is fixed.
+  const memo = new WeakMap<RbacPolicy, WeakMap<readonly string[], CheckResult>>();
+  const refusals = new WeakMap<RbacPolicy, CheckResult>();
+  const decide = (auth: MachineAuth, policy: RbacPolicy): CheckResult => {
+    let byScopes = memo.get(policy);
+    if (byScopes === undefined) {
+      byScopes = new WeakMap();
+      memo.set(policy, byScopes);
+    }
+    let result = byScopes.get(auth.scopes);
+    if (result === undefined) {
+      if (grantingScope(policy, auth.scopes, resourceId, action) !== undefined) result = PASS;
+      else {
+        result = refusals.get(policy);
+        if (result === undefined) {
+          const needed = scopesGranting(policy, resourceId, action);
+          result = insufficientScope(needed[0] ?? `${action}:${resourceId}`, needed.length > 0 ? needed : [`${action}:${resourceId}`]);
+          refusals.set(policy, result);
+        }
+      }
+      if (Object.isFrozen(auth.scopes)) byScopes.set(auth.scopes, result);
+    }
+    return result;
+  };
+  return function machinePermission(auth, req, ctx) {
+    const tenancy = machineTarget(auth, req, options);
+    if (tenancy !== undefined) return tenancy;
+    const cached = ctx.policyCache.lookupProjectPolicy();
+    if (cached !== undefined) return decide(auth, cached);
+    return ctx.policyCache.getProjectPolicy().then(
+      (policy) => decide(auth, policy),
+      (error: unknown): CheckResult => ({ outcome: 'fail', error: asUnavailable(error) }),
+    );
+  };
+}
+
 /**
  * Protect a route with an RBAC permission: the signed-in member needs a role (from the session,
  * plus their organization's custom roles) that grants `action` on `resourceId` in the
@@ -269,7 +337,9 @@ function remoteFailure(error: unknown, req: IncomingMessage, check: Authorizatio
  * - refused: 403 `permission_denied`, or 403 `tenancy_mismatch` when the route's organization
  *   (`organizationId` / `organizationParam` option, by id or by the session's own slug) is not
  *   the session's;
- * - policy unavailable (nothing cached within the stale window, Stytch unreachable): 503.
+ * - policy unavailable (nothing cached within the stale window, Stytch unreachable): 503;
+ * - a machine token (where accepted, see `acceptsToken`) whose scopes map to no such permission:
+ *   403 `insufficient_scope`, with `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the policy scopes that would grant it>"`.
  *
  * The default `mode: 'local'` decides against the cached policy (no network once warm);
  * `mode: 'remote'` asks Stytch each time. Either way the verdict is readable with
@@ -289,6 +359,7 @@ export function requirePermission(resourceId: string, action: string, options?: 
   if (mode !== 'local' && mode !== 'remote') throw new ConfigError('requirePermission: option "mode" must be "local" or "remote".');
   // Copy what we need: later edits to the caller's options object change nothing.
   const target: TargetOrganizationOptions = { organizationId: options?.organizationId, organizationParam: options?.organizationParam };
+  const accepts = resolveAcceptsToken('requirePermission', options?.acceptsToken);
   const check = mode === 'remote' ? remoteCheck(resourceId, action, target) : localCheck(resourceId, action, target);
-  return createGuard('requirePermission', [check]);
+  return createTokenGuard('requirePermission', [check], { accepts, machineChecks: [machinePermissionCheck(resourceId, action, target)] });
 }

@@ -224,7 +224,10 @@ export function answerError(req: IncomingMessage, res: ServerResponse, err: unkn
     return;
   }
   if (options.errorPage !== undefined && isNavigation(req) && err instanceof StytchExpressError && renderedBy(options.errorPage, req, res, err)) return;
-  if (shape.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  // A guard may name the RFC 6750 challenge (invalid_token, insufficient_scope); built from trusted config only.
+  const challenge = (err as { wwwAuthenticate?: unknown } | null)?.wwwAuthenticate;
+  if (typeof challenge === 'string' && (shape.status === 401 || shape.status === 403)) res.setHeader('WWW-Authenticate', challenge);
+  else if (shape.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
   sendJson(res, shape.status, { error: { code: shape.code, message: shape.message } }, req);
 }
 

@@ -3,6 +3,7 @@ import { StytchB2BClient } from '../client/client.js';
 import type { StytchClientOptions } from '../client/config.js';
 import { policyFetchers } from '../rbac/fetchers.js';
 import { PolicyCache } from '../rbac/policy-cache.js';
+import type { MachineTokenKind } from '../session/auth-types.js';
 import { SessionAuthenticator } from '../session/authenticator.js';
 import { CircuitBreaker } from '../session/circuit-breaker.js';
 import { RequestDecider } from '../session/decision.js';
@@ -68,6 +69,7 @@ export function instanceOf(middleware: unknown): StytchInstance | undefined {
 export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddleware {
   const resolved = resolveStytchAuthOptions(options);
   const { config, now, logger } = resolved;
+  const machineKinds = new Set([...config.acceptsToken].filter((kind) => kind !== 'session')) as Set<MachineTokenKind>;
 
   const ownsClient = options.client === undefined;
   const client = options.client ?? new StytchB2BClient(clientOptions(options));
@@ -94,6 +96,7 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     clockToleranceSeconds: resolved.clockToleranceSeconds,
     maxTokenAgeSeconds: resolved.maxTokenAgeSeconds,
     now,
+    machineTokens: machineKinds.size > 0,
   });
   const breaker = new CircuitBreaker({ failureThreshold: resolved.failureThreshold, coolOffMs: resolved.coolOffMs, now });
   const core = new SessionAuthenticator<EntryMemo>({
@@ -108,6 +111,8 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     maxTokenBytes: resolved.maxTokenBytes,
     networkTimeoutMs: resolved.networkTimeoutMs,
     breaker,
+    acceptsSessions: config.acceptsToken.has('session'),
+    machineKinds,
   });
   const decider = new RequestDecider({
     core,

@@ -7,7 +7,7 @@ import type { StytchB2BClient } from '../client/client.js';
 import type { StytchExpressError } from '../errors.js';
 import type { AuthorizationDecision } from '../rbac/evaluate.js';
 import type { PolicyCache } from '../rbac/policy-cache.js';
-import type { Credential, SignedInAuth } from '../session/auth-types.js';
+import type { Credential, MachineAuth, SignedInAuth, TokenKind } from '../session/auth-types.js';
 import type { RefreshedCredentials } from '../session/authenticator.js';
 import type { Logger } from '../session/logger.js';
 import type { SessionMetrics } from '../session/metrics.js';
@@ -56,6 +56,8 @@ export interface StytchContextConfig {
   readonly errorPage: ErrorPageRenderer | undefined;
   /** Forwarded to `sessions/authenticate` when set (extends the session on each network check). */
   readonly sessionDurationMinutes: number | undefined;
+  /** Token kinds this instance verifies (option `acceptsToken`); guards default to these. */
+  readonly acceptsToken: ReadonlySet<TokenKind>;
 }
 
 /**
@@ -121,3 +123,6 @@ export type CheckResult =
 
 /** A predicate over a signed-in request. May be async (e.g. waits for the RBAC policy). */
 export type GuardCheck = (auth: SignedInAuth, req: IncomingMessage, ctx: StytchRequestContext) => CheckResult | Promise<CheckResult>;
+
+/** A predicate over a request from a machine caller (M2M or Connected-App token). */
+export type MachineGuardCheck = (auth: MachineAuth, req: IncomingMessage, ctx: StytchRequestContext) => CheckResult | Promise<CheckResult>;

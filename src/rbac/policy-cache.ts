@@ -410,6 +410,21 @@ export class PolicyCache {
   }
 
   /**
+   * The project policy alone (roles, resources and `scopes`), for callers without an
+   * organization such as M2M tokens: from the cache when usable, otherwise fetched.
+   *
+   * @throws StytchUnavailableError (503) when nothing usable is cached and the fetch fails.
+   */
+  getProjectPolicy(): Promise<RbacPolicy> {
+    return this.#project.get(PROJECT_KEY);
+  }
+
+  /** The project policy when usable, without waiting (see {@link PolicyCache.lookup}). */
+  lookupProjectPolicy(): RbacPolicy | undefined {
+    return this.#project.lookup(PROJECT_KEY);
+  }
+
+  /**
    * Start loading the policies of an organization in the background when nothing usable is
    * cached (refreshing them when past the TTL), so that a later {@link PolicyCache.lookup} finds
    * them. Never rejects.

@@ -32,7 +32,9 @@ export type SignedOutReason =
   | 'expired_session'
   | 'session_not_found'
   | 'duplicate_credentials'
-  | 'not_a_session_token';
+  | 'not_a_session_token'
+  /** A genuine token of a kind this middleware (or guard) was not told to accept (see `acceptsToken`). */
+  | 'token_type_not_accepted';
 
 /** Why a request could not be decided (Stytch or the JWKS unreachable). Guards answer 503. */
 export type UndecidedReason = 'upstream_unavailable' | 'upstream_rate_limited' | 'jwks_unavailable' | 'circuit_open';
@@ -67,5 +69,49 @@ export interface UndecidedAuth {
   readonly error: StytchExpressError;
 }
 
+/**
+ * Kinds of bearer token `stytchAuth()` can accept (option `acceptsToken`): member session JWTs
+ * and opaque session tokens, M2M access tokens (client credentials), and Connected-App access
+ * tokens (Stytch as an identity provider, issued to a third-party app on a member's behalf).
+ */
+export type TokenKind = 'session' | 'm2m' | 'connected_app';
+
+/** The machine kinds of {@link TokenKind}. */
+export type MachineTokenKind = Exclude<TokenKind, 'session'>;
+
+/**
+ * A machine caller: an M2M client, or a Connected App acting for a member. Never a member
+ * session: it has no roles, no session id and no member id. `isAuthenticated` is about members
+ * and stays false, so code written for members (`if (auth.isAuthenticated) ...auth.memberId`)
+ * can never take a machine for one, at compile time or at run time; narrow on
+ * `status === 'machine'` to read it.
+ */
+export interface MachineAuth {
+  readonly isAuthenticated: false;
+  readonly status: 'machine';
+  readonly tokenType: MachineTokenKind;
+  /** The M2M client id, or the Connected App's client id. */
+  readonly clientId: string;
+  /** `sub`: the client id for M2M tokens; for Connected-App tokens the member who consented. */
+  readonly subject: string;
+  /** Granted scopes, in token order (the space-separated `scope` claim). */
+  readonly scopes: readonly string[];
+  /** The token's organization claim, when it carries one (always for Connected-App tokens). */
+  readonly organizationId: string | undefined;
+  readonly organizationSlug: string | undefined;
+  /** Claims other than the registered ones, `scope`, `client_id` and the organization claim. */
+  readonly customClaims: Readonly<Record<string, unknown>>;
+  readonly tokenIssuedAt: Date;
+  readonly expiresAt: Date;
+  readonly verifiedBy: Exclude<VerifiedBy, 'network'>;
+  /** Machine tokens are only ever accepted as `Authorization: Bearer`. */
+  readonly credential: 'bearer';
+  /**
+   * True when the granted scopes satisfy every one of `required`, with the official SDK's rule:
+   * `action:resource` scopes, a granted `action:*` covers any resource of that action.
+   */
+  hasScopes(...required: string[]): boolean;
+}
+
 /** The auth object attached to each request by `stytchAuth()`. */
-export type StytchAuth = SignedInAuth | SignedOutAuth | UndecidedAuth;
+export type StytchAuth = SignedInAuth | MachineAuth | SignedOutAuth | UndecidedAuth;

@@ -4,10 +4,11 @@ import { decodeJwt } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { StytchApiError, StytchUnavailableError } from '../errors.js';
 import type { StytchExpressError } from '../errors.js';
-import type { SignedOutReason, UndecidedReason, VerifiedBy } from './auth-types.js';
+import type { MachineTokenKind, SignedOutReason, UndecidedReason, VerifiedBy } from './auth-types.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { identityFromMemberSession } from './claims.js';
 import type { SessionIdentity } from './claims.js';
+import type { MachineIdentity } from './machine-claims.js';
 import { logEvent } from './logger.js';
 import type { Logger } from './logger.js';
 import type { SessionMetrics } from './metrics.js';
@@ -46,8 +47,24 @@ export type AuthOutcome<M = unknown> =
        */
       readonly bySessionTokenFallback?: boolean;
     }
+  | {
+      readonly status: 'machine';
+      readonly identity: MachineIdentity;
+      readonly verifiedBy: 'local_jwt' | 'cache';
+      /** The machine-cache entry, for callers that memoise per-entry objects. */
+      readonly entry: MachineEntry<M> | undefined;
+    }
   | { readonly status: 'signed_out'; readonly reason: SignedOutReason }
   | { readonly status: 'undecided'; readonly reason: UndecidedReason; readonly error: StytchExpressError };
+
+/** One verified machine token in its own LRU (machine tokens are only ever bearer credentials). */
+export interface MachineEntry<M = unknown> {
+  readonly identity: MachineIdentity;
+  readonly validUntilMs: number;
+  /** The whole token, compared exactly on every hit. */
+  readonly token: string;
+  memo: M | undefined;
+}
 
 /**
  * One verified credential in the LRU. `memo` belongs to the caller that created the core (the
@@ -87,6 +104,10 @@ export interface SessionAuthenticatorOptions {
   /** Longest token the middleware accepts; the verified cache never holds a longer (or ill-formed) one. Default 8192. */
   maxTokenBytes?: number;
   breaker: CircuitBreaker;
+  /** Accept member sessions (default true). When false, a session is refused with no network call. */
+  acceptsSessions?: boolean;
+  /** Machine token kinds to accept as bearer credentials (the verifier must have `machineTokens`). Default none. */
+  machineKinds?: ReadonlySet<MachineTokenKind>;
 }
 
 const JWT_PREFIX = 'j:';
@@ -136,6 +157,10 @@ export class SessionAuthenticator<M = unknown> {
   readonly #denied: LRUCache<string, number>;
   readonly #flights = new SingleFlight<AuthOutcome<M>>();
   readonly breaker: CircuitBreaker;
+  readonly #acceptsSessions: boolean;
+  readonly #machineKinds: ReadonlySet<MachineTokenKind>;
+  /** Token tail → a verified machine token; undefined when no machine kind is accepted. */
+  readonly #machines: LRUCache<string, MachineEntry<M>> | undefined;
 
   constructor(options: SessionAuthenticatorOptions) {
     this.#verifier = options.verifier;
@@ -153,6 +178,33 @@ export class SessionAuthenticator<M = unknown> {
     this.#negative = new LRUCache({ max: 10_000 });
     this.#denied = new LRUCache({ max: 100_000 });
     this.breaker = options.breaker;
+    this.#acceptsSessions = options.acceptsSessions ?? true;
+    this.#machineKinds = options.machineKinds ?? new Set();
+    this.#machines = size > 0 && this.#machineKinds.size > 0 ? new LRUCache<string, MachineEntry<M>>({ max: size }) : undefined;
+  }
+
+  /** True when some machine token kind is accepted (then bearer tokens may be machines). */
+  get acceptsMachines(): boolean {
+    return this.#machineKinds.size > 0;
+  }
+
+  /** Whether member sessions are accepted at all. */
+  get acceptsSessions(): boolean {
+    return this.#acceptsSessions;
+  }
+
+  /** The machine-token cache: exactly this token verified before and still valid, else undefined. */
+  lookupMachine(value: string): MachineEntry<M> | undefined {
+    const cache = this.#machines;
+    if (cache === undefined) return undefined;
+    const bucket = bucketOf(value);
+    const entry = cache.get(bucket);
+    if (entry === undefined || entry.token !== value) return undefined;
+    if (entry.validUntilMs <= this.#now()) {
+      cache.delete(bucket);
+      return undefined;
+    }
+    return entry;
   }
 
   /**
@@ -266,7 +318,9 @@ export class SessionAuthenticator<M = unknown> {
    * @param sessionTokenFallback - the opaque session token sent alongside a JWT cookie, used only
    *   when the JWT names a signing key this process has not loaded yet (see below).
    */
-  async authenticate(kind: 'jwt' | 'opaque', value: string, sessionTokenFallback?: string): Promise<AuthOutcome<M>> {
+  async authenticate(kind: 'jwt' | 'opaque', value: string, sessionTokenFallback?: string, bearer = false): Promise<AuthOutcome<M>> {
+    // An app that accepts only machines never spends a network call on a session.
+    if (kind === 'opaque' && !this.#acceptsSessions) return signedOut('token_type_not_accepted');
     const key = SessionAuthenticator.#keyOf(kind, value);
     const negative = this.#negativeHit(key);
     if (negative !== undefined) return signedOut(negative);
@@ -274,7 +328,20 @@ export class SessionAuthenticator<M = unknown> {
 
     const result = await this.#verifier.verify(value);
     this.#metrics.localVerifications++;
+    if (!this.#acceptsSessions && (result.kind === 'valid' || result.kind === 'refresh')) return signedOut('token_type_not_accepted');
     switch (result.kind) {
+      case 'machine': {
+        // Machine tokens are bearer credentials only: one in a session cookie is not a session.
+        if (!bearer) return signedOut('not_a_session_token');
+        if (!this.#machineKinds.has(result.identity.tokenType)) return signedOut('token_type_not_accepted');
+        let entry: MachineEntry<M> | undefined;
+        if (!result.staleKeys && this.#machines !== undefined && value.length <= this.#maxTokenBytes) {
+          const token = Buffer.from(value, 'latin1').toString('latin1');
+          entry = { identity: result.identity, validUntilMs: result.validUntilMs, token, memo: undefined };
+          this.#machines.set(bucketOf(token), entry);
+        }
+        return { status: 'machine', identity: result.identity, verifiedBy: 'local_jwt', entry };
+      }
       case 'valid': {
         if (this.#isDenied(result.identity.sessionId)) return signedOut('session_not_found');
         if (result.staleKeys) this.#metrics.jwksStaleServed++;
@@ -303,7 +370,7 @@ export class SessionAuthenticator<M = unknown> {
         // alone decides, exactly as it would if sent on its own (one credential).
         // Likewise a genuine JWT (signature checked) that is not valid *yet* by our clock (`nbf` or
         // `iat` a second ahead: this server lags Stytch's clock) must not log a browser member out.
-        if (OPAQUE_MAY_DECIDE.has(result.detail) && sessionTokenFallback !== undefined) {
+        if (OPAQUE_MAY_DECIDE.has(result.detail) && sessionTokenFallback !== undefined && this.#acceptsSessions) {
           const fallbackKey = SessionAuthenticator.#keyOf('opaque', sessionTokenFallback);
           const cached = this.lookup('opaque', sessionTokenFallback);
           if (cached !== undefined) return { status: 'signed_in', identity: cached.identity, verifiedBy: 'cache', refreshed: cached.refreshed, entry: cached, bySessionTokenFallback: true };

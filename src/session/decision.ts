@@ -6,8 +6,10 @@
 import { StytchUnavailableError } from '../errors.js';
 import { createCan } from '../rbac/can.js';
 import type { PolicyCache } from '../rbac/policy-cache.js';
-import type { Credential, CredentialSource, SignedInAuth, SignedOutAuth, SignedOutReason, StytchAuth, UndecidedAuth, VerifiedBy } from './auth-types.js';
-import type { AuthOutcome, CachedEntry, RefreshedCredentials, SessionAuthenticator } from './authenticator.js';
+import { indexScopes, missingScope } from '../rbac/scopes.js';
+import type { Credential, CredentialSource, MachineAuth, SignedInAuth, SignedOutAuth, SignedOutReason, StytchAuth, UndecidedAuth, VerifiedBy } from './auth-types.js';
+import type { AuthOutcome, CachedEntry, MachineEntry, RefreshedCredentials, SessionAuthenticator } from './authenticator.js';
+import type { MachineIdentity } from './machine-claims.js';
 import type { SessionIdentity } from './claims.js';
 import { COOKIE_ABSENT, isCompactJwsShape, isOpaqueTokenShape, parseBearer, scanCookiePair } from './credentials.js';
 import type { CookiePair } from './credentials.js';
@@ -146,6 +148,8 @@ export class RequestDecider {
       } else {
         return this.#signOut('no_credentials', undefined, undefined);
       }
+      // Cookies only ever carry sessions; an app that accepts only machines never verifies them.
+      if (!this.#core.acceptsSessions) return this.#signOut('token_type_not_accepted', source, undefined);
     }
     // Hot path: exactly this token verified before (an O(1) bucket and one string comparison).
     // Only well-formed tokens are ever stored, so junk cannot hit and needs no shape check first.
@@ -154,12 +158,31 @@ export class RequestDecider {
       this.#metrics.cacheHits++;
       return this.#hit(entry, source);
     }
+    if (source === 'bearer' && this.#core.acceptsMachines) {
+      const machine = this.#core.lookupMachine(value);
+      if (machine !== undefined) {
+        this.#metrics.cacheHits++;
+        return this.#machineHit(machine);
+      }
+    }
     const credential: Credential = { source, kind, value };
     // Shape and size first: junk never reaches base64, JSON, the JWKS or the network.
     const wellFormed = kind === 'jwt' ? isCompactJwsShape(value, this.#maxTokenBytes) : isOpaqueTokenShape(value, this.#maxTokenBytes);
     if (!wellFormed) return this.#signOut('malformed_credentials', source, credential);
     const fallback = tokenCookieValue !== undefined && isOpaqueTokenShape(tokenCookieValue, this.#maxTokenBytes) ? tokenCookieValue : undefined;
-    return this.#core.authenticate(kind, value, fallback).then((outcome) => this.#finish(credential, outcome, fallback));
+    return this.#core.authenticate(kind, value, fallback, source === 'bearer').then((outcome) => this.#finish(credential, outcome, fallback));
+  }
+
+  /** The decision of a machine-cache hit, built once per entry. */
+  #machineHit(entry: MachineEntry<EntryMemo>): Decision {
+    const memo = (entry.memo ??= {});
+    let decision = memo.bearer;
+    if (decision === undefined) {
+      const credential: Credential = Object.freeze({ source: 'bearer', kind: 'jwt', value: entry.token });
+      decision = Object.freeze({ auth: machineAuth(entry.identity, 'cache'), credential, cookies: KEEP });
+      memo.bearer = decision;
+    }
+    return decision;
   }
 
   /** The decision of a cache hit, built once per entry and source. */
@@ -195,6 +218,8 @@ export class RequestDecider {
         }
         return { auth: this.#signedIn(outcome.identity, outcome.verifiedBy, credential.source), credential, cookies };
       }
+      case 'machine':
+        return { auth: machineAuth(outcome.identity, outcome.verifiedBy), credential: requested, cookies: KEEP };
       case 'signed_out':
         return this.#signOut(outcome.reason, requested.source, requested);
       default: {
@@ -276,4 +301,28 @@ export class RequestDecider {
   get verifiedCacheSize(): number {
     return this.#core.verifiedCacheSize;
   }
+}
+
+/** The frozen auth object of a verified machine token. */
+function machineAuth(identity: MachineIdentity, verifiedBy: MachineAuth['verifiedBy']): MachineAuth {
+  let index: ReturnType<typeof indexScopes> | undefined;
+  return Object.freeze({
+    isAuthenticated: false,
+    status: 'machine',
+    tokenType: identity.tokenType,
+    clientId: identity.clientId,
+    subject: identity.subject,
+    scopes: identity.scopes,
+    organizationId: identity.organizationId,
+    organizationSlug: identity.organizationSlug,
+    customClaims: identity.customClaims,
+    tokenIssuedAt: new Date(identity.issuedAt * 1000),
+    expiresAt: new Date(identity.expiresAt * 1000),
+    verifiedBy,
+    credential: 'bearer',
+    hasScopes(...required: string[]): boolean {
+      index ??= indexScopes(identity.scopes);
+      return missingScope(index, required) === undefined;
+    },
+  });
 }

@@ -10,6 +10,9 @@ import type { CompactJws } from './compact-jws.js';
 import { checkRegisteredClaims } from './jwt-claims.js';
 import type { ClaimsPolicy } from './jwt-claims.js';
 import type { JwksCache } from './jwks-cache.js';
+import { machineIdentityFromPayload, tokenKindOf } from './machine-claims.js';
+import type { MachineIdentity } from './machine-claims.js';
+import type { MachineTokenKind } from './auth-types.js';
 
 /** Options of {@link SessionJwtVerifier}. */
 export interface SessionJwtVerifierOptions {
@@ -24,6 +27,12 @@ export interface SessionJwtVerifierOptions {
   maxTokenAgeSeconds?: number | undefined;
   /** Epoch-ms clock. */
   now: () => number;
+  /**
+   * Verify machine access tokens too (M2M, Connected-App) and answer `machine` for them; a token
+   * carrying both the session claim and `scope` is then refused as ambiguous. Default false:
+   * machine tokens are `not_a_session`, and session JWTs are judged exactly as before.
+   */
+  machineTokens?: boolean;
 }
 
 /** What local verification concluded about a session JWT. */
@@ -36,6 +45,8 @@ export type JwtVerification =
   | { kind: 'invalid'; detail: string }
   /** A genuine token of another kind (M2M access token): not a session. */
   | { kind: 'not_a_session' }
+  /** A machine access token whose signature and claims hold (only with `machineTokens: true`). */
+  | { kind: 'machine'; identity: MachineIdentity; validUntilMs: number; staleKeys: boolean }
   /** The keys could not be loaded: undecided. */
   | { kind: 'unavailable'; error: StytchUnavailableError };
 
@@ -44,6 +55,8 @@ const INVALID_PAYLOAD: JwtVerification = Object.freeze({ kind: 'invalid', detail
 const INVALID_CLAIMS: JwtVerification = Object.freeze({ kind: 'invalid', detail: 'claims' });
 const INVALID_IAT_FUTURE: JwtVerification = Object.freeze({ kind: 'invalid', detail: 'iat_future' });
 const NOT_A_SESSION: JwtVerification = Object.freeze({ kind: 'not_a_session' });
+const INVALID_AMBIGUOUS: JwtVerification = Object.freeze({ kind: 'invalid', detail: 'ambiguous_token' });
+const INVALID_EXPIRED: JwtVerification = Object.freeze({ kind: 'invalid', detail: 'expired' });
 
 /**
  * Local verification of Stytch session JWTs (reference 3.3, 3.4), stricter than the SDK:
@@ -70,6 +83,7 @@ export class SessionJwtVerifier {
   readonly #maxAge: number | undefined;
   readonly #now: () => number;
   readonly #claims: ClaimsPolicy;
+  readonly #machineTokens: boolean;
 
   constructor(options: SessionJwtVerifierOptions) {
     const tolerance = options.clockToleranceSeconds ?? 0;
@@ -83,6 +97,7 @@ export class SessionJwtVerifier {
     this.#now = options.now;
     // Precomputed once: a Set for the issuer test, the rest read on every token.
     this.#claims = Object.freeze({ issuers: new Set(options.issuers), audience: options.projectId, toleranceSeconds: tolerance });
+    this.#machineTokens = options.machineTokens ?? false;
   }
 
   /** Verify one compact JWS (already shape-checked by the caller). Never throws. */
@@ -113,6 +128,11 @@ export class SessionJwtVerifier {
   #verifyWithKey(jws: CompactJws, staleKeys: boolean, nowMs: number): JwtVerification {
     const payload = decodeJsonObject(jws.encodedPayload);
     if (payload === undefined) return INVALID_PAYLOAD;
+    if (this.#machineTokens) {
+      const kind = tokenKindOf(payload);
+      if (kind === 'ambiguous') return INVALID_AMBIGUOUS;
+      if (kind !== 'session') return this.#verifyMachine(payload, kind, staleKeys, nowMs);
+    }
     const verdict = checkRegisteredClaims(payload, this.#claims, Math.floor(nowMs / 1000));
     if (verdict === 'expired') {
       // Every other rule passed, so this is a genuine token whose JWT has lapsed: Stytch may refresh it.
@@ -140,6 +160,20 @@ export class SessionJwtVerifier {
     let validUntilMs = Math.min((exp + this.#tolerance) * 1000, identity.sessionExpiresAt.getTime());
     if (this.#maxAge !== undefined) validUntilMs = Math.min(validUntilMs, (iat + this.#maxAge) * 1000);
     return { kind: 'valid', identity, validUntilMs, staleKeys };
+  }
+
+  /**
+   * The same registered-claim rules as a session JWT, then the machine rules. A machine token
+   * cannot be refreshed, so an expired one is simply invalid (no network call).
+   */
+  #verifyMachine(payload: Record<string, unknown>, kind: MachineTokenKind, staleKeys: boolean, nowMs: number): JwtVerification {
+    const verdict = checkRegisteredClaims(payload, this.#claims, Math.floor(nowMs / 1000));
+    if (verdict === 'expired') return INVALID_EXPIRED;
+    if (verdict !== 'ok') return { kind: 'invalid', detail: verdict };
+    if (this.#iatInFuture(payload, nowMs)) return INVALID_IAT_FUTURE;
+    const identity = machineIdentityFromPayload(payload, kind);
+    if (typeof identity === 'string') return { kind: 'invalid', detail: `machine_${identity}` };
+    return { kind: 'machine', identity, validUntilMs: (identity.expiresAt + this.#tolerance) * 1000, staleKeys };
   }
 
   #iatInFuture(payload: Record<string, unknown>, nowMs: number): boolean {

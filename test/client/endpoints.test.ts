@@ -14,6 +14,8 @@ interface Case {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: Record<string, unknown>;
+  /** A form-urlencoded body sent without the project's Basic auth (the OAuth2 token endpoint). */
+  form?: Record<string, string>;
 }
 
 const O = 'organization-test-1';
@@ -74,6 +76,15 @@ const cases: Case[] = [
   { name: 'sso.oidc.updateConnection', call: (c) => c.sso.oidc.updateConnection({ organization_id: O, connection_id: 'c1', display_name: 'Okta' }), method: 'PUT', path: `/v1/b2b/sso/oidc/${O}/connections/c1`, body: { display_name: 'Okta' } },
   { name: 'sso.external.createConnection', call: (c) => c.sso.external.createConnection({ organization_id: O, external_organization_id: 'o2', external_connection_id: 'c2' }), method: 'POST', path: `/v1/b2b/sso/external/${O}`, body: { external_organization_id: 'o2', external_connection_id: 'c2' } },
   { name: 'sso.external.updateConnection', call: (c) => c.sso.external.updateConnection({ organization_id: O, connection_id: 'c1', display_name: 'X' }), method: 'PUT', path: `/v1/b2b/sso/external/${O}/connections/c1`, body: { display_name: 'X' } },
+  { name: 'm2m.clients.create', call: (c) => c.m2m.clients.create({ scopes: ['read:documents'], client_name: 'Nightly sync' }), method: 'POST', path: '/v1/m2m/clients', body: { scopes: ['read:documents'], client_name: 'Nightly sync' } },
+  { name: 'm2m.clients.get', call: (c) => c.m2m.clients.get({ client_id: 'm2m-client-test-1' }), method: 'GET', path: '/v1/m2m/clients/m2m-client-test-1' },
+  { name: 'm2m.clients.search', call: (c) => c.m2m.clients.search({ limit: 5, query: { operator: 'OR', operands: [{ filter_name: 'scopes', filter_value: ['read:documents'] }] } }), method: 'POST', path: '/v1/m2m/clients/search', body: { limit: 5, query: { operator: 'OR', operands: [{ filter_name: 'scopes', filter_value: ['read:documents'] }] } } },
+  { name: 'm2m.clients.update', call: (c) => c.m2m.clients.update({ client_id: 'm2m-client-test-1', status: 'inactive', scopes: ['read:documents'] }), method: 'PUT', path: '/v1/m2m/clients/m2m-client-test-1', body: { status: 'inactive', scopes: ['read:documents'] } },
+  { name: 'm2m.clients.delete', call: (c) => c.m2m.clients.delete({ client_id: 'm2m-client-test-1' }), method: 'DELETE', path: '/v1/m2m/clients/m2m-client-test-1', body: {} },
+  { name: 'm2m.clients.secrets.rotateStart', call: (c) => c.m2m.clients.secrets.rotateStart({ client_id: 'm2m-client-test-1' }), method: 'POST', path: '/v1/m2m/clients/m2m-client-test-1/secrets/rotate/start', body: {} },
+  { name: 'm2m.clients.secrets.rotate', call: (c) => c.m2m.clients.secrets.rotate({ client_id: 'm2m-client-test-1' }), method: 'POST', path: '/v1/m2m/clients/m2m-client-test-1/secrets/rotate', body: {} },
+  { name: 'm2m.clients.secrets.rotateCancel', call: (c) => c.m2m.clients.secrets.rotateCancel({ client_id: 'm2m-client-test-1' }), method: 'POST', path: '/v1/m2m/clients/m2m-client-test-1/secrets/rotate/cancel', body: {} },
+  { name: 'm2m.token', call: (c) => c.m2m.token({ client_id: 'm2m-client-test-1', client_secret: 'shh', scopes: ['read:documents', 'write:documents'] }), method: 'POST', path: `/v1/public/${PROJECT_ID}/oauth2/token`, form: { client_id: 'm2m-client-test-1', client_secret: 'shh', grant_type: 'client_credentials', scope: 'read:documents write:documents' } },
 ];
 
 let server: ScriptedServer;
@@ -91,7 +102,7 @@ beforeEach(() => {
   server.received.length = 0;
 });
 
-describe.each(cases)('$name', ({ call, method, path, body }) => {
+describe.each(cases)('$name', ({ call, method, path, body, form }) => {
   it(`sends ${method} ${path.split('?')[0]!} and returns the answer`, async () => {
     server.handle((_req, res) => json(res, 200, { echo: 'ok' }));
     const res = (await call(client)) as { echo: string; status_code: number };
@@ -101,7 +112,14 @@ describe.each(cases)('$name', ({ call, method, path, body }) => {
     expect(req.method).toBe(method);
     expect(req.path).toBe(path);
     if (method === 'GET') expect(req.body).toBe('');
-    else expect(JSON.parse(req.body)).toEqual(body);
+    else if (form !== undefined) {
+      expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
+      expect(req.headers.authorization).toBeUndefined();
+      expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual(form);
+    } else {
+      expect(req.headers.authorization).toMatch(/^Basic /);
+      expect(JSON.parse(req.body)).toEqual(body);
+    }
   });
 
   it('rejects with a StytchApiError carrying Stytch\'s error type', async () => {

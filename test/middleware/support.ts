@@ -69,7 +69,8 @@ export async function startApp(emulator: Emulator, extra: StytchAuthOptions = {}
   app.use(auth);
   app.get('/me', (req, res) => {
     const a = getStytchAuth(req);
-    res.json(a.status === 'signed_in' ? { ...a, can: undefined } : { status: a.status, reason: a.reason });
+    if (a.status === 'machine') res.json({ ...a, hasScopes: undefined });
+    else res.json(a.status === 'signed_in' ? { ...a, can: undefined } : { status: a.status, reason: a.reason });
   });
   app.get('/private', requireAuth(), (req, res) => {
     res.json({ ok: true, memberId: (getStytchAuth(req) as { memberId: string }).memberId });

@@ -2,6 +2,7 @@
 import type { Router } from '../router.js';
 import { discoveryRoutes } from './discovery.js';
 import { magicLinkRoutes } from './magic-links.js';
+import { m2mRoutes } from './m2m.js';
 import { memberRoutes } from './members.js';
 import { oauthSsoRoutes } from './oauth-sso.js';
 import { organizationRoutes } from './organizations.js';
@@ -24,4 +25,5 @@ export function apiRoutes(router: Router): void {
   oauthSsoRoutes(router);
   ssoAdminRoutes(router);
   ssoPublicRoutes(router);
+  m2mRoutes(router);
 }
