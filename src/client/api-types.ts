@@ -9,9 +9,11 @@ import type {
   DiscoveredOrganization,
   Member,
   MemberSession,
+  MfaRequired,
   OrgPolicy,
   Organization,
   PrimaryAuthenticateResponse,
+  PrimaryRequired,
   RbacPolicy,
   RbacRole,
   StytchJwk,
@@ -644,7 +646,20 @@ export interface PasswordsExistingPasswordResetRequest extends SessionCreationFi
   locale?: StytchLocale;
   telemetry_id?: string;
 }
-export type PasswordsExistingPasswordResetResponse = Omit<PrimaryAuthenticateResponse, 'organization_id'> & WithMemberDevice;
+/** As the 5.2 fields, but Stytch does not promise `organization_id` here. */
+export interface PasswordsExistingPasswordResetResponse extends StytchResponseBase, WithMemberDevice {
+  member_id: string;
+  member: Member;
+  organization: Organization;
+  member_authenticated: boolean;
+  session_token: string;
+  session_jwt: string;
+  member_session?: MemberSession | null;
+  intermediate_session_token: string;
+  intermediate_session_token_expires_at?: string;
+  mfa_required?: MfaRequired | null;
+  primary_required?: PrimaryRequired | null;
+}
 
 export interface PasswordsSessionResetRequest extends SessionCreationFields {
   organization_id: string;
@@ -652,7 +667,19 @@ export interface PasswordsSessionResetRequest extends SessionCreationFields {
   locale?: StytchLocale;
   telemetry_id?: string;
 }
-export type PasswordsSessionResetResponse = Omit<PrimaryAuthenticateResponse, 'organization_id' | 'primary_required'> & WithMemberDevice;
+/** The session used for the reset, extended; no `primary_required` (the session already met it). */
+export interface PasswordsSessionResetResponse extends StytchResponseBase, WithMemberDevice {
+  member_id: string;
+  member: Member;
+  organization: Organization;
+  member_authenticated: boolean;
+  session_token: string;
+  session_jwt: string;
+  member_session?: MemberSession | null;
+  intermediate_session_token: string;
+  intermediate_session_token_expires_at?: string;
+  mfa_required?: MfaRequired | null;
+}
 
 export interface PasswordsDiscoveryAuthenticateRequest {
   email_address: string;

@@ -112,7 +112,7 @@ describe('organization-scoped passwords (project default)', () => {
     expect(noVerifier.error_type).toBe('pkce_expected_code_verifier');
     const weak = await stytchError(client().passwords.email.reset({ password_reset_token: token, password: 'qwerty', code_verifier: verifier }));
     expect([weak.status_code, weak.error_type]).toEqual([400, 'breached_password']);
-    const weak2 = await stytchError(client().passwords.email.reset({ password_reset_token: token, password: 'abcabcab', code_verifier: verifier }));
+    const weak2 = await stytchError(client().passwords.email.reset({ password_reset_token: token, password: 'Summer2020', code_verifier: verifier }));
     expect(weak2.error_type).toBe('weak_password');
     expect(weak2.error_details).toMatchObject({ valid_password: false, strength_policy: 'zxcvbn' });
 
