@@ -109,7 +109,7 @@ describe('POST /login/password', () => {
       [{ email_address: 'nope', password: PASSWORD }, 'invalid_email'],
       [{ email_address: email, password: PASSWORD, organization_id: '<script>' }, 'invalid_organization_id'],
     ] as const) {
-      const res = await passwordLogin(app.browser(), body as Record<string, string>);
+      const res = await passwordLogin(app.browser(), body);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe(code);
     }
