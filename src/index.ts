@@ -11,6 +11,7 @@ export type { M2MTokenCacheOptions, M2MTokenApi } from './client/index.js';
 export type * from './client/api-types.js';
 export { stytchRoutes, csrfProtection } from './handlers/index.js';
 export type { StytchRoutesOptions, StytchRoutesMiddleware, StytchRouteName, AuthenticatedResult, AuthenticatedVia, CsrfProtectionOptions, FlowOutcome } from './handlers/index.js';
+export type { AttemptStore, AttemptCount, AttemptLimit, AttemptLimitsOptions } from './handlers/index.js';
 export { safeReturnTo, isSafeReturnTo } from './session/return-to.js';
 export { evaluateAuthorization, PolicyCache, createCan, policyFetchers } from './rbac/index.js';
 export type { AuthorizationDecision, EvaluateAuthorizationInput, PolicyCacheOptions, PolicyCacheStats, PolicySnapshot, PolicyCacheLogger, RbacPolicySource } from './rbac/index.js';

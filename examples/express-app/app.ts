@@ -76,8 +76,15 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.get('/login', (req, res) => {
     // The login route answers a form post with a 303 back here: `?status=email_sent`.
     if (queryString(req, 'status') === 'email_sent') return void send(res, pages.checkEmailPage(view(req)));
+    // The code and password-reset routes answer their form posts with these statuses.
+    if (queryString(req, 'status') === 'code_sent') return void send(res, pages.codeLoginPage(view(req), { sent: true }));
+    if (queryString(req, 'status') === 'reset_email_sent') return void send(res, pages.forgotPasswordPage(view(req), { sent: true }));
     send(res, pages.loginPage(view(req), { returnTo: queryString(req, 'return_to'), error: queryString(req, 'error') }));
   });
+  app.get('/login/password', (req, res) => send(res, pages.passwordLoginPage(view(req), { returnTo: queryString(req, 'return_to'), error: queryString(req, 'error') })));
+  app.get('/login/code', (req, res) => send(res, pages.codeLoginPage(view(req), { sent: false, error: queryString(req, 'error') })));
+  app.get('/forgot-password', (req, res) => send(res, pages.forgotPasswordPage(view(req), { sent: false, error: queryString(req, 'error') })));
+  app.get('/reset-password', (req, res) => send(res, pages.resetPasswordPage(view(req), { error: queryString(req, 'error') })));
   app.get('/select-org', (req, res) => send(res, pages.selectOrganizationPage(view(req), { error: queryString(req, 'error') })));
   app.get('/mfa', (req, res) => send(res, pages.mfaPage(view(req), { error: queryString(req, 'error') })));
 
@@ -157,7 +164,15 @@ export function createApp(options: ExampleAppOptions): express.Express {
     const auth = signedIn(req);
     // The current address from Stytch (the session's email factor may predate an email change).
     const { member } = await client.organizations.members.get({ organization_id: auth.organizationId, member_id: auth.memberId });
-    send(res, pages.accountPage(view(req), { email: member.email_address, sent: queryString(req, 'status') === 'email_update_sent' }));
+    send(
+      res,
+      pages.accountPage(view(req), {
+        email: member.email_address,
+        sent: queryString(req, 'status') === 'email_update_sent',
+        passwordChanged: queryString(req, 'status') === 'password_changed',
+        error: queryString(req, 'error'),
+      }),
+    );
   });
 
   // 4. Everything else: a 404 page, and an error page that never shows a stack.

@@ -61,7 +61,9 @@ export async function startExample(options: StartExampleOptions = {}): Promise<R
       emulator = await startEmulator({
         quiet: true,
         ...(options.startTime === undefined ? {} : { startTime: options.startTime }),
-        redirectUrls: { login: callback, signup: callback, discovery: callback, invite: callback },
+        redirectUrls: { login: callback, signup: callback, discovery: callback, invite: callback, resetPassword: callback },
+        // One password per email across organizations: password sign-in works from the discovery login.
+        passwords: { crossOrganization: true },
       });
       seed = seedEmulator(emulator);
       // An empty env: in emulator mode nothing is read from the real environment.

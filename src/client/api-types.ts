@@ -9,9 +9,11 @@ import type {
   DiscoveredOrganization,
   Member,
   MemberSession,
+  MfaRequired,
   OrgPolicy,
   Organization,
   PrimaryAuthenticateResponse,
+  PrimaryRequired,
   RbacPolicy,
   RbacRole,
   StytchJwk,
@@ -193,6 +195,7 @@ export interface MagicLinksDiscoveryAuthenticateRequest {
 /** What every discovery authenticate call answers (reference 5.3, 5.5, 5.6). */
 export interface DiscoveryAuthenticateResponse extends StytchResponseBase {
   intermediate_session_token: string;
+  intermediate_session_token_expires_at?: string;
   email_address: string;
   discovered_organizations: DiscoveredOrganization[];
   [key: string]: unknown;
@@ -530,6 +533,180 @@ export interface PasswordsAuthenticateRequest extends SessionCreationFields {
   telemetry_id?: string;
 }
 export type PasswordsAuthenticateResponse = PrimaryAuthenticateResponse & WithMemberDevice;
+
+export interface PasswordsStrengthCheckRequest {
+  password: string;
+  /** When given, breach detection is applied too. */
+  email_address?: string;
+}
+/** LUDS feedback (B2B puts it at the top level, not under `feedback`). */
+export interface LudsFeedback {
+  has_lower_case: boolean;
+  has_upper_case: boolean;
+  has_digit: boolean;
+  /** Any character outside a–z and A–Z that is not a digit. */
+  has_symbol: boolean;
+  /** How many of the four character classes are still missing. */
+  missing_complexity: number;
+  /** How many characters short of the minimum length. */
+  missing_characters: number;
+}
+export interface ZxcvbnFeedback {
+  warning: string;
+  suggestions: string[];
+}
+export interface PasswordsStrengthCheckResponse extends StytchResponseBase {
+  valid_password: boolean;
+  score: number;
+  breached_password: boolean;
+  strength_policy: 'zxcvbn' | 'luds' | (string & {});
+  breach_detection_on_create: boolean;
+  luds_feedback?: LudsFeedback;
+  zxcvbn_feedback?: ZxcvbnFeedback;
+  [key: string]: unknown;
+}
+
+export interface PasswordHashSaltConfig {
+  prepend_salt?: string;
+  append_salt?: string;
+}
+export interface PasswordsMigrateRequest {
+  organization_id: string;
+  email_address: string;
+  hash: string;
+  hash_type: 'bcrypt' | 'md_5' | 'argon_2i' | 'argon_2id' | 'sha_1' | 'sha_512' | 'scrypt' | 'phpass' | 'pbkdf_2' | (string & {});
+  md_5_config?: PasswordHashSaltConfig;
+  sha_1_config?: PasswordHashSaltConfig;
+  sha_512_config?: PasswordHashSaltConfig;
+  argon_2_config?: { salt: string; iteration_amount: number; memory: number; threads: number; key_length: number };
+  scrypt_config?: { salt: string; n_parameter: number; r_parameter: number; p_parameter: number; key_length: number };
+  pbkdf_2_config?: { salt: string; iteration_amount: number; key_length: number; algorithm?: string };
+  name?: string;
+  trusted_metadata?: Record<string, unknown>;
+  untrusted_metadata?: Record<string, unknown>;
+  roles?: string[];
+  preserve_existing_sessions?: boolean;
+  mfa_phone_number?: string;
+  set_phone_number_verified?: boolean;
+  external_id?: string;
+}
+export interface PasswordsMigrateResponse extends MemberResponse {
+  member_created: boolean;
+}
+
+export interface PasswordsEmailResetStartRequest {
+  organization_id: string;
+  email_address: string;
+  reset_password_redirect_url?: string;
+  /** Default 30, 5–10080. */
+  reset_password_expiration_minutes?: number;
+  /** PKCE challenge; note the name (not `pkce_code_challenge`). */
+  code_challenge?: string;
+  login_redirect_url?: string;
+  locale?: StytchLocale;
+  reset_password_template_id?: string;
+  verify_email_template_id?: string;
+}
+/** No `organization` in this answer. */
+export interface PasswordsEmailResetStartResponse extends StytchResponseBase {
+  member_id: string;
+  member_email_id: string;
+  member: Member;
+  [key: string]: unknown;
+}
+
+export interface PasswordsEmailResetRequest extends SessionCreationFields {
+  password_reset_token: string;
+  password: string;
+  /** PKCE verifier; note the name (not `pkce_code_verifier`). */
+  code_verifier?: string;
+  locale?: StytchLocale;
+  intermediate_session_token?: string;
+  telemetry_id?: string;
+}
+export type PasswordsEmailResetResponse = PrimaryAuthenticateResponse & WithMemberDevice & { member_email_id: string };
+
+export interface PasswordsEmailRequireResetRequest {
+  email_address: string;
+  organization_id?: string;
+  member_id?: string;
+}
+export interface PasswordsEmailRequireResetResponse extends StytchResponseBase {
+  member_id?: string;
+  member?: Member;
+  organization?: Organization;
+  [key: string]: unknown;
+}
+
+export interface PasswordsExistingPasswordResetRequest extends SessionCreationFields {
+  organization_id: string;
+  email_address: string;
+  existing_password: string;
+  new_password: string;
+  locale?: StytchLocale;
+  telemetry_id?: string;
+}
+/** As the 5.2 fields, but Stytch does not promise `organization_id` here. */
+export interface PasswordsExistingPasswordResetResponse extends StytchResponseBase, WithMemberDevice {
+  member_id: string;
+  member: Member;
+  organization: Organization;
+  member_authenticated: boolean;
+  session_token: string;
+  session_jwt: string;
+  member_session?: MemberSession | null;
+  intermediate_session_token: string;
+  intermediate_session_token_expires_at?: string;
+  mfa_required?: MfaRequired | null;
+  primary_required?: PrimaryRequired | null;
+}
+
+export interface PasswordsSessionResetRequest extends SessionCreationFields {
+  organization_id: string;
+  password: string;
+  locale?: StytchLocale;
+  telemetry_id?: string;
+}
+/** The session used for the reset, extended; no `primary_required` (the session already met it). */
+export interface PasswordsSessionResetResponse extends StytchResponseBase, WithMemberDevice {
+  member_id: string;
+  member: Member;
+  organization: Organization;
+  member_authenticated: boolean;
+  session_token: string;
+  session_jwt: string;
+  member_session?: MemberSession | null;
+  intermediate_session_token: string;
+  intermediate_session_token_expires_at?: string;
+  mfa_required?: MfaRequired | null;
+}
+
+export interface PasswordsDiscoveryAuthenticateRequest {
+  email_address: string;
+  password: string;
+}
+export type PasswordsDiscoveryAuthenticateResponse = DiscoveryAuthenticateResponse;
+
+export interface PasswordsDiscoveryEmailResetStartRequest {
+  email_address: string;
+  reset_password_redirect_url?: string;
+  discovery_redirect_url?: string;
+  reset_password_template_id?: string;
+  /** Default 30, 5–10080. */
+  reset_password_expiration_minutes?: number;
+  /** PKCE challenge; this endpoint does use the `pkce_` prefix. */
+  pkce_code_challenge?: string;
+  locale?: StytchLocale;
+  verify_email_template_id?: string;
+}
+export type PasswordsDiscoveryEmailResetStartResponse = EmptyResponse;
+
+export interface PasswordsDiscoveryEmailResetRequest {
+  password_reset_token: string;
+  password: string;
+  pkce_code_verifier?: string;
+}
+export type PasswordsDiscoveryEmailResetResponse = DiscoveryAuthenticateResponse;
 
 export interface OAuthAuthenticateRequest extends SessionCreationFields {
   oauth_token: string;

@@ -13,7 +13,7 @@ export type { RecoveryCodes } from './recovery-codes.js';
 export type { Discovery, DiscoveryOrganizations, DiscoveryIntermediateSessions } from './discovery.js';
 export type { Organizations } from './organizations.js';
 export type { Members } from './members.js';
-export type { Passwords } from './passwords.js';
+export type { Passwords, PasswordsEmail, PasswordsExistingPassword, PasswordsSessions, PasswordsDiscovery, PasswordsDiscoveryEmail } from './passwords.js';
 export type { OAuth, OAuthDiscovery } from './oauth.js';
 export type { Sso } from './sso.js';
 export type { M2M, M2MClients, M2MClientSecrets } from './m2m.js';

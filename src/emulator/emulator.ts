@@ -7,6 +7,7 @@ import { createClock } from './clock.js';
 import { FaultQueue } from './faults.js';
 import { newId } from './ids.js';
 import { KeyRing } from './keys.js';
+import { passwordSettings } from './password-policy.js';
 import { defaultPolicy } from './policy.js';
 import { Router } from './router.js';
 import { apiRoutes } from './routes/index.js';
@@ -79,7 +80,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         signup: redirects.signup ?? redirects.login ?? DEFAULT_REDIRECT,
         discovery: redirects.discovery ?? DEFAULT_REDIRECT,
         invite: redirects.invite ?? redirects.login ?? DEFAULT_REDIRECT,
+        resetPassword: redirects.resetPassword ?? redirects.login ?? DEFAULT_REDIRECT,
       },
+      passwords: passwordSettings(options.passwords),
     },
     clock,
     keys,

@@ -1,9 +1,9 @@
 /** Member records: creation, lookup, roles with their sources (reference 4.7, 6.2) and the API view. */
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scryptSync } from 'node:crypto';
 import type { Member, MemberRole, Organization } from '../client/types.js';
 import { badRequest, memberNotFound } from './http-errors.js';
 import { newId, rfc3339 } from './ids.js';
-import type { EmulatorState, MemberRecord } from './state.js';
+import type { EmulatorState, MemberRecord, PasswordRecord } from './state.js';
 
 export interface NewMemberInput {
   email_address: string;
@@ -55,19 +55,14 @@ export function membersByEmail(state: EmulatorState, email: string): MemberRecor
   return [...state.members.values()].filter((m) => m.status !== 'deleted' && activeStatuses.has(m.status) && m.email_address === wanted);
 }
 
-function hashPassword(password: string): { id: string; salt: string; hash: string } {
+function hashPassword(password: string): PasswordRecord {
   const salt = randomBytes(16).toString('base64url');
-  return { id: newId('password'), salt, hash: scryptSync(password, salt, 32).toString('base64url') };
+  return { id: newId('member-password'), salt, hash: scryptSync(password, salt, 32).toString('base64url') };
 }
 
+/** Seeds a password (admin API); the API routes use `storePassword` in password-store.ts. */
 export function setPassword(member: MemberRecord, password: string): void {
   member.password = hashPassword(password);
-}
-
-export function passwordMatches(member: MemberRecord, password: string): boolean {
-  if (!member.password) return false;
-  const actual = scryptSync(password, member.password.salt, 32);
-  return timingSafeEqual(actual, Buffer.from(member.password.hash, 'base64url'));
 }
 
 export function createMemberRecord(state: EmulatorState, org: Organization, input: NewMemberInput): MemberRecord {

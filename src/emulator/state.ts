@@ -38,7 +38,9 @@ export interface MemberRecord {
   phone_id: string;
   default_mfa_method: string;
   totp?: TotpRecord;
-  password?: { id: string; salt: string; hash: string };
+  password?: PasswordRecord;
+  /** `passwords/email/require_reset` was called: password sign-in is refused until a reset. */
+  password_reset_required?: boolean;
   retired_email_addresses: { email_id: string; email_address: string }[];
   trusted_metadata: Record<string, unknown>;
   untrusted_metadata: Record<string, unknown>;
@@ -46,6 +48,38 @@ export interface MemberRecord {
   oauth_registrations: Record<string, unknown>[];
   created_at: number;
   updated_at: number;
+}
+
+/** A stored password: a scrypt hash of our own, or a migrated hash (`passwords/migrate`). */
+export interface PasswordRecord {
+  id: string;
+  salt: string;
+  hash: string;
+  /** Set for migrated hashes: how to check a password against `hash`. */
+  migrated?: { hash_type: string; config: Record<string, unknown> };
+}
+
+/** A password-reset token (single use), organization-scoped or discovery. */
+export interface PasswordResetRecord {
+  token: string;
+  kind: 'org' | 'discovery';
+  email_address: string;
+  organization_id?: string;
+  member_id?: string;
+  expires_at: number;
+  used: boolean;
+  code_challenge?: string;
+}
+
+/** Project password settings (reference A2.3). */
+export interface PasswordSettings {
+  validationPolicy: 'zxcvbn' | 'luds';
+  ludsMinPasswordLength: number;
+  ludsMinPasswordComplexity: number;
+  checkBreachOnCreation: boolean;
+  checkBreachOnAuthentication: boolean;
+  crossOrganization: boolean;
+  breachedPasswords: ReadonlySet<string>;
 }
 
 export interface SessionRecord {
@@ -135,7 +169,8 @@ export interface EmulatorSettings {
   secret: string;
   url: string;
   issuer: string;
-  redirectUrls: { login: string; signup: string; discovery: string; invite: string };
+  redirectUrls: { login: string; signup: string; discovery: string; invite: string; resetPassword: string };
+  passwords: PasswordSettings;
   /** Browser-facing token of the project (public start endpoints). */
   publicToken: string;
   /** Redirect URLs accepted by the public start endpoints besides loopback ones and `redirectUrls`. */
@@ -150,6 +185,8 @@ export class EmulatorState {
   sessionsByToken = new Map<string, SessionRecord>();
   intermediateSessions = new Map<string, IstRecord>();
   magicLinks = new Map<string, MagicLinkRecord>();
+  /** Password-reset tokens by token. */
+  passwordResets = new Map<string, PasswordResetRecord>();
   /** Key: `${organization_id or 'discovery'}|${email}`; a new code replaces the old one. */
   emailOtps = new Map<string, EmailOtpRecord>();
   /** Key: member_id; one live code per member. */
@@ -193,7 +230,7 @@ export class EmulatorState {
   reset(): void {
     for (const map of [
       this.organizations, this.members, this.sessions, this.sessionsByToken, this.intermediateSessions, this.magicLinks,
-      this.emailOtps, this.smsOtps, this.oauthTokens, this.ssoTokens, this.orgPolicies, this.ssoConnections, this.idpFlows,
+      this.emailOtps, this.smsOtps, this.passwordResets, this.oauthTokens, this.ssoTokens, this.orgPolicies, this.ssoConnections, this.idpFlows,
       this.m2mClients, this.connectedApps, this.revokedAccessTokens,
     ]) {
       map.clear();

@@ -17,7 +17,9 @@ export interface EmulatorOptions {
   /** Epoch milliseconds the emulator clock starts at. Default `Date.now()`. */
   startTime?: number;
   /** Redirect URLs used when a call omits its own. Default `http://localhost:3000/authenticate`. */
-  redirectUrls?: { login?: string; signup?: string; discovery?: string; invite?: string };
+  redirectUrls?: { login?: string; signup?: string; discovery?: string; invite?: string; resetPassword?: string };
+  /** Project password settings (reference A2.3). Default: zxcvbn, breach checks on, organization-scoped passwords. */
+  passwords?: EmulatorPasswordOptions;
   /** Largest accepted request body in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
   /** The project's public token (browser-facing start endpoints). Default `public-token-test-<uuid>`. */
@@ -29,6 +31,27 @@ export interface EmulatorOptions {
   allowedRedirectUrls?: string[];
   /** Suppress the emulator's own console output (it prints nothing but unexpected internal errors). */
   quiet?: boolean;
+}
+
+/** The project's password settings, as on Stytch's dashboard. */
+export interface EmulatorPasswordOptions {
+  /** `'zxcvbn'` (default; valid when the score is 3 or more) or `'luds'`. */
+  validationPolicy?: 'zxcvbn' | 'luds';
+  /** LUDS: minimum length, 8–32. Default 8. */
+  ludsMinPasswordLength?: number;
+  /** LUDS: how many of lower, upper, digit, symbol are required, 1–4. Default 3. */
+  ludsMinPasswordComplexity?: number;
+  /** Refuse passwords on the built-in breached list when they are set. Default true. */
+  checkBreachOnCreation?: boolean;
+  /** Refuse sign-in with a breached password (`member_reset_password`). Default true. */
+  checkBreachOnAuthentication?: boolean;
+  /**
+   * One password per email across organizations: enables the discovery password calls and
+   * `email/require_reset`. Default false (organization-scoped passwords).
+   */
+  crossOrganization?: boolean;
+  /** More passwords to treat as breached, besides the built-in list. */
+  breachedPasswords?: string[];
 }
 
 /** A scripted failure for the next call(s) to an endpoint. */
@@ -67,7 +90,9 @@ export type OutboxKind =
   | 'email_otp'
   | 'discovery_email_otp'
   | 'sms_otp'
-  | 'email_update_magic_link';
+  | 'email_update_magic_link'
+  | 'password_reset'
+  | 'discovery_password_reset';
 
 /** An email or SMS the emulator would have delivered. */
 export interface OutboxMessage {
@@ -78,7 +103,7 @@ export interface OutboxMessage {
   kind: OutboxKind;
   organizationId?: string;
   memberId?: string;
-  /** Magic-link token. */
+  /** Magic-link or password-reset token. */
   token?: string;
   /** OTP code. */
   code?: string;

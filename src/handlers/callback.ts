@@ -10,6 +10,7 @@ import { redirect } from '../middleware/respond.js';
 import { logEvent } from '../session/logger.js';
 import type { FlowOutcome } from './flow.js';
 import { completePrimary, revokeBestEffort, sendOutcome } from './flow.js';
+import { passwordResetLanding, resetLinkParams } from './password-reset.js';
 import type { RouteContext } from './route-context.js';
 
 /** The token types this callback handles (reference 5.1); anything else is refused with 0 upstream calls. */
@@ -34,6 +35,9 @@ export async function callback(req: IncomingMessage, res: ServerResponse, rc: Ro
   // Set first so every answer, including errors, carries them.
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Referrer-Policy', 'no-referrer');
+  // Password-reset links are finished by the reset form, not here (password-reset.ts).
+  const resetLink = resetLinkParams(req, rc);
+  if (resetLink !== undefined) return passwordResetLanding(req, res, rc, resetLink);
   // Read and delete in every case: the verifier is single use whatever happens next.
   const verifier = flow.takePkceVerifier(req, res);
   const emailUpdateMember = flow.takeEmailUpdatePending(req, res);

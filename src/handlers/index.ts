@@ -5,3 +5,4 @@ export { csrfProtection } from './csrf.js';
 export type { CsrfProtectionOptions } from './csrf.js';
 export type { StytchRoutesOptions, StytchRouteName, AuthenticatedResult, AuthenticatedVia } from './options.js';
 export type { FlowOutcome } from './flow.js';
+export type { AttemptStore, AttemptCount, AttemptLimit, AttemptLimitsOptions } from './attempt-limiter.js';

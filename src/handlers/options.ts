@@ -10,6 +10,8 @@ import type { OptionShape } from '../option-names.js';
 import type { StytchAuthMiddleware } from '../middleware/stytch-auth.js';
 import type { Logger } from '../session/logger.js';
 import { isSafeReturnTo } from '../session/return-to.js';
+import { AttemptLimiter } from './attempt-limiter.js';
+import type { AttemptLimitsOptions } from './attempt-limiter.js';
 
 /** Route keys of `stytchRoutes()`; each maps to a path under the router's mount point. */
 export type StytchRouteName =
@@ -27,7 +29,14 @@ export type StytchRouteName =
   | 'switchOrganization'
   | 'logout'
   | 'emailUpdate'
-  | 'session';
+  | 'session'
+  | 'passwordLogin'
+  | 'passwordStrength'
+  | 'passwordResetStart'
+  | 'passwordReset'
+  | 'passwordChange'
+  | 'emailCodeSend'
+  | 'emailCodeVerify';
 
 /** Default path of every route, relative to where the router is mounted. */
 export const DEFAULT_ROUTE_PATHS: Readonly<Record<StytchRouteName, string>> = {
@@ -46,6 +55,13 @@ export const DEFAULT_ROUTE_PATHS: Readonly<Record<StytchRouteName, string>> = {
   logout: '/logout',
   emailUpdate: '/email/update',
   session: '/session',
+  passwordLogin: '/login/password',
+  passwordStrength: '/password/strength',
+  passwordResetStart: '/password/reset/start',
+  passwordReset: '/password/reset',
+  passwordChange: '/password/change',
+  emailCodeSend: '/login/code/send',
+  emailCodeVerify: '/login/code/verify',
 };
 
 /** What established a session, passed to `onAuthenticated`. */
@@ -58,7 +74,11 @@ export type AuthenticatedVia =
   | 'mfa_sms'
   | 'mfa_totp'
   | 'mfa_recovery_code'
-  | 'switch_organization';
+  | 'switch_organization'
+  | 'password'
+  | 'password_reset'
+  | 'password_change'
+  | 'email_otp';
 
 /** The outcome handed to `onAuthenticated` before any session cookie is written. */
 export interface AuthenticatedResult {
@@ -132,6 +152,13 @@ export interface StytchRoutesOptions {
    * A stolen old session must not become a permanent takeover.
    */
   maxFactorAgeSeconds?: number;
+  /**
+   * The app's page that asks for the new password after a password-reset link (the callback
+   * keeps the reset token in an HttpOnly cookie and redirects here). Default `'/reset-password'`.
+   */
+  resetPasswordUrl?: string;
+  /** Limits on failed password and email-code attempts (429 with `Retry-After`). See {@link AttemptLimitsOptions}. */
+  attemptLimits?: AttemptLimitsOptions;
 }
 
 /** Every option `stytchRoutes()` knows; anything else is refused at startup. */
@@ -153,6 +180,8 @@ const ROUTES_OPTIONS: OptionShape = {
   trustedSubdomains: true,
   maxBodyBytes: true,
   maxFactorAgeSeconds: true,
+  resetPasswordUrl: true,
+  attemptLimits: { member: true, client: true, store: true, clientAddress: true },
 };
 
 /** Fully validated options of one `stytchRoutes()` call, before what `stytchAuth()` adds. Internal. */
@@ -175,6 +204,8 @@ export interface ResolvedRoutesConfig {
   onError: StytchRoutesOptions['onError'];
   maxBodyBytes: number;
   maxFactorAgeMs: number;
+  resetPasswordUrl: string;
+  attemptLimiter: AttemptLimiter;
 }
 
 const PATH_SHAPE = /^\/[A-Za-z0-9/_.~-]*$/;
@@ -287,5 +318,7 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
     onError: options.onError,
     maxBodyBytes,
     maxFactorAgeMs: maxFactorAgeSeconds * 1000,
+    resetPasswordUrl: resolveTarget(options.resetPasswordUrl, 'resetPasswordUrl', appOrigin, '/reset-password'),
+    attemptLimiter: new AttemptLimiter(options.attemptLimits),
   };
 }

@@ -14,11 +14,16 @@ import { callback } from './callback.js';
 import { checkCsrf, csrfError } from './csrf.js';
 import type { CsrfPolicy } from './csrf.js';
 import { createDiscoveredOrganization, exchangeDiscovery, listDiscoveredOrganizations } from './discovery.js';
+import { emailCodeSend, emailCodeVerify } from './email-code.js';
 import { startEmailUpdate } from './email-update.js';
 import { loginEmail } from './login-email.js';
 import { logout } from './logout.js';
 import { mfaRecover, mfaSmsAuthenticate, mfaSmsSend, mfaStatus, mfaTotpAuthenticate, mfaTotpCreate } from './mfa.js';
 import { resolveRoutesOptions } from './options.js';
+import { passwordChange } from './password-change.js';
+import { passwordLogin } from './password-login.js';
+import { passwordReset, passwordResetStart } from './password-reset.js';
+import { passwordStrength } from './password-strength.js';
 import type { StytchRouteName, StytchRoutesOptions } from './options.js';
 import { bindRoutes } from './route-context.js';
 import type { RouteBinding, RouteContext } from './route-context.js';
@@ -51,6 +56,13 @@ const ROUTES: readonly RouteDef[] = [
   { name: 'logout', method: 'POST', handler: logout, errorPage: 'login' },
   { name: 'emailUpdate', method: 'POST', handler: startEmailUpdate, errorPage: 'login' },
   { name: 'session', method: 'GET', handler: currentSession, errorPage: 'login' },
+  { name: 'passwordLogin', method: 'POST', handler: passwordLogin, errorPage: 'login' },
+  { name: 'passwordStrength', method: 'POST', handler: passwordStrength, errorPage: 'login' },
+  { name: 'passwordResetStart', method: 'POST', handler: passwordResetStart, errorPage: 'login' },
+  { name: 'passwordReset', method: 'POST', handler: passwordReset, errorPage: 'login' },
+  { name: 'passwordChange', method: 'POST', handler: passwordChange, errorPage: 'login' },
+  { name: 'emailCodeSend', method: 'POST', handler: emailCodeSend, errorPage: 'login' },
+  { name: 'emailCodeVerify', method: 'POST', handler: emailCodeVerify, errorPage: 'login' },
 ];
 
 /** Errors after which the IST is useless: drop its cookie so the next page starts over. */
@@ -75,7 +87,11 @@ function pathOf(url: string | undefined): string {
  * `POST /login/email`, `GET /callback`, `GET /discovery/organizations`, `POST /discovery/exchange`,
  * `POST /discovery/organizations`, `GET /mfa`, `POST /mfa/sms/send`, `POST /mfa/sms/authenticate`,
  * `POST /mfa/totp/create`, `POST /mfa/totp/authenticate`, `POST /mfa/recovery`,
- * `POST /switch-organization`, `POST /logout`, `POST /email/update`, `GET /session`.
+ * `POST /switch-organization`, `POST /logout`, `POST /email/update`, `GET /session`,
+ * `POST /login/password`, `POST /password/strength`, `POST /password/reset/start`,
+ * `POST /password/reset` (password-reset links come back through the callback), `POST /password/change`,
+ * `POST /login/code/send`, `POST /login/code/verify`. Failed password and code attempts are
+ * limited per member and per client address (`attemptLimits`; 429 with `Retry-After`).
  *
  * Every POST passes the CSRF origin check against `appUrl` (403 `csrf_rejected`); HTML form posts
  * and navigations get 303 redirects (errors back to the login or MFA page of `stytchAuth()` with

@@ -165,6 +165,31 @@
     );
   }
 
+  // Live password feedback: Stytch's strength check through POST /auth/password/strength.
+  function strengthFeedback(input) {
+    const target = document.getElementById(input.getAttribute('data-strength'));
+    if (!target) return;
+    let timer;
+    let latest = 0;
+    input.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const ticket = ++latest;
+        if (input.value === '') return void target.replaceChildren();
+        const result = await api('POST', '/auth/password/strength', { password: input.value });
+        if (ticket !== latest) return;
+        if (!result.ok) return void target.replaceChildren();
+        const s = result.data.strength;
+        const verdict = s.validPassword ? 'Strong enough.' : s.breachedPassword ? 'This password appeared in a data breach.' : 'Too weak.';
+        const parts = [el('strong', { 'data-testid': 'strength-verdict', 'data-valid': String(s.validPassword) }, verdict)];
+        if (s.warning) parts.push(' ' + s.warning);
+        for (const tip of s.suggestions) parts.push(' ' + tip);
+        target.replaceChildren(...parts);
+      }, 250);
+    });
+  }
+  for (const input of document.querySelectorAll('input[data-strength]')) strengthFeedback(input);
+
   const picker = document.getElementById('discovered');
   if (picker) void discovered(picker);
   const second = document.getElementById('mfa');

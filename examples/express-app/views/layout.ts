@@ -62,6 +62,16 @@ const ERROR_TEXT: Record<string, string> = {
   csrf_rejected: 'The request came from another site and was refused.',
   too_many_requests: 'Too many attempts. Wait a moment and try again.',
   upstream_unavailable: 'Sign-in is unavailable right now. Please try again shortly.',
+  invalid_credentials: 'The email address or password is incorrect.',
+  invalid_password: 'Enter a password (at most 256 characters).',
+  member_reset_password: 'This password must be reset: use "Forgot your password?".',
+  weak_password: 'That password is too easy to guess. Choose a longer or less common one.',
+  breached_password: 'That password has appeared in a data breach. Choose another one.',
+  password_reset_not_pending: 'Open the password reset link from your email again.',
+  unable_to_auth_password_reset_token: 'That reset link was used already or has expired. Ask for a new one.',
+  unable_to_auth_otp_code: 'That code was used already or has expired.',
+  step_up_required: 'For this change, enter your current password (or sign in again first).',
+  too_many_attempts: 'Too many attempts. Wait a few minutes and try again.',
 };
 
 /** A banner for `?error=<code>` redirects from the auth routes. The code is shown as text, never as markup. */

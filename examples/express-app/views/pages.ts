@@ -16,6 +16,73 @@ export function loginPage(ctx: LayoutContext, input: { returnTo?: string | undef
   <label>Work email <input type="email" name="email_address" required autocomplete="email" autofocus></label>
   ${input.returnTo ? html`<input type="hidden" name="return_to" value="${input.returnTo}">` : ''}
   <button type="submit">Email me a sign-in link</button>
+</form>
+<p class="muted">Or <a href="/login/code" data-testid="use-code">email me a code</a> · <a href="/login/password" data-testid="use-password">use a password</a> · <a href="/forgot-password" data-testid="forgot-password">forgot your password?</a></p>`,
+  );
+}
+
+/** Password sign-in (discovery: the organization picker comes next). */
+export function passwordLoginPage(ctx: LayoutContext, input: { returnTo?: string | undefined; error?: string | undefined }): SafeHtml {
+  return layout(
+    ctx,
+    'Sign in with a password',
+    html`${errorBanner(input.error)}
+<form class="card" method="post" action="/auth/login/password" data-testid="password-login-form">
+  <label>Work email <input type="email" name="email_address" required autocomplete="email" autofocus></label>
+  <label>Password <input type="password" name="password" required autocomplete="current-password" maxlength="256"></label>
+  ${input.returnTo ? html`<input type="hidden" name="return_to" value="${input.returnTo}">` : ''}
+  <button type="submit">Sign in</button>
+</form>
+<p class="muted"><a href="/forgot-password">Forgot your password?</a> · <a href="/login">Email me a link instead</a></p>`,
+  );
+}
+
+/** Email-code sign-in: ask for a code, then enter it (discovery: the organization picker comes next). */
+export function codeLoginPage(ctx: LayoutContext, input: { sent: boolean; error?: string | undefined }): SafeHtml {
+  return layout(
+    ctx,
+    'Sign in with a code',
+    html`${errorBanner(input.error)}
+${input.sent
+  ? html`<p class="banner ok" data-testid="code-sent">If this address belongs to an account, we sent it a 6-digit code (valid for 10 minutes).${ctx.devMode ? html` Read it in the <a href="/dev/mailbox">dev mailbox</a>.` : ''}</p>`
+  : ''}
+<form class="card" method="post" action="/auth/login/code/send" data-testid="code-send-form">
+  <label>Work email <input type="email" name="email_address" required autocomplete="email"></label>
+  <button type="submit">Email me a code</button>
+</form>
+<form class="card" method="post" action="/auth/login/code/verify" data-testid="code-verify-form">
+  <label>Work email <input type="email" name="email_address" required autocomplete="email"></label>
+  <label>Code <input name="code" required inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6"></label>
+  <button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+/** Forgot password: one answer whether or not the address has an account. */
+export function forgotPasswordPage(ctx: LayoutContext, input: { sent: boolean; error?: string | undefined }): SafeHtml {
+  return layout(
+    ctx,
+    'Reset your password',
+    html`${errorBanner(input.error)}
+${input.sent
+  ? html`<p class="banner ok" data-testid="reset-sent">If this address belongs to an account, we sent it a link to set a new password. Open it in this browser.${ctx.devMode ? html` Read it in the <a href="/dev/mailbox" data-testid="open-mailbox">dev mailbox</a>.` : ''}</p>`
+  : html`<form class="card" method="post" action="/auth/password/reset/start" data-testid="forgot-form">
+  <label>Work email <input type="email" name="email_address" required autocomplete="email" autofocus></label>
+  <button type="submit">Email me a reset link</button>
+</form>`}`,
+  );
+}
+
+/** The new-password form a reset link leads to; `app.js` shows live strength feedback. */
+export function resetPasswordPage(ctx: LayoutContext, input: { error?: string | undefined }): SafeHtml {
+  return layout(
+    ctx,
+    'Choose a new password',
+    html`${errorBanner(input.error)}
+<form class="card" method="post" action="/auth/password/reset" data-testid="reset-form">
+  <label>New password <input type="password" name="password" required autocomplete="new-password" maxlength="256" data-strength="strength-feedback"></label>
+  <p class="muted" id="strength-feedback" data-testid="strength-feedback" aria-live="polite"></p>
+  <button type="submit">Set password and sign in</button>
 </form>`,
   );
 }
@@ -203,7 +270,7 @@ export function membersPage(ctx: LayoutContext, members: readonly { email: strin
 }
 
 /** Self-serve email change: posts to the library's `POST /auth/email/update`, which redirects back here. */
-export function accountPage(ctx: LayoutContext, input: { email: string; sent: boolean }): SafeHtml {
+export function accountPage(ctx: LayoutContext, input: { email: string; sent: boolean; passwordChanged?: boolean; error?: string | undefined }): SafeHtml {
   return layout(
     ctx,
     'Account',
@@ -217,6 +284,19 @@ export function accountPage(ctx: LayoutContext, input: { email: string; sent: bo
     <label>New email <input type="email" name="email_address" required autocomplete="email"></label>
     <input type="hidden" name="return_to" value="/account?status=email_update_sent">
     <button type="submit">Send confirmation link</button>
+  </form>
+</section>
+${errorBanner(input.error)}
+${input.passwordChanged ? html`<p class="banner ok" data-testid="password-changed">Your password was changed.</p>` : ''}
+<section class="card">
+  <h2>Change your password</h2>
+  <p>Enter your current password. Signed in within the last 5 minutes? You may leave it empty (or set a first password).</p>
+  <form method="post" action="/auth/password/change" data-testid="password-change-form">
+    <label>Current password <input type="password" name="current_password" autocomplete="current-password" maxlength="256"></label>
+    <label>New password <input type="password" name="new_password" required autocomplete="new-password" maxlength="256" data-strength="change-strength-feedback"></label>
+    <p class="muted" id="change-strength-feedback" data-testid="change-strength-feedback" aria-live="polite"></p>
+    <input type="hidden" name="return_to" value="/account?status=password_changed">
+    <button type="submit">Change password</button>
   </form>
 </section>`,
   );

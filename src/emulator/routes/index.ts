@@ -7,6 +7,7 @@ import { memberRoutes } from './members.js';
 import { oauthSsoRoutes } from './oauth-sso.js';
 import { organizationRoutes } from './organizations.js';
 import { otpRoutes } from './otps.js';
+import { passwordRoutes } from './passwords.js';
 import { rbacRoutes } from './rbac.js';
 import { sessionRoutes } from './sessions.js';
 import { ssoAdminRoutes } from './sso-admin.js';
@@ -18,6 +19,7 @@ export function apiRoutes(router: Router): void {
   rbacRoutes(router);
   magicLinkRoutes(router);
   otpRoutes(router);
+  passwordRoutes(router);
   totpRoutes(router);
   discoveryRoutes(router);
   organizationRoutes(router);

@@ -23,6 +23,8 @@ export function applyEmailUpdate(state: EmulatorState, member: MemberRecord, new
   }
   member.retired_email_addresses.push({ email_id: member.email_id, email_address: member.email_address });
   member.email_address = newEmail;
+  member.password = undefined;
+  member.password_reset_required = false;
   member.email_id = newId('email');
   member.email_address_verified = true;
   member.updated_at = state.now();

@@ -136,6 +136,9 @@ export function memberRoutes(router: Router): void {
     if (email !== undefined && email !== member.email_address) {
       member.retired_email_addresses.push({ email_id: member.email_id, email_address: member.email_address });
       member.email_address = email;
+      // Changing the email clears any password (reference A11.3): it was tied to the old address.
+      member.password = undefined;
+      member.password_reset_required = false;
       member.email_id = newId('email');
       member.email_address_verified = false;
     }

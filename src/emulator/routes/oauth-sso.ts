@@ -3,11 +3,11 @@ import type { AuthenticationFactor, Organization } from '../../client/types.js';
 import { discoverOrganizations, jitEligible } from '../discovery.js';
 import { buildFactor } from '../factors.js';
 import type { ApiError } from '../http-errors.js';
-import { forbidden, memberNotFound, notFound, unauthorized } from '../http-errors.js';
+import { forbidden, memberNotFound, notFound } from '../http-errors.js';
 import { EMAIL_VERIFYING_PROVIDERS } from '../idp-page.js';
 import { newId } from '../ids.js';
 import { createIst } from '../ist.js';
-import { createMemberRecord, findMemberByEmail, membersByEmail, passwordMatches } from '../members.js';
+import { createMemberRecord, findMemberByEmail } from '../members.js';
 import { completePrimary, pendingLoginResponse } from '../mfa.js';
 import { authMethodAllowed, requireOrganization } from '../organizations.js';
 import type { Router } from '../router.js';
@@ -15,7 +15,7 @@ import { optionalSessionFromBody } from '../sessions.js';
 import { underlyingConnection } from '../sso-connections.js';
 import { redeemOAuthToken, redeemSsoToken } from '../sso-tokens.js';
 import type { EmulatorState, MemberRecord, OAuthTokenRecord, SsoTokenRecord } from '../state.js';
-import { isPlainObject, optNonEmpty, reqEmail, reqString, type Body } from '../validate.js';
+import { isPlainObject, optNonEmpty, reqString, type Body } from '../validate.js';
 
 /** Whether the provider verified the email: Google/Microsoft unless the IdP page said otherwise. */
 function providerVerified(record: OAuthTokenRecord): boolean {
@@ -138,32 +138,6 @@ function ssoAuthenticate(state: EmulatorState, body: Body): Record<string, unkno
 }
 
 export function oauthSsoRoutes(router: Router): void {
-  router.add('POST', '/v1/b2b/passwords/authenticate', ({ state, body }) => {
-    const org = requireOrganization(state, reqString(body, 'organization_id'));
-    const email = reqEmail(body);
-    const password = reqString(body, 'password');
-    const member = findMemberByEmail(state, org.organization_id, email);
-    // One answer for "no such member" and "wrong password": no account enumeration.
-    if (!member || !passwordMatches(member, password)) throw unauthorized('unauthorized_credentials', 'Unauthorized credentials.');
-    const factor = buildFactor(state, 'password', member);
-    return completePrimary(state, { org, member, factor, method: 'password', emailVerified: false, body });
-  });
-
-  router.add('POST', '/v1/b2b/passwords/discovery/authenticate', ({ state, body }) => {
-    const email = reqEmail(body);
-    const password = reqString(body, 'password');
-    const owner = membersByEmail(state, email).find((m) => passwordMatches(m, password));
-    if (!owner) throw unauthorized('unauthorized_credentials', 'Unauthorized credentials.');
-    // A password does not verify the email, so no email-domain JIT orgs are offered.
-    const factor = buildFactor(state, 'password', owner);
-    const ist = createIst(state, { email_address: email, email_verified: false, factors: [factor] });
-    return {
-      intermediate_session_token: ist.token,
-      email_address: email,
-      discovered_organizations: discoverOrganizations(state, email, ist.factors, { includeEligible: true, emailVerified: false }),
-    };
-  });
-
   router.add('POST', '/v1/b2b/oauth/authenticate', ({ state, body }) => oauthAuthenticate(state, body));
 
   router.add('POST', '/v1/b2b/oauth/discovery/authenticate', ({ state, body }) => {

@@ -1,0 +1,140 @@
+/**
+ * Limits on failed password and code attempts, per member (organization + email) and per client
+ * address, counted in fixed windows. Stytch's own limits still apply; these stop a guessing run
+ * before it reaches Stytch. The counters live behind {@link AttemptStore}, so several processes
+ * can share one store (e.g. Redis) later; the default keeps them in this process's memory.
+ */
+import type { IncomingMessage } from 'node:http';
+import { LRUCache } from 'lru-cache';
+import { ConfigError, StytchExpressError } from '../errors.js';
+
+/** Where failed-attempt counters live. Both methods may be sync or async. */
+export interface AttemptStore {
+  /** The current window's count for `key` and when that window ends (epoch ms); `undefined` when none is open. */
+  get(key: string, now: number): AttemptCount | undefined | Promise<AttemptCount | undefined>;
+  /** Count one failure for `key`, opening a window of `windowMs` when none is open; returns the new count. */
+  increment(key: string, windowMs: number, now: number): AttemptCount | Promise<AttemptCount>;
+  /** Forget `key` (after a success). */
+  reset(key: string): void | Promise<void>;
+}
+
+export interface AttemptCount {
+  count: number;
+  resetAt: number;
+}
+
+/** One limit: at most `max` failures per `windowSeconds`. */
+export interface AttemptLimit {
+  max: number;
+  windowSeconds: number;
+}
+
+/** Option `attemptLimits` of `stytchRoutes()`. */
+export interface AttemptLimitsOptions {
+  /** Failures per member (organization, or discovery, + email address). Default 5 per 15 minutes; `false` turns it off. */
+  member?: AttemptLimit | false;
+  /** Failures per client address. Default 30 per 15 minutes; `false` turns it off. */
+  client?: AttemptLimit | false;
+  /** Counter store. Default: in memory (this process only), at most 50 000 keys. */
+  store?: AttemptStore;
+  /**
+   * The client's address. Default `req.socket.remoteAddress`; behind a proxy, read your trusted
+   * forwarding header here (never trust it unconditionally).
+   */
+  clientAddress?: (req: IncomingMessage) => string | undefined;
+}
+
+/** 429 `too_many_attempts` with the seconds until the window ends (sent as `Retry-After`). */
+export class TooManyAttemptsError extends StytchExpressError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super('too_many_attempts', 429, 'Too many attempts. Try again later.');
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The default store: fixed windows in an LRU map. */
+export class MemoryAttemptStore implements AttemptStore {
+  readonly #map = new LRUCache<string, AttemptCount>({ max: 50_000 });
+
+  get(key: string, now: number): AttemptCount | undefined {
+    const entry = this.#map.get(key);
+    if (entry === undefined || entry.resetAt <= now) return undefined;
+    return { ...entry };
+  }
+
+  increment(key: string, windowMs: number, now: number): AttemptCount {
+    const open = this.get(key, now);
+    const next = open === undefined ? { count: 1, resetAt: now + windowMs } : { count: open.count + 1, resetAt: open.resetAt };
+    this.#map.set(key, next);
+    return { ...next };
+  }
+
+  reset(key: string): void {
+    this.#map.delete(key);
+  }
+}
+
+/** What one flow asks the limiter about: the member key is optional (discovery code sends have none). */
+export interface AttemptSubject {
+  /** e.g. `password|organization-test-...|ada@example.com`. */
+  member?: string;
+}
+
+/** The resolved limiter of one router. */
+export class AttemptLimiter {
+  readonly #member: AttemptLimit | undefined;
+  readonly #client: AttemptLimit | undefined;
+  readonly #store: AttemptStore;
+  readonly #address: (req: IncomingMessage) => string | undefined;
+
+  constructor(options: AttemptLimitsOptions | undefined) {
+    const o = options ?? {};
+    if (typeof o !== 'object' || o === null) throw new ConfigError('attemptLimits must be an object.');
+    this.#member = readLimit(o.member, 'attemptLimits.member', { max: 5, windowSeconds: 900 });
+    this.#client = readLimit(o.client, 'attemptLimits.client', { max: 30, windowSeconds: 900 });
+    if (o.store !== undefined && (typeof o.store?.get !== 'function' || typeof o.store.increment !== 'function' || typeof o.store.reset !== 'function')) {
+      throw new ConfigError('attemptLimits.store must have get(), increment() and reset().');
+    }
+    if (o.clientAddress !== undefined && typeof o.clientAddress !== 'function') throw new ConfigError('attemptLimits.clientAddress must be a function.');
+    this.#store = o.store ?? new MemoryAttemptStore();
+    this.#address = o.clientAddress ?? ((req) => req.socket?.remoteAddress);
+  }
+
+  #keys(req: IncomingMessage, subject: AttemptSubject): { key: string; limit: AttemptLimit }[] {
+    const keys: { key: string; limit: AttemptLimit }[] = [];
+    if (this.#member !== undefined && subject.member !== undefined) keys.push({ key: `m|${subject.member}`, limit: this.#member });
+    const address = this.#client === undefined ? undefined : this.#address(req);
+    if (this.#client !== undefined && typeof address === 'string' && address !== '') keys.push({ key: `c|${address}`, limit: this.#client });
+    return keys;
+  }
+
+  /** Throws {@link TooManyAttemptsError} when a limit is used up; call before the upstream call. */
+  async check(req: IncomingMessage, subject: AttemptSubject, now: number): Promise<void> {
+    for (const { key, limit } of this.#keys(req, subject)) {
+      const current = await this.#store.get(key, now);
+      if (current !== undefined && current.count >= limit.max) throw new TooManyAttemptsError(Math.max(1, Math.ceil((current.resetAt - now) / 1000)));
+    }
+  }
+
+  /** Counts a failed attempt against every limit that applies. */
+  async fail(req: IncomingMessage, subject: AttemptSubject, now: number): Promise<void> {
+    for (const { key, limit } of this.#keys(req, subject)) await this.#store.increment(key, limit.windowSeconds * 1000, now);
+  }
+
+  /** A success clears the member's counter (not the client address's: one address may try many members). */
+  async succeed(subject: AttemptSubject): Promise<void> {
+    if (this.#member !== undefined && subject.member !== undefined) await this.#store.reset(`m|${subject.member}`);
+  }
+}
+
+function readLimit(value: AttemptLimit | false | undefined, name: string, fallback: AttemptLimit): AttemptLimit | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return fallback;
+  if (typeof value !== 'object' || value === null) throw new ConfigError(`${name} must be { max, windowSeconds } or false.`);
+  const { max, windowSeconds } = value;
+  if (!Number.isInteger(max) || max < 1) throw new ConfigError(`${name}.max must be a positive integer.`);
+  if (typeof windowSeconds !== 'number' || !Number.isFinite(windowSeconds) || windowSeconds <= 0) throw new ConfigError(`${name}.windowSeconds must be a positive number.`);
+  return { max, windowSeconds };
+}

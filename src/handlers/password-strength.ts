@@ -1,0 +1,23 @@
+/**
+ * `POST /password/strength` `{ password, email_address? }`: Stytch's verdict on a candidate
+ * password under the project's policy, for live feedback on sign-up, reset and change pages.
+ * Answers `{ strength: { validPassword, score, breachedPassword, policy, warning, suggestions, luds? } }`;
+ * the password is never echoed. Counted against the per-address attempt limit (it costs a Stytch call).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from '../middleware/respond.js';
+import { FIELD_RULES, optionalField, readBody } from './body.js';
+import { checkStrength, requirePassword } from './password-fields.js';
+import type { RouteContext } from './route-context.js';
+
+/** Handler of the strength route. */
+export async function passwordStrength(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const fields = await readBody(req, rc.cfg.maxBodyBytes);
+  const password = requirePassword(fields, 'password');
+  const email = optionalField(fields, 'email_address', FIELD_RULES.email, 'invalid_email');
+  const limiter = rc.cfg.attemptLimiter;
+  await limiter.check(req, {}, rc.now());
+  // Every check counts for the address: this route spends Stytch calls for anyone who asks.
+  await limiter.fail(req, {}, rc.now());
+  sendJson(res, 200, { strength: await checkStrength(rc, password, email) });
+}
