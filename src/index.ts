@@ -29,3 +29,6 @@ export type { StytchRequestContext, StytchContextConfig, ErrorPageRenderer } fro
 export { setSessionCookies, clearSessionCookies } from './middleware/cookies.js';
 export type { Logger } from './session/logger.js';
 export type { SessionMetricsSnapshot } from './session/metrics.js';
+export { memoryStore, redisStore, createStore } from './store/index.js';
+export type { SharedStore, StoreMetricsSnapshot, HitResult, RevocationKind, MemoryStoreOptions, RedisStoreOptions, StoreConfig } from './store/index.js';
+export type { StytchAuthMetrics } from './middleware/stytch-auth.js';
