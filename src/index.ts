@@ -8,7 +8,7 @@ export { StytchB2BClient, resolveClientConfig } from './client/index.js';
 export type { StytchClientOptions, StytchClientConfig, CallOptions } from './client/index.js';
 export type * from './client/api-types.js';
 export { stytchRoutes, csrfProtection } from './handlers/index.js';
-export type { StytchRoutesOptions, StytchRoutesMiddleware, StytchRouteName, AuthenticatedResult, AuthenticatedVia, CsrfProtectionOptions, FlowOutcome } from './handlers/index.js';
+export type { StytchRoutesOptions, StytchRoutesMiddleware, StytchRouteName, AuthenticatedResult, AuthenticatedVia, CsrfProtectionOptions, FlowOutcome, RouteLimitsOptions } from './handlers/index.js';
 export { safeReturnTo, isSafeReturnTo } from './session/return-to.js';
 export { evaluateAuthorization, PolicyCache, createCan, policyFetchers } from './rbac/index.js';
 export type { AuthorizationDecision, EvaluateAuthorizationInput, PolicyCacheOptions, PolicyCacheStats, PolicySnapshot, PolicyCacheLogger, RbacPolicySource } from './rbac/index.js';
@@ -30,5 +30,5 @@ export { setSessionCookies, clearSessionCookies } from './middleware/cookies.js'
 export type { Logger } from './session/logger.js';
 export type { SessionMetricsSnapshot } from './session/metrics.js';
 export { memoryStore, redisStore, createStore } from './store/index.js';
-export type { SharedStore, StoreMetricsSnapshot, HitResult, RevocationKind, MemoryStoreOptions, RedisStoreOptions, StoreConfig } from './store/index.js';
+export type { SharedStore, StoreMetricsSnapshot, HitResult, RevocationKind, MemoryStoreOptions, RedisStoreOptions, StoreConfig, AttemptLimit } from './store/index.js';
 export type { StytchAuthMetrics } from './middleware/stytch-auth.js';

@@ -3,5 +3,5 @@ export { stytchRoutes } from './stytch-routes.js';
 export type { StytchRoutesMiddleware } from './stytch-routes.js';
 export { csrfProtection } from './csrf.js';
 export type { CsrfProtectionOptions } from './csrf.js';
-export type { StytchRoutesOptions, StytchRouteName, AuthenticatedResult, AuthenticatedVia } from './options.js';
+export type { StytchRoutesOptions, StytchRouteName, AuthenticatedResult, AuthenticatedVia, RouteLimitsOptions } from './options.js';
 export type { FlowOutcome } from './flow.js';

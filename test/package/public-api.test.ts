@@ -18,6 +18,7 @@ const ROOT_EXPORTS = [
   'StytchB2BClient',
   'StytchExpressError',
   'StytchUnavailableError',
+  'TooManyAttemptsError',
   'clearSessionCookies',
   'createCan',
   'createGuard',
