@@ -59,7 +59,8 @@ interface RedisModule {
 const HIT_SCRIPT =
   "local c = redis.call('INCR', KEYS[1]) local t = redis.call('PTTL', KEYS[1]) " +
   "if t < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) t = tonumber(ARGV[1]) end return {c, t}";
-const MAX_UNPUBLISHED = 10_000;
+/** Most revocations made here that are re-written after an outage. */
+const MAX_OWN = 10_000;
 const MAX_ID_CHARS = 1024;
 
 class CommandTimeout extends Error {}
@@ -123,14 +124,22 @@ interface Unpublished {
   untilMs: number;
 }
 
+interface Own extends Unpublished {
+  /** True once Redis holds it (since the last outage). */
+  written: boolean;
+}
+
 class RedisStore implements SharedStore {
   readonly kind = 'redis' as const;
   readonly #o: Resolved;
   readonly #revocations: RevocationSet;
   readonly #counter: LocalCounter;
   readonly #channel: string;
-  /** Revocations made here while Redis was unreachable, keyed by kind and id. */
-  readonly #unpublished = new Map<string, Unpublished>();
+  /**
+   * Revocations made here and still live, keyed by kind and id. Written again after every outage:
+   * Redis may have come back empty (a restart without persistence), and late starters must see them.
+   */
+  readonly #own = new Map<string, Own>();
   #client: RedisConnection | undefined;
   #subscriber: RedisConnection | undefined;
   /** `starting` until the first connection; no outage is counted before it. */
@@ -168,8 +177,8 @@ class RedisStore implements SharedStore {
     // Enforced here first, whatever Redis does next.
     this.#revocations.add(kind, id, atMs, untilMs);
     this.#published++;
-    const entry: Unpublished = { kind, id, atMs, untilMs };
-    if (this.#state !== 'up' || !(await this.#write(entry))) this.#keepUnpublished(entry);
+    const entry = this.#keepOwn({ kind, id, atMs, untilMs, written: false });
+    if (this.#state === 'up' && (await this.#write(entry))) entry.written = true;
   }
 
   async hit(key: string, windowMs: number): Promise<HitResult> {
@@ -217,7 +226,7 @@ class RedisStore implements SharedStore {
       commandFailures: this.#commandFailures,
       revocationsPublished: this.#published,
       revocationsReceived: this.#received,
-      revocationsUnpublished: this.#unpublished.size,
+      revocationsUnpublished: this.#unwritten(),
       revocationsKnown: this.#revocations.size,
       localHits: this.#localHits,
     };
@@ -290,6 +299,7 @@ class RedisStore implements SharedStore {
       this.#stopProbe();
       if (was === 'starting') logEvent(this.#o.logger, 'info', 'stytch.store.connected', { kind: 'redis' });
       else logEvent(this.#o.logger, 'info', 'stytch.store.recovered', { kind: 'redis', downForMs: this.#o.now() - this.#downSince });
+      for (const entry of this.#own.values()) entry.written = false;
     }
     await this.#sync();
   }
@@ -348,13 +358,15 @@ class RedisStore implements SharedStore {
   }
 
   async #flush(): Promise<void> {
-    for (const [key, entry] of [...this.#unpublished]) {
-      if (!(entry.untilMs > this.#o.now())) {
-        this.#unpublished.delete(key);
+    const now = this.#o.now();
+    for (const [key, entry] of [...this.#own]) {
+      if (!(entry.untilMs > now)) {
+        this.#own.delete(key);
         continue;
       }
+      if (entry.written) continue;
       if (!(await this.#write(entry))) return;
-      this.#unpublished.delete(key);
+      entry.written = true;
     }
   }
 
@@ -375,14 +387,21 @@ class RedisStore implements SharedStore {
     }
   }
 
-  #keepUnpublished(entry: Unpublished): void {
+  #keepOwn(entry: Own): Own {
     const key = `${entry.kind}:${entry.id}`;
-    this.#unpublished.delete(key);
-    if (this.#unpublished.size >= MAX_UNPUBLISHED) {
-      const oldest = this.#unpublished.keys().next().value;
-      if (oldest !== undefined) this.#unpublished.delete(oldest);
+    this.#own.delete(key);
+    if (this.#own.size >= MAX_OWN) {
+      const oldest = this.#own.keys().next().value;
+      if (oldest !== undefined) this.#own.delete(oldest);
     }
-    this.#unpublished.set(key, entry);
+    this.#own.set(key, entry);
+    return entry;
+  }
+
+  #unwritten(): number {
+    let count = 0;
+    for (const entry of this.#own.values()) if (!entry.written) count++;
+    return count;
   }
 
   /** A key's tail (`s:<id>` or `m:<id>`) and its value `<atMs>:<untilMs>`. */
