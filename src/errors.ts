@@ -62,6 +62,20 @@ export class BadRequestError extends StytchExpressError {
 }
 
 /**
+ * Too many attempts of one kind for one key (codes for a member, sends for an email address or a
+ * client address): 429 `too_many_attempts`, answered with `Retry-After`.
+ */
+export class TooManyAttemptsError extends StytchExpressError {
+  /** Seconds until the window ends and attempts are counted again from zero. */
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number, message = 'Too many attempts. Try again later.') {
+    super('too_many_attempts', 429, message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
  * The Stytch API answered with an error body (HTTP status >= 400 and a JSON error object).
  * Carries Stytch's own `error_type` and message; `status` is Stytch's HTTP status.
  */

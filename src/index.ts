@@ -10,8 +10,8 @@ export { M2MTokenCache } from './client/index.js';
 export type { M2MTokenCacheOptions, M2MTokenApi } from './client/index.js';
 export type * from './client/api-types.js';
 export { stytchRoutes, csrfProtection } from './handlers/index.js';
-export type { StytchRoutesOptions, StytchRoutesMiddleware, StytchRouteName, AuthenticatedResult, AuthenticatedVia, CsrfProtectionOptions, FlowOutcome } from './handlers/index.js';
-export type { AttemptStore, AttemptCount, AttemptLimit, AttemptLimitsOptions } from './handlers/index.js';
+export type { AttemptStore, AttemptCount, AttemptLimitsOptions } from './handlers/index.js';
+export type { StytchRoutesOptions, StytchRoutesMiddleware, StytchRouteName, AuthenticatedResult, AuthenticatedVia, CsrfProtectionOptions, FlowOutcome, RouteLimitsOptions } from './handlers/index.js';
 export { safeReturnTo, isSafeReturnTo } from './session/return-to.js';
 export { evaluateAuthorization, PolicyCache, createCan, policyFetchers } from './rbac/index.js';
 export type { AuthorizationDecision, EvaluateAuthorizationInput, PolicyCacheOptions, PolicyCacheStats, PolicySnapshot, PolicyCacheLogger, RbacPolicySource } from './rbac/index.js';
@@ -35,3 +35,6 @@ export type { StytchRequestContext, StytchContextConfig, ErrorPageRenderer } fro
 export { setSessionCookies, clearSessionCookies } from './middleware/cookies.js';
 export type { Logger } from './session/logger.js';
 export type { SessionMetricsSnapshot } from './session/metrics.js';
+export { memoryStore, redisStore, createStore } from './store/index.js';
+export type { SharedStore, StoreMetricsSnapshot, HitResult, RevocationKind, MemoryStoreOptions, RedisStoreOptions, StoreConfig, AttemptLimit } from './store/index.js';
+export type { StytchAuthMetrics } from './middleware/stytch-auth.js';

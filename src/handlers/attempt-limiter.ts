@@ -1,12 +1,13 @@
 /**
  * Limits on failed password and code attempts, per member (organization + email) and per client
  * address, counted in fixed windows. Stytch's own limits still apply; these stop a guessing run
- * before it reaches Stytch. The counters live behind {@link AttemptStore}, so several processes
- * can share one store (e.g. Redis) later; the default keeps them in this process's memory.
+ * before it reaches Stytch. By default they count in the `stytchAuth()` store (memory, or Redis
+ * for a fleet); an app may give its own {@link AttemptStore} instead.
  */
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import { ConfigError, StytchExpressError } from '../errors.js';
+import type { SharedStore } from '../store/types.js';
 
 /** Where failed-attempt counters live. Both methods may be sync or async. */
 export interface AttemptStore {
@@ -82,15 +83,52 @@ export interface AttemptSubject {
   member?: string;
 }
 
+/**
+ * The `stytchAuth()` store (memory, or Redis for a fleet) seen as an {@link AttemptStore}. The
+ * shared store only counts (`hit`), so this keeps the last count each key reached here: a failure
+ * counted on another instance is seen here at this key's next failure. The member limit does not
+ * rely on it: in shared mode {@link AttemptLimiter.check} counts the attempt itself in the shared
+ * store, so the member limit is exact across the fleet.
+ */
+class SharedAttemptStore implements AttemptStore {
+  readonly #store: SharedStore;
+  readonly #seen = new LRUCache<string, AttemptCount>({ max: 50_000 });
+
+  constructor(store: SharedStore) {
+    this.#store = store;
+  }
+
+  get(key: string, now: number): AttemptCount | undefined {
+    const entry = this.#seen.get(key);
+    return entry === undefined || entry.resetAt <= now ? undefined : { ...entry };
+  }
+
+  async increment(key: string, windowMs: number, now: number): Promise<AttemptCount> {
+    const { count, resetInMs } = await this.#store.hit(`attempts:${key}`, windowMs);
+    const next = { count, resetAt: now + resetInMs };
+    this.#seen.set(key, next);
+    return { ...next };
+  }
+
+  async reset(key: string): Promise<void> {
+    this.#seen.delete(key);
+    await this.#store.reset(`attempts:${key}`);
+  }
+}
+
 /** The resolved limiter of one router. */
 export class AttemptLimiter {
   readonly #member: AttemptLimit | undefined;
   readonly #client: AttemptLimit | undefined;
   readonly #store: AttemptStore;
   readonly #address: (req: IncomingMessage) => string | undefined;
+  /** The `stytchAuth()` store when counting there (no `attemptLimits.store` given). */
+  readonly #backend: SharedStore | undefined;
+  readonly #options: AttemptLimitsOptions;
 
-  constructor(options: AttemptLimitsOptions | undefined) {
+  constructor(options: AttemptLimitsOptions | undefined, shared?: SharedStore) {
     const o = options ?? {};
+    this.#options = o;
     if (typeof o !== 'object' || o === null) throw new ConfigError('attemptLimits must be an object.');
     this.#member = readLimit(o.member, 'attemptLimits.member', { max: 5, windowSeconds: 900 });
     this.#client = readLimit(o.client, 'attemptLimits.client', { max: 30, windowSeconds: 900 });
@@ -98,8 +136,17 @@ export class AttemptLimiter {
       throw new ConfigError('attemptLimits.store must have get(), increment() and reset().');
     }
     if (o.clientAddress !== undefined && typeof o.clientAddress !== 'function') throw new ConfigError('attemptLimits.clientAddress must be a function.');
-    this.#store = o.store ?? new MemoryAttemptStore();
+    this.#backend = o.store === undefined ? shared : undefined;
+    this.#store = o.store ?? (this.#backend === undefined ? new MemoryAttemptStore() : new SharedAttemptStore(this.#backend));
     this.#address = o.clientAddress ?? ((req) => req.socket?.remoteAddress);
+  }
+
+  /**
+   * This limiter counting in `store` (the `stytchAuth()` instance's), unless the app gave its own
+   * `attemptLimits.store`: then limits hold across every instance sharing that store.
+   */
+  withSharedStore(store: SharedStore): AttemptLimiter {
+    return this.#options.store === undefined ? new AttemptLimiter(this.#options, store) : this;
   }
 
   #keys(req: IncomingMessage, subject: AttemptSubject): { key: string; limit: AttemptLimit }[] {
@@ -112,6 +159,12 @@ export class AttemptLimiter {
 
   /** Throws {@link TooManyAttemptsError} when a limit is used up; call before the upstream call. */
   async check(req: IncomingMessage, subject: AttemptSubject, now: number): Promise<void> {
+    if (this.#backend !== undefined && this.#member !== undefined && subject.member !== undefined) {
+      // Exact across the fleet: this attempt is counted in the shared store before it runs (a
+      // success resets the count), so attempts spread over instances add up.
+      const { count, resetInMs } = await this.#backend.hit(`attempts:run|m|${subject.member}`, this.#member.windowSeconds * 1000);
+      if (count > this.#member.max) throw new TooManyAttemptsError(Math.max(1, Math.ceil(resetInMs / 1000)));
+    }
     for (const { key, limit } of this.#keys(req, subject)) {
       const current = await this.#store.get(key, now);
       if (current !== undefined && current.count >= limit.max) throw new TooManyAttemptsError(Math.max(1, Math.ceil((current.resetAt - now) / 1000)));
@@ -125,7 +178,10 @@ export class AttemptLimiter {
 
   /** A success clears the member's counter (not the client address's: one address may try many members). */
   async succeed(subject: AttemptSubject): Promise<void> {
-    if (this.#member !== undefined && subject.member !== undefined) await this.#store.reset(`m|${subject.member}`);
+    if (this.#member !== undefined && subject.member !== undefined) {
+      await this.#store.reset(`m|${subject.member}`);
+      if (this.#backend !== undefined) await this.#backend.reset(`attempts:run|m|${subject.member}`);
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import { redirect, sendJson, wantsRedirect, withQuery } from '../middleware/resp
 import { logEvent } from '../session/logger.js';
 import { FIELD_RULES, optionalField, readBody, requireField } from './body.js';
 import { callbackUrl } from './callback-url.js';
+import { enforceClientLimit, enforceLimit } from './limits.js';
 import { createPkcePair } from './pkce.js';
 import type { RouteContext } from './route-context.js';
 
@@ -19,6 +20,9 @@ export async function loginEmail(req: IncomingMessage, res: ServerResponse, rc: 
   const organizationId = optionalField(fields, 'organization_id', FIELD_RULES.organization, 'invalid_organization_id');
   const redirectUrl = callbackUrl(req, cfg);
   const pkce = cfg.pkce ? createPkcePair() : undefined;
+  // Counted only for well-formed requests, before Stytch sends anything.
+  await enforceClientLimit(rc.limiters, req);
+  await enforceLimit(rc.limiters.email, email.toLowerCase());
 
   if (organizationId !== undefined) {
     await client.magicLinks.email.loginOrSignup({

@@ -14,6 +14,7 @@ import { FIELD_RULES, optionalField, readBody, requireField } from './body.js';
 import type { FormFields } from './body.js';
 import { establishSession, sendOutcome, sessionCredential } from './flow.js';
 import type { NewSession } from './flow.js';
+import { enforceClientLimit, enforceLimit } from './limits.js';
 import type { AuthenticatedVia } from './options.js';
 import type { RouteContext } from './route-context.js';
 import { maskPhone } from './transient.js';
@@ -85,6 +86,8 @@ export async function mfaSmsSend(req: IncomingMessage, res: ServerResponse, rc: 
   const phone = optionalField(fields, 'mfa_phone_number', FIELD_RULES.phone, 'invalid_phone_number');
   // A new phone from a signed-in session is an enrolment: it needs a recent factor.
   if (phone !== undefined && !enrolmentAllowed(req, res, rc, subject, fields.return_to)) return;
+  await enforceClientLimit(rc.limiters, req);
+  await enforceLimit(rc.limiters.sms, subject.memberId);
   const result = await rc.client.otps.sms.send({
     organization_id: subject.organizationId,
     member_id: subject.memberId,
@@ -118,6 +121,8 @@ async function finishWithFactor<F extends object>(
 ): Promise<void> {
   const subject = resolveSubject(req, rc);
   const factor = readFactor(await readBody(req, rc.cfg.maxBodyBytes));
+  // Counted before Stytch checks the code, so parallel guesses cannot pass the limit; a malformed code is not counted.
+  await enforceLimit(rc.limiters.code, subject.memberId);
   const result = await authenticate(rc.client, {
     organization_id: subject.organizationId,
     member_id: subject.memberId,
@@ -125,6 +130,7 @@ async function finishWithFactor<F extends object>(
     ...subject.proof,
     ...rc.cfg.sessionFields,
   });
+  await rc.limiters.code?.reset(subject.memberId);
   sendOutcome(req, res, await establishSession(req, res, rc, result, via));
 }
 

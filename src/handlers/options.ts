@@ -12,6 +12,7 @@ import type { Logger } from '../session/logger.js';
 import { isSafeReturnTo } from '../session/return-to.js';
 import { AttemptLimiter } from './attempt-limiter.js';
 import type { AttemptLimitsOptions } from './attempt-limiter.js';
+import type { AttemptLimit } from '../store/limiter.js';
 
 /** Route keys of `stytchRoutes()`; each maps to a path under the router's mount point. */
 export type StytchRouteName =
@@ -159,6 +160,66 @@ export interface StytchRoutesOptions {
   resetPasswordUrl?: string;
   /** Limits on failed password and email-code attempts (429 with `Retry-After`). See {@link AttemptLimitsOptions}. */
   attemptLimits?: AttemptLimitsOptions;
+  /**
+   * Attempt limits, counted in the `store` of `stytchAuth()` (with Redis: across the fleet). Over
+   * a limit the route answers 429 `too_many_attempts` with `Retry-After`, before calling Stytch.
+   * Each limit is `{ max, windowSeconds }`, or `false` to turn it off; `false` turns them all off.
+   */
+  limits?: false | RouteLimitsOptions;
+}
+
+/** The attempt limits of `stytchRoutes()` (see `StytchRoutesOptions.limits`). */
+export interface RouteLimitsOptions {
+  /** MFA codes checked per member (SMS, TOTP, recovery codes); a success resets the count. Default 10 per 15 minutes. */
+  codeAttempts?: AttemptLimit | false;
+  /** Login and discovery emails sent per email address. Default 10 per 10 minutes. */
+  emailSends?: AttemptLimit | false;
+  /** SMS codes sent per member. Default 10 per 10 minutes. */
+  smsSends?: AttemptLimit | false;
+  /**
+   * Emails and SMS codes sent per client address. Default off: behind a load balancer every
+   * request comes from its address unless `clientAddress` reads the real one.
+   */
+  sendsPerClient?: AttemptLimit | false;
+  /** The client address of a request, for `sendsPerClient`. Default: the socket's remote address. */
+  clientAddress?: (req: IncomingMessage) => string | undefined;
+}
+
+/** Resolved limits: undefined means off. Internal. */
+export interface ResolvedRouteLimits {
+  readonly codeAttempts: AttemptLimit | undefined;
+  readonly emailSends: AttemptLimit | undefined;
+  readonly smsSends: AttemptLimit | undefined;
+  readonly sendsPerClient: AttemptLimit | undefined;
+  readonly clientAddress: (req: IncomingMessage) => string | undefined;
+}
+
+const DEFAULT_LIMITS = {
+  codeAttempts: { max: 10, windowSeconds: 900 },
+  emailSends: { max: 10, windowSeconds: 600 },
+  smsSends: { max: 10, windowSeconds: 600 },
+} as const;
+
+function resolveLimit(name: keyof typeof DEFAULT_LIMITS | 'sendsPerClient', value: AttemptLimit | false | undefined): AttemptLimit | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return name === 'sendsPerClient' ? undefined : DEFAULT_LIMITS[name];
+  const { max, windowSeconds } = value;
+  if (!Number.isInteger(max) || max < 1 || max > 1_000_000) throw new ConfigError(`limits.${name}.max must be an integer from 1 to 1000000.`);
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 86_400) throw new ConfigError(`limits.${name}.windowSeconds must be an integer from 1 to 86400.`);
+  return Object.freeze({ max, windowSeconds });
+}
+
+function resolveLimits(limits: StytchRoutesOptions['limits']): ResolvedRouteLimits {
+  const given: RouteLimitsOptions = limits === false ? { codeAttempts: false, emailSends: false, smsSends: false, sendsPerClient: false } : (limits ?? {});
+  if (typeof given !== 'object' || given === null) throw new ConfigError('limits must be false or an object of { max, windowSeconds } limits.');
+  if (given.clientAddress !== undefined && typeof given.clientAddress !== 'function') throw new ConfigError('limits.clientAddress must be a function (req) => string | undefined.');
+  return Object.freeze({
+    codeAttempts: resolveLimit('codeAttempts', given.codeAttempts),
+    emailSends: resolveLimit('emailSends', given.emailSends),
+    smsSends: resolveLimit('smsSends', given.smsSends),
+    sendsPerClient: resolveLimit('sendsPerClient', given.sendsPerClient),
+    clientAddress: given.clientAddress ?? ((req: IncomingMessage) => req.socket?.remoteAddress),
+  });
 }
 
 /** Every option `stytchRoutes()` knows; anything else is refused at startup. */
@@ -182,6 +243,13 @@ const ROUTES_OPTIONS: OptionShape = {
   maxFactorAgeSeconds: true,
   resetPasswordUrl: true,
   attemptLimits: { member: true, client: true, store: true, clientAddress: true },
+  limits: {
+    codeAttempts: { max: true, windowSeconds: true },
+    emailSends: { max: true, windowSeconds: true },
+    smsSends: { max: true, windowSeconds: true },
+    sendsPerClient: { max: true, windowSeconds: true },
+    clientAddress: true,
+  },
 };
 
 /** Fully validated options of one `stytchRoutes()` call, before what `stytchAuth()` adds. Internal. */
@@ -206,6 +274,7 @@ export interface ResolvedRoutesConfig {
   maxFactorAgeMs: number;
   resetPasswordUrl: string;
   attemptLimiter: AttemptLimiter;
+  limits: ResolvedRouteLimits;
 }
 
 const PATH_SHAPE = /^\/[A-Za-z0-9/_.~-]*$/;
@@ -320,5 +389,6 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
     maxFactorAgeMs: maxFactorAgeSeconds * 1000,
     resetPasswordUrl: resolveTarget(options.resetPasswordUrl, 'resetPasswordUrl', appOrigin, '/reset-password'),
     attemptLimiter: new AttemptLimiter(options.attemptLimits),
+    limits: resolveLimits(options.limits),
   };
 }

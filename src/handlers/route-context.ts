@@ -7,6 +7,8 @@ import type { StytchB2BClient } from '../client/client.js';
 import type { Credential, StytchAuth } from '../session/auth-types.js';
 import type { Logger } from '../session/logger.js';
 import type { CookieWriter, StytchInstance } from '../middleware/types.js';
+import { createRouteLimiters } from './limits.js';
+import type { RouteLimiters } from './limits.js';
 import type { ResolvedRoutesConfig } from './options.js';
 import { FlowCookies, transientCookieNames } from './transient.js';
 
@@ -26,6 +28,8 @@ export interface RouteBinding {
   readonly cfg: RoutesConfig;
   readonly flow: FlowCookies;
   readonly instance: StytchInstance;
+  /** The attempt limits, counted in the instance's store. */
+  readonly limiters: RouteLimiters;
 }
 
 /** Everything a handler needs for one request. */
@@ -51,6 +55,13 @@ export function bindRoutes(routes: ResolvedRoutesConfig, instance: StytchInstanc
     sessionDurationMinutes: duration,
     sessionCookies: Object.freeze({ jwt: config.cookies.jwt, token: config.cookies.token }),
     sessionFields: Object.freeze(duration === undefined ? {} : { session_duration_minutes: duration }),
+    // Password and email-code limits count in the instance's store: with Redis, across the fleet.
+    attemptLimiter: routes.attemptLimiter.withSharedStore(instance.store),
   });
-  return Object.freeze({ cfg, instance, flow: new FlowCookies(transientCookieNames(config.cookies.prefix, config.cookies.ist), instance.cookies) });
+  return Object.freeze({
+    cfg,
+    instance,
+    flow: new FlowCookies(transientCookieNames(config.cookies.prefix, config.cookies.ist), instance.cookies),
+    limiters: createRouteLimiters(routes.limits, instance.store),
+  });
 }

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_TOKEN_BYTES, isValidCookieName } from '../session/credentia
 import type { JwksCacheOptions } from '../session/jwks-cache.js';
 import type { TokenKind } from '../session/auth-types.js';
 import type { Logger } from '../session/logger.js';
+import type { SharedStore } from '../store/types.js';
 import { assertKnownOptions, warnDeprecated } from '../option-names.js';
 import type { OptionShape } from '../option-names.js';
 import type { ErrorPageRenderer, ResolvedCookieConfig, StytchContextConfig } from './types.js';
@@ -103,6 +104,13 @@ export interface StytchAuthOptions {
    * Default `['session']`: machine tokens are signed out as `not_a_session_token`, as before.
    */
   acceptsToken?: readonly TokenKind[];
+  /**
+   * Shared short-lived state: revocations (logout, `revokeSession`, `revokeMember`) and the routes'
+   * attempt limits. Default: `memoryStore()`, this process only. Give every instance of a fleet the
+   * same `redisStore({ url })` so a logout on one is refused by all within about a second. A store
+   * given here is not closed by `close()` (it may be shared).
+   */
+  store?: SharedStore;
   /** Receives structured events (reasons and ids only, never tokens). */
   logger?: Logger;
   /** Epoch-ms clock, for tests. Default `Date.now`. */
@@ -121,6 +129,8 @@ export interface ResolvedStytchAuthOptions {
   coolOffMs: number;
   networkTimeoutMs: number | undefined;
   preload: boolean;
+  /** The `store` option as given (undefined: `stytchAuth()` creates a memory store). */
+  store: SharedStore | undefined;
   logger: Logger | undefined;
   now: () => number;
 }
@@ -158,6 +168,7 @@ export const STYTCH_AUTH_OPTIONS: OptionShape = {
   networkTimeoutMs: true,
   rbac: { policyCache: true, preload: true },
   acceptsToken: true,
+  store: true,
   logger: true,
   now: true,
 };
@@ -235,6 +246,7 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
   if (options.now !== undefined && typeof options.now !== 'function') fail('now', 'must be a function returning epoch milliseconds.');
   if (options.rbac?.preload !== undefined && typeof options.rbac.preload !== 'boolean') fail('rbac.preload', 'must be a boolean.');
   if (options.errorPage !== undefined && typeof options.errorPage !== 'function') fail('errorPage', 'must be a function (req, res, error) that ends the response.');
+  if (options.store !== undefined && !isStore(options.store)) fail('store', 'must be a store such as memoryStore() or redisStore({ url }).');
 
   const config: StytchContextConfig = Object.freeze({
     cookies: Object.freeze({
@@ -261,6 +273,7 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
     coolOffMs,
     networkTimeoutMs,
     preload: options.rbac?.preload ?? true,
+    store: options.store,
     logger: options.logger,
     now: options.now ?? Date.now,
   };
@@ -282,6 +295,14 @@ export function resolveAcceptsToken(factory: string, value: unknown, allowed: re
     }
   }
   return Object.freeze(new Set(value as TokenKind[]));
+}
+
+const STORE_METHODS = ['revoke', 'isRevoked', 'hit', 'reset', 'ready', 'metrics', 'close'] as const;
+
+function isStore(value: unknown): value is SharedStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return STORE_METHODS.every((name) => typeof candidate[name] === 'function') && typeof candidate.hasRevocations === 'boolean';
 }
 
 /** Validate the cookie group; names get the prefix, and a prefix forces Secure. */

@@ -13,6 +13,8 @@ import { PendingRevocations } from '../session/revocations.js';
 import { SessionMetrics } from '../session/metrics.js';
 import type { SessionMetricsSnapshot } from '../session/metrics.js';
 import { SessionJwtVerifier } from '../session/verify-jwt.js';
+import { memoryStore } from '../store/memory-store.js';
+import type { StoreMetricsSnapshot } from '../store/types.js';
 import { hasStytchAuth } from './auth-object.js';
 import { createCookieWriter } from './cookies.js';
 import { resolveStytchAuthOptions } from './options.js';
@@ -20,14 +22,43 @@ import type { StytchAuthOptions } from './options.js';
 import { attachDecision } from './request-state.js';
 import type { StytchInstance, StytchRequestContext } from './types.js';
 
+/** Counters of one `stytchAuth()` instance; `store` is there when the `store` option was given. */
+export type StytchAuthMetrics = SessionMetricsSnapshot & { store?: StoreMetricsSnapshot };
+
+/** Ten minutes: longer than any session JWT lives (five), so every copy of it expires first. */
+const DEFAULT_REVOCATION_MS = 600_000;
+/** The longest a session can live at Stytch (527 040 minutes): no revocation is kept longer. */
+const MAX_REVOCATION_MS = 527_040 * 60_000;
+
 /** The middleware returned by {@link stytchAuth}. */
 export interface StytchAuthMiddleware {
   (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
-  /** Counters: local verifications, cache hits, network calls, JWKS fetches, refreshes, rejections by reason, circuit state, verified-token cache size. */
-  metrics(): SessionMetricsSnapshot;
+  /**
+   * Counters: local verifications, cache hits, network calls, JWKS fetches, refreshes, rejections
+   * by reason, circuit state, verified-token cache size; and the store's (state, outages,
+   * revocations, per-process fallbacks) when the `store` option was given.
+   */
+  metrics(): StytchAuthMetrics;
+  /**
+   * Refuse a session everywhere the `store` reaches (this process at once; with Redis, every
+   * instance within about a second) until `untilMs`, default ten minutes (longer than any JWT
+   * lives). For revocations learnt elsewhere, e.g. the app's own handler of Stytch events. Pass the
+   * session's expiry when Stytch may still accept it. Never rejects.
+   * @example
+   * await auth.revokeSession('member-session-test-...');
+   */
+  revokeSession(sessionId: string, untilMs?: number): Promise<void>;
+  /**
+   * Refuse every session the member started until now (a new sign-in afterwards works), until
+   * `untilMs`, default ten minutes: after removing or deactivating a member, or changing their roles.
+   * Never rejects.
+   * @example
+   * await auth.revokeMember(memberId);
+   */
+  revokeMember(memberId: string, untilMs?: number): Promise<void>;
   /** The shared context (client, policy cache, clock, logger, config) without a per-request credential. */
   readonly context: StytchRequestContext;
-  /** Close the client if `stytchAuth()` created it (a shared `client` option is left open). */
+  /** Close the client and the store if `stytchAuth()` created them (a shared `client` or `store` option is left open). */
   close(): Promise<void>;
 }
 
@@ -98,6 +129,18 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     now,
     machineTokens: machineKinds.size > 0,
   });
+  const ownsStore = resolved.store === undefined;
+  const store = resolved.store ?? memoryStore({ now });
+  /** A revocation's end: the given one (capped at the longest session), or ten minutes from now. */
+  const revocationEnd = (untilMs: number | undefined): number => {
+    const at = now();
+    return untilMs !== undefined && Number.isFinite(untilMs) ? Math.min(untilMs, at + MAX_REVOCATION_MS) : at + DEFAULT_REVOCATION_MS;
+  };
+  const publish = (kind: 'session' | 'member', id: unknown, untilMs: number | undefined): Promise<void> => {
+    if (typeof id !== 'string' || id.length === 0) return Promise.resolve();
+    // The store never rejects by contract; a custom one that does must not become an unhandled rejection.
+    return store.revoke(kind, id, revocationEnd(untilMs)).catch(() => undefined);
+  };
   const breaker = new CircuitBreaker({ failureThreshold: resolved.failureThreshold, coolOffMs: resolved.coolOffMs, now });
   const core = new SessionAuthenticator<EntryMemo>({
     verifier,
@@ -113,6 +156,7 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     breaker,
     acceptsSessions: config.acceptsToken.has('session'),
     machineKinds,
+    revocations: store,
   });
   const decider = new RequestDecider({
     core,
@@ -131,10 +175,13 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     logger,
     metrics,
     config,
-    forgetSession: (sessionId: string, untilMs?: number): void => core.forgetSession(sessionId, untilMs),
+    forgetSession: (sessionId: string, untilMs?: number): void => {
+      core.forgetSession(sessionId, untilMs);
+      void publish('session', sessionId, untilMs);
+    },
   });
   const revocations = new PendingRevocations({ revoke: (target) => client.sessions.revoke(target), now, logger });
-  const instance: StytchInstance = Object.freeze({ context, cookies: createCookieWriter(config.cookies, now, logger), revocations });
+  const instance: StytchInstance = Object.freeze({ context, cookies: createCookieWriter(config.cookies, now, logger), revocations, store });
 
   /** Apply a decision once: attach it, then carry out its cookie effect. */
   const apply = (req: IncomingMessage, res: ServerResponse, decision: Decision): void => {
@@ -166,9 +213,16 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
 
   Object.defineProperty(middleware, 'context', { value: context, enumerable: true });
   instances.set(middleware, instance);
-  middleware.metrics = () => metrics.snapshot(breaker.state, decider.verifiedCacheSize);
+  middleware.metrics = () => {
+    const snapshot: StytchAuthMetrics = metrics.snapshot(breaker.state, decider.verifiedCacheSize);
+    if (!ownsStore) snapshot.store = store.metrics();
+    return snapshot;
+  };
+  middleware.revokeSession = (sessionId, untilMs) => publish('session', sessionId, untilMs);
+  middleware.revokeMember = (memberId, untilMs) => publish('member', memberId, untilMs);
   middleware.close = async () => {
     revocations.close();
+    if (ownsStore) await store.close();
     if (ownsClient) await client.close();
   };
   return middleware;

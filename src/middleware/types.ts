@@ -12,6 +12,7 @@ import type { RefreshedCredentials } from '../session/authenticator.js';
 import type { Logger } from '../session/logger.js';
 import type { SessionMetrics } from '../session/metrics.js';
 import type { PendingRevocations } from '../session/revocations.js';
+import type { SharedStore } from '../store/types.js';
 
 /** Connect-style middleware: works on Express 4, Express 5 and Connect. */
 export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -75,9 +76,10 @@ export interface StytchRequestContext {
   /** The raw credential the identity came from on this request. Never log it. */
   readonly credential?: Credential;
   /**
-   * Refuse a session in this process on every path (cached, local JWT and network answers) until
-   * `untilMs` (e.g. its `sessionExpiresAt`), or for ten minutes when omitted: use after a logout, so
-   * the JWT's remaining lifetime and a revoke that did not reach Stytch cannot let it back in.
+   * Refuse a session on every path (cached, local JWT and network answers) until `untilMs` (e.g.
+   * its `sessionExpiresAt`), or for ten minutes when omitted: use after a logout, so the JWT's
+   * remaining lifetime and a revoke that did not reach Stytch cannot let it back in. Enforced in
+   * this process at once, and published to the `store` (with Redis: every instance of the fleet).
    */
   forgetSession(sessionId: string, untilMs?: number): void;
 }
@@ -100,6 +102,8 @@ export interface StytchInstance {
   readonly cookies: CookieWriter;
   /** Keep revoking a logged-out session until Stytch confirms or it expires; true when one is pending. */
   readonly revocations: PendingRevocations;
+  /** Shared short-lived state (revocations, attempt counters) of this instance. */
+  readonly store: SharedStore;
 }
 
 /** The RBAC verdict of the last permission guard that ran for a request. */

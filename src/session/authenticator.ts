@@ -15,6 +15,10 @@ import type { SessionMetrics } from './metrics.js';
 import { DEFAULT_MAX_TOKEN_BYTES, isCompactJwsShape, isOpaqueTokenShape } from './credentials.js';
 import { SingleFlight } from './single-flight.js';
 import type { SessionJwtVerifier } from './verify-jwt.js';
+import type { SharedStore } from '../store/types.js';
+
+/** The revocation check of a shared store (see `SharedStore`): synchronous, against what this process knows. */
+export type RevocationCheck = Pick<SharedStore, 'hasRevocations' | 'isRevoked'>;
 
 /** The slice of the Stytch client the network path needs (structural: tests and other clients fit). */
 export interface SessionsAuthenticateApi {
@@ -108,6 +112,8 @@ export interface SessionAuthenticatorOptions {
   acceptsSessions?: boolean;
   /** Machine token kinds to accept as bearer credentials (the verifier must have `machineTokens`). Default none. */
   machineKinds?: ReadonlySet<MachineTokenKind>;
+  /** Revocations published by the fleet (the `store` option): refused on every path, like a local logout. */
+  revocations?: RevocationCheck | undefined;
 }
 
 const JWT_PREFIX = 'j:';
@@ -156,6 +162,7 @@ export class SessionAuthenticator<M = unknown> {
   /** Session ids Stytch reported gone (or forgotten on logout): no local acceptance. */
   readonly #denied: LRUCache<string, number>;
   readonly #flights = new SingleFlight<AuthOutcome<M>>();
+  readonly #revocations: RevocationCheck | undefined;
   readonly breaker: CircuitBreaker;
   readonly #acceptsSessions: boolean;
   readonly #machineKinds: ReadonlySet<MachineTokenKind>;
@@ -181,6 +188,7 @@ export class SessionAuthenticator<M = unknown> {
     this.#acceptsSessions = options.acceptsSessions ?? true;
     this.#machineKinds = options.machineKinds ?? new Set();
     this.#machines = size > 0 && this.#machineKinds.size > 0 ? new LRUCache<string, MachineEntry<M>>({ max: size }) : undefined;
+    this.#revocations = options.revocations;
   }
 
   /** True when some machine token kind is accepted (then bearer tokens may be machines). */
@@ -226,7 +234,7 @@ export class SessionAuthenticator<M = unknown> {
     const bucket = bucketOf(value);
     const entry = cache.get(bucket);
     if (entry === undefined || entry.token !== value || entry.kind !== kind) return undefined;
-    if (entry.validUntilMs <= this.#now() || (this.#denied.size > 0 && this.#isDenied(entry.identity.sessionId))) {
+    if (entry.validUntilMs <= this.#now() || (this.#denied.size > 0 && this.#isDenied(entry.identity.sessionId)) || this.#isRevoked(entry.identity)) {
       cache.delete(bucket);
       return undefined;
     }
@@ -293,6 +301,17 @@ export class SessionAuthenticator<M = unknown> {
     return this.#denied.size > 0 && this.#isDenied(sessionId);
   }
 
+  /** True when the fleet's store names this session, or its member since before the session started. */
+  #isRevoked(identity: SessionIdentity): boolean {
+    const store = this.#revocations;
+    return store !== undefined && store.hasRevocations && store.isRevoked(identity.sessionId, identity.memberId, identity.sessionStartedAt.getTime());
+  }
+
+  /** Refused here: logged out in this process, reported gone by Stytch, or revoked by the fleet. */
+  #refuses(identity: SessionIdentity): boolean {
+    return this.#isDenied(identity.sessionId) || this.#isRevoked(identity);
+  }
+
   #isDenied(sessionId: string): boolean {
     const until = this.#denied.get(sessionId);
     if (until === undefined) return false;
@@ -343,7 +362,7 @@ export class SessionAuthenticator<M = unknown> {
         return { status: 'machine', identity: result.identity, verifiedBy: 'local_jwt', entry };
       }
       case 'valid': {
-        if (this.#isDenied(result.identity.sessionId)) return signedOut('session_not_found');
+        if (this.#refuses(result.identity)) return signedOut('session_not_found');
         if (result.staleKeys) this.#metrics.jwksStaleServed++;
         let entry: VerifiedEntry<M> = { identity: result.identity, validUntilMs: result.validUntilMs, refreshed: undefined, memo: undefined };
         // A token verified with stale keys is not cached: the next request re-checks once keys recover.
@@ -351,7 +370,7 @@ export class SessionAuthenticator<M = unknown> {
         return { status: 'signed_in', identity: result.identity, verifiedBy: 'local_jwt', refreshed: undefined, entry };
       }
       case 'refresh': {
-        if (this.#isDenied(result.identity.sessionId)) return signedOut('session_not_found');
+        if (this.#refuses(result.identity)) return signedOut('session_not_found');
         // A concurrent request may have refreshed this very token while we verified it.
         const settled = this.lookup('jwt', value);
         if (settled !== undefined) return { status: 'signed_in', identity: settled.identity, verifiedBy: 'cache', refreshed: settled.refreshed, entry: settled };
@@ -416,7 +435,7 @@ export class SessionAuthenticator<M = unknown> {
     const identity = identityFromMemberSession(response.member_session, undefined);
     const sessionJwt = typeof response.session_jwt === 'string' ? response.session_jwt : '';
     const sessionToken = typeof response.session_token === 'string' ? response.session_token : '';
-    if (identity !== undefined && this.#isDenied(identity.sessionId)) {
+    if (identity !== undefined && this.#refuses(identity)) {
       // Logged out here while Stytch still knows the session (its revoke is pending): refused on
       // the network path too, and never cached.
       this.breaker.onSuccess();

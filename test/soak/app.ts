@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { StytchB2BClient } from '../../src/client/index.js';
-import { getStytchAuth, policyFetchers, PolicyCache, requireAuth, requirePermission, stytchAuth, stytchRoutes } from '../../src/index.js';
+import { getStytchAuth, policyFetchers, PolicyCache, redisStore, requireAuth, requirePermission, stytchAuth, stytchRoutes } from '../../src/index.js';
 import type { StytchAuthMiddleware } from '../../src/index.js';
 
 /** Where the app finds Stytch (the emulator) and how strict its deadlines are. */
@@ -20,6 +20,8 @@ export interface SoakAppConfig {
   upstreamTimeoutMs: number;
   /** Revocation window: JWTs older than this are re-checked with Stytch. */
   maxTokenAgeSeconds: number;
+  /** Fleet mode: revocations and limits shared on this Redis. */
+  redisUrl?: string;
 }
 
 /** A running soak app. */
@@ -70,9 +72,12 @@ export async function startSoakApp(config: SoakAppConfig, port = 0, deadlineMs =
   });
   // A short policy TTL so policy outages during the soak really hit refreshes.
   const policyCache = new PolicyCache({ ...policyFetchers(client), ttlMs: 3_000, staleIfErrorMs: 60_000, logger });
+  const store = config.redisUrl === undefined ? undefined : redisStore({ url: config.redisUrl, prefix: 'soak:', logger });
+  await store?.ready();
   const auth = stytchAuth({
     client,
     logger,
+    ...(store === undefined ? {} : { store }),
     maxTokenAgeSeconds: config.maxTokenAgeSeconds,
     networkTimeoutMs: config.upstreamTimeoutMs,
     jwks: { timeoutMs: config.upstreamTimeoutMs, cooldownMs: 1_000, maxAgeMs: 5_000, staleIfErrorMs: 10 * 60_000 },
@@ -100,7 +105,8 @@ export async function startSoakApp(config: SoakAppConfig, port = 0, deadlineMs =
   // stytchRoutes needs the app's origin, known once the server listens: build it lazily.
   let routes: ReturnType<typeof stytchRoutes> | undefined;
   app.use('/auth', (req, res, next) => {
-    routes ??= stytchRoutes({ appUrl, afterLoginUrl: '/api/me', loginUrl: '/login', mfaUrl: '/mfa', discoveryUrl: '/select-org' });
+    // Each simulated login member signs in again every few seconds with the same address.
+    routes ??= stytchRoutes({ appUrl, afterLoginUrl: '/api/me', loginUrl: '/login', mfaUrl: '/mfa', discoveryUrl: '/select-org', limits: { emailSends: { max: 1_000, windowSeconds: 60 } } });
     routes(req, res, next);
   });
   app.get('/api/me', requireAuth(), (req, res) => {
@@ -138,6 +144,7 @@ export async function startSoakApp(config: SoakAppConfig, port = 0, deadlineMs =
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await auth.close();
+      await store?.close();
       await client.close();
     },
   };

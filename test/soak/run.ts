@@ -10,7 +10,9 @@
  *  4. the app's heap stays bounded; no 500 is ever answered.
  *
  * Flags: `--short`, `--duration=<seconds>`, `--members=<n>`, `--cluster` (the app runs in two
- * `node:cluster` workers sharing one port; the emulator and the load stay in the primary).
+ * `node:cluster` workers sharing one port; the emulator and the load stay in the primary),
+ * `--fleet` (three workers sharing one port and one redis-server started for the run: a session
+ * logged out on one worker must be refused by all within FLEET_PROPAGATION_MS, not the revocation window).
  */
 import cluster from 'node:cluster';
 import { createPublicKey } from 'node:crypto';
@@ -19,6 +21,8 @@ import { runInNewContext } from 'node:vm';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { flipBit, headerOf, mintAlgNone, mintForged, mintHs256, payloadOf, resign, withClaims } from '../helpers/tokens.js';
+import { startRedisServer } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
 import { startSoakApp } from './app.js';
 import type { ServerTiming, SoakAppConfig } from './app.js';
 import { call, createAgent, Jar } from './jar.js';
@@ -28,6 +32,8 @@ const UPSTREAM_TIMEOUT_MS = 400;
 const MAX_TOKEN_AGE_SECONDS = 8;
 /** A revoked credential may still pass for this long (the documented revocation window), plus slack. */
 const REVOCATION_WINDOW_MS = MAX_TOKEN_AGE_SECONDS * 1000 + 1_500;
+/** Fleet mode: a session logged out through any worker is refused by every worker after this long. */
+const FLEET_PROPAGATION_MS = 1_500;
 /**
  * No answer may take the app longer than this, measured in the app (its worst path is a few
  * upstream deadlines of 400 ms). The load generator's own view includes its event-loop stalls
@@ -45,6 +51,7 @@ interface Args {
   durationMs: number;
   members: number;
   cluster: boolean;
+  fleet: boolean;
   short: boolean;
 }
 
@@ -58,7 +65,7 @@ function parseArgs(argv: string[]): Args {
     const count = /^--members=(\d+)$/.exec(arg);
     if (count) members = Math.min(2_000, Math.max(10, Number(count[1])));
   }
-  return { durationMs, members, cluster: argv.includes('--cluster'), short };
+  return { durationMs, members, cluster: argv.includes('--cluster'), fleet: argv.includes('--fleet'), short };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -110,6 +117,8 @@ class Stats {
   logouts = 0;
   refreshes = 0;
   revocations = 0;
+  /** Fleet mode: the latest a replay after a logout was still accepted, in ms after the logout. */
+  logoutAcceptedMaxMs = 0;
   upstreamCalls = 0;
   /** Forged tokens answered 503 (keys not loadable) instead of 401. */
   forgedUndecided = 0;
@@ -156,6 +165,8 @@ interface Ctx {
   publicKeyPem: string;
   otherProjectAudience: string;
   phase: () => string;
+  /** How long after a logout its session may still be accepted. */
+  logoutBoundMs: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -354,10 +365,11 @@ async function loggingOut(ctx: Ctx): Promise<void> {
     while (running(ctx) && performance.now() < replayUntil) {
       const res = await call(ctx.agent, ctx.appUrl, 'GET', '/api/me', { cookie: before, hardDeadlineMs: HARD_DEADLINE_MS });
       ctx.stats.record('logout', res, 'replay after logout');
-      if (res.status >= 200 && res.status < 300 && performance.now() - revokedAt > REVOCATION_WINDOW_MS) {
+      if (res.status >= 200 && res.status < 300) ctx.stats.logoutAcceptedMaxMs = Math.max(ctx.stats.logoutAcceptedMaxMs, performance.now() - revokedAt);
+      if (res.status >= 200 && res.status < 300 && performance.now() - revokedAt > ctx.logoutBoundMs) {
         ctx.stats.violate('revoked_refused', 'logout', `cookies replayed ${Math.round(performance.now() - revokedAt)} ms after logout were accepted`);
       }
-      await sleep(400 + Math.random() * 400);
+      await sleep(ctx.logoutBoundMs < REVOCATION_WINDOW_MS ? 100 + Math.random() * 200 : 400 + Math.random() * 400);
     }
   }
 }
@@ -447,20 +459,21 @@ interface AppHandle {
   describe: string;
 }
 
-async function startApps(args: Args, emu: Emulator): Promise<AppHandle> {
+async function startApps(args: Args, emu: Emulator, redis: RedisServer | undefined): Promise<AppHandle> {
   const config: SoakAppConfig = {
     stytchUrl: emu.url,
     projectId: emu.projectId,
     secret: emu.secret,
     upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS,
     maxTokenAgeSeconds: MAX_TOKEN_AGE_SECONDS,
+    ...(redis === undefined ? {} : { redisUrl: redis.url }),
   };
-  if (!args.cluster) {
+  if (!args.cluster && !args.fleet) {
     const app = await startSoakApp(config, 0, DEADLINE_MS);
     return { url: app.url, heap: () => Promise.resolve(heapAfterGc()), timing: () => Promise.resolve(app.timing), close: () => app.close(), describe: 'one process' };
   }
   cluster.setupPrimary({ execArgv: process.execArgv, silent: false });
-  const workers = [0, 1].map(() => cluster.fork({ SOAK_APP_CONFIG: JSON.stringify(config) }));
+  const workers = (args.fleet ? [0, 1, 2] : [0, 1]).map(() => cluster.fork({ SOAK_APP_CONFIG: JSON.stringify(config) }));
   const urls = await Promise.all(
     workers.map(
       (w) =>
@@ -473,7 +486,7 @@ async function startApps(args: Args, emu: Emulator): Promise<AppHandle> {
         }),
     ),
   );
-  if (urls[0] !== urls[1]) throw new Error(`cluster workers listen on different ports: ${urls.join(', ')}`);
+  if (new Set(urls).size !== 1) throw new Error(`cluster workers listen on different ports: ${urls.join(', ')}`);
   const reportOf = (w: (typeof workers)[number]) =>
     new Promise<{ heapUsed: number; timing: ServerTiming }>((resolve) => {
       const onMessage = (msg: { type?: string; heapUsed?: number; timing?: ServerTiming }) => {
@@ -487,7 +500,7 @@ async function startApps(args: Args, emu: Emulator): Promise<AppHandle> {
     });
   return {
     url: urls[0]!,
-    describe: 'node:cluster, 2 workers',
+    describe: args.fleet ? 'node:cluster, 3 workers on one Redis' : 'node:cluster, 2 workers',
     heap: async () => Math.max(...(await Promise.all(workers.map(reportOf))).map((r) => r.heapUsed)),
     timing: async () => {
       const all = (await Promise.all(workers.map(reportOf))).map((r) => r.timing);
@@ -523,7 +536,8 @@ function percentile(values: number[], p: number): number {
 
 async function primary(args: Args): Promise<number> {
   const emu = await startEmulator({ quiet: true, port: 0 });
-  const apps = await startApps(args, emu);
+  const redis = args.fleet ? await startRedisServer() : undefined;
+  const apps = await startApps(args, emu, redis);
   const agent = createAgent(Math.min(256, Math.max(32, Math.floor(args.members / 2))));
   const jwks = (await (await fetch(emu.jwksUrl)).json()) as { keys: Record<string, unknown>[] };
   const publicKeyPem = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
@@ -539,6 +553,7 @@ async function primary(args: Args): Promise<number> {
     publicKeyPem,
     otherProjectAudience: 'project-test-00000000-0000-4000-8000-000000000000',
     phase: () => phase,
+    logoutBoundMs: args.fleet ? FLEET_PROPAGATION_MS : REVOCATION_WINDOW_MS,
   };
 
   // Warm-up and heap baseline (after the members' first requests, so caches exist).
@@ -593,6 +608,7 @@ async function primary(args: Args): Promise<number> {
   await agent.close();
   await apps.close();
   await emu.close();
+  await redis?.stop();
 
   // ---- one summary
   const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
@@ -609,6 +625,7 @@ async function primary(args: Args): Promise<number> {
     `app answer time: max ${Math.round(timing.maxMs)} ms over ${timing.answered} answers (deadline ${DEADLINE_MS} ms, ${timing.overDeadline} over); client view p50 ${percentile(stats.latencies, 50).toFixed(1)} ms, p99 ${percentile(stats.latencies, 99).toFixed(1)} ms, max ${Math.round(stats.maxMs)} ms, hung ${stats.hung}`,
     `forged/junk answered 503 instead of 401 (keys or Stytch unreachable): ${stats.forgedUndecided}`,
     `logins ${stats.logins}, switches ${stats.switches}, logouts ${stats.logouts}, revocations ${stats.revocations}, cookie refreshes ${stats.refreshes}`,
+    `logged-out sessions: last accepted ${Math.round(stats.logoutAcceptedMaxMs)} ms after their logout (bound ${ctx.logoutBoundMs} ms${args.fleet ? ', fleet on Redis' : ''})`,
     `outages survived: ${[...stats.outagesSurvived].map(([n, c]) => `${n} x${c}`).join('; ')}`,
     `heap: baseline ${mib(baselineHeap)}, max sample ${mib(Math.max(baselineHeap, ...heapSamples))}, final ${mib(finalHeap)} (growth limit ${mib(HEAP_GROWTH_LIMIT_BYTES)})`,
     stats.violationCount === 0 ? 'invariants: all held' : `invariants: ${stats.violationCount} VIOLATION(S)`,
