@@ -27,6 +27,7 @@ export type StytchRouteName =
   | 'switchOrganization'
   | 'logout'
   | 'emailUpdate'
+  | 'join'
   | 'session';
 
 /** Default path of every route, relative to where the router is mounted. */
@@ -45,7 +46,28 @@ export const DEFAULT_ROUTE_PATHS: Readonly<Record<StytchRouteName, string>> = {
   switchOrganization: '/switch-organization',
   logout: '/logout',
   emailUpdate: '/email/update',
+  join: '/join',
   session: '/session',
+};
+
+/** The method of every route (two routes may share a path with different methods). */
+export const ROUTE_METHODS: Readonly<Record<StytchRouteName, 'GET' | 'POST'>> = {
+  loginEmail: 'POST',
+  callback: 'GET',
+  discoveryOrganizations: 'GET',
+  discoveryExchange: 'POST',
+  discoveryCreate: 'POST',
+  mfa: 'GET',
+  mfaSmsSend: 'POST',
+  mfaSmsAuthenticate: 'POST',
+  mfaTotpCreate: 'POST',
+  mfaTotpAuthenticate: 'POST',
+  mfaRecovery: 'POST',
+  switchOrganization: 'POST',
+  logout: 'POST',
+  emailUpdate: 'POST',
+  join: 'POST',
+  session: 'GET',
 };
 
 /** What established a session, passed to `onAuthenticated`. */
@@ -231,7 +253,7 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
     if (typeof given !== 'string' || !PATH_SHAPE.test(given) || given.includes('//')) {
       throw new ConfigError(`paths.${name} must be a path such as '${DEFAULT_ROUTE_PATHS[name]}' (letters, digits, / _ . ~ -).`);
     }
-    const method = name === 'discoveryOrganizations' || name === 'mfa' || name === 'callback' || name === 'session' ? 'GET' : 'POST';
+    const method = ROUTE_METHODS[name];
     const key = `${method} ${given}`;
     const clash = seen.get(key);
     if (clash !== undefined) throw new ConfigError(`paths.${name} and paths.${clash} are both ${key}.`);

@@ -15,6 +15,7 @@ import { checkCsrf, csrfError } from './csrf.js';
 import type { CsrfPolicy } from './csrf.js';
 import { createDiscoveredOrganization, exchangeDiscovery, listDiscoveredOrganizations } from './discovery.js';
 import { startEmailUpdate } from './email-update.js';
+import { confirmJoin } from './join.js';
 import { loginEmail } from './login-email.js';
 import { logout } from './logout.js';
 import { mfaRecover, mfaSmsAuthenticate, mfaSmsSend, mfaStatus, mfaTotpAuthenticate, mfaTotpCreate } from './mfa.js';
@@ -50,6 +51,7 @@ const ROUTES: readonly RouteDef[] = [
   { name: 'switchOrganization', method: 'POST', handler: switchOrganization, errorPage: 'login' },
   { name: 'logout', method: 'POST', handler: logout, errorPage: 'login' },
   { name: 'emailUpdate', method: 'POST', handler: startEmailUpdate, errorPage: 'login' },
+  { name: 'join', method: 'POST', handler: confirmJoin, errorPage: 'login' },
   { name: 'session', method: 'GET', handler: currentSession, errorPage: 'login' },
 ];
 
@@ -75,7 +77,7 @@ function pathOf(url: string | undefined): string {
  * `POST /login/email`, `GET /callback`, `GET /discovery/organizations`, `POST /discovery/exchange`,
  * `POST /discovery/organizations`, `GET /mfa`, `POST /mfa/sms/send`, `POST /mfa/sms/authenticate`,
  * `POST /mfa/totp/create`, `POST /mfa/totp/authenticate`, `POST /mfa/recovery`,
- * `POST /switch-organization`, `POST /logout`, `POST /email/update`, `GET /session`.
+ * `POST /switch-organization`, `POST /logout`, `POST /email/update`, `POST /join`, `GET /session`.
  *
  * Every POST passes the CSRF origin check against `appUrl` (403 `csrf_rejected`); HTML form posts
  * and navigations get 303 redirects (errors back to the login or MFA page of `stytchAuth()` with
