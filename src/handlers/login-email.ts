@@ -5,12 +5,38 @@
  * to, and the validated return_to, for 10 minutes. Asking again for the same link reuses the
  * pending flow (same verifier, same challenge), so the older and the newer link both work here.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StytchApiError } from '../errors.js';
 import { redirect, sendJson, wantsRedirect, withQuery } from '../middleware/respond.js';
 import { logEvent } from '../session/logger.js';
 import { FIELD_RULES, optionalField, readBody, requireField } from './body.js';
 import { prepareFlow } from './flow-start.js';
 import type { RouteContext } from './route-context.js';
+
+/**
+ * Stytch's answers to a start that mean "no such member" or "this address may not join": hidden
+ * behind the success answer. An organization that does not exist is not hidden (it names no
+ * person), nor are outages and rate limits (they say nothing about the address).
+ */
+const HIDDEN_START_REFUSALS: ReadonlySet<string> = new Set([
+  // Unknown address, email JIT off / domain not allowed (reference addendum A11.6).
+  'email_jit_provisioning_not_allowed',
+  'invalid_email_for_jit_provisioning',
+  'member_not_found',
+]);
+
+function hiddenRefusal(err: unknown): string | undefined {
+  return err instanceof StytchApiError && HIDDEN_START_REFUSALS.has(err.errorType) ? err.errorType : undefined;
+}
+
+/**
+ * A member id shaped like Stytch's for the flow of a hidden refusal, so the flow cookie has the
+ * length it would have had. Its link never comes, so it never binds anything.
+ */
+function decoyMemberId(rc: RouteContext): string {
+  return `member-${rc.client.config.projectId.startsWith('project-live-') ? 'live' : 'test'}-${randomUUID()}`;
+}
 
 /** Handler of the login-start route. */
 export async function loginEmail(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
@@ -23,19 +49,29 @@ export async function loginEmail(req: IncomingMessage, res: ServerResponse, rc: 
   const pkce = started.challenge === undefined ? {} : { pkce_code_challenge: started.challenge };
 
   let memberId: string | undefined;
-  if (organizationId !== undefined) {
-    const sent = await client.magicLinks.email.loginOrSignup({
-      organization_id: organizationId,
-      email_address: email,
-      login_redirect_url: started.redirectUrl,
-      signup_redirect_url: started.redirectUrl,
-      ...pkce,
-    });
-    memberId = sent.member_id || sent.member?.member_id;
-  } else {
-    await client.magicLinks.email.discovery.send({ email_address: email, discovery_redirect_url: started.redirectUrl, ...pkce });
+  try {
+    if (organizationId !== undefined) {
+      const sent = await client.magicLinks.email.loginOrSignup({
+        organization_id: organizationId,
+        email_address: email,
+        login_redirect_url: started.redirectUrl,
+        signup_redirect_url: started.redirectUrl,
+        ...pkce,
+      });
+      memberId = sent.member_id || sent.member?.member_id;
+    } else {
+      await client.magicLinks.email.discovery.send({ email_address: email, discovery_redirect_url: started.redirectUrl, ...pkce });
+    }
+  } catch (err) {
+    const hidden = hiddenRefusal(err);
+    if (hidden === undefined) throw err;
+    // The same answer, cookie included, as a sent link: whether this address may sign in to this
+    // organization is not told to whoever asks. The send was awaited on both paths.
+    rc.instance.context.metrics.hideStartRefusal(hidden);
+    logEvent(rc.logger, 'debug', 'stytch.routes.login_start_refused', { reason: hidden, discovery: organizationId === undefined, organizationId });
+    memberId = decoyMemberId(rc);
   }
-  // Only after Stytch accepted: a failed send must not leave a flow behind.
+  // Only after Stytch answered: a failed send (outage, bad input) must not leave a flow behind.
   started.commit(req, res, { memberId });
   logEvent(rc.logger, 'info', 'stytch.routes.login_email_sent', { discovery: organizationId === undefined, organizationId });
 
