@@ -17,6 +17,7 @@ import type { FlowRecord, FlowResult } from '../session/flow-record.js';
 import { logEvent } from '../session/logger.js';
 import type { CarriedFlow, FlowOutcome } from './flow.js';
 import { completePrimary, revokeBestEffort, sendOutcome } from './flow.js';
+import { needsEmailStep, startEmailStep } from './email-step.js';
 import { offerJoin } from './join.js';
 import type { RouteContext } from './route-context.js';
 
@@ -134,7 +135,9 @@ async function ownFlow(req: IncomingMessage, res: ServerResponse, rc: RouteConte
   let outcome: FlowOutcome;
   switch (type) {
     case 'multi_tenant_magic_links': {
-      const result = await client.magicLinks.authenticate({ magic_links_token: token, ...pkce, ...session });
+      // The email step of an OAuth/SSO login: Stytch joins this link to the waiting login.
+      const ist = record.continuesIst === true ? rc.flow.readIst(req) : undefined;
+      const result = await client.magicLinks.authenticate({ magic_links_token: token, ...pkce, ...session, ...(ist === undefined ? {} : { intermediate_session_token: ist }) });
       const broken = flowBindingBroken(record, primaryResult(result));
       if (broken !== undefined) await refuse(broken, result);
       if (record.kind === 'email_update' && !(auth.isAuthenticated && auth.memberId === record.memberId)) {
@@ -153,14 +156,14 @@ async function ownFlow(req: IncomingMessage, res: ServerResponse, rc: RouteConte
       const result = await client.oauth.authenticate({ oauth_token: token, ...pkce, ...session });
       const broken = flowBindingBroken(record, primaryResult(result));
       if (broken !== undefined) await refuse(broken, result);
-      outcome = await completePrimary(req, res, rc, result, 'oauth', carry);
+      outcome = needsEmailStep(result) ? await startEmailStep(req, res, rc, result, carry.returnTo) : await completePrimary(req, res, rc, result, 'oauth', carry);
       break;
     }
     case 'sso': {
       const result = await client.sso.authenticate({ sso_token: token, ...pkce, ...session });
       const broken = flowBindingBroken(record, primaryResult(result));
       if (broken !== undefined) await refuse(broken, result);
-      outcome = await completePrimary(req, res, rc, result, 'sso', carry);
+      outcome = needsEmailStep(result) ? await startEmailStep(req, res, rc, result, carry.returnTo) : await completePrimary(req, res, rc, result, 'sso', carry);
       break;
     }
     case 'discovery': {

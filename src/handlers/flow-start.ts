@@ -42,7 +42,7 @@ function sameStart(record: FlowRecord, kind: FlowKind, bindings: FlowBindings): 
  * that this browser already started is reused (same id, same verifier, so the same challenge):
  * "send me the link again" then leaves both links working in this browser.
  */
-export function prepareFlow(req: IncomingMessage, rc: RouteContext, kind: FlowKind, bindings: FlowBindings, options: { withChallenge: boolean; reusePending?: boolean }): PreparedFlow {
+export function prepareFlow(req: IncomingMessage, rc: RouteContext, kind: FlowKind, bindings: FlowBindings, options: { withChallenge: boolean; reusePending?: boolean; continuesIst?: boolean }): PreparedFlow {
   const pending = options.reusePending === true && options.withChallenge ? rc.flow.listFlows(req).find((f) => sameStart(f.record, kind, bindings)) : undefined;
   const id = pending?.id ?? newFlowId(options.withChallenge);
   const verifier = pending?.record.verifier ?? (options.withChallenge ? createPkcePair().verifier : undefined);
@@ -63,6 +63,7 @@ export function prepareFlow(req: IncomingMessage, rc: RouteContext, kind: FlowKi
         ...(memberId === undefined || memberId === '' ? {} : { memberId }),
         ...(bindings.email === undefined ? {} : { emailDigest: emailDigest(bindings.email) }),
         ...(returnTo === undefined ? {} : { returnTo }),
+        ...(options.continuesIst === true ? { continuesIst: true } : {}),
       };
       rc.flow.setFlow(creq, cres, id, record);
     },

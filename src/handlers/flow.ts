@@ -17,7 +17,8 @@ import { maskPhone } from './transient.js';
 export type FlowOutcome =
   | { status: 'authenticated'; redirectTo: string; memberId: string; organizationId: string }
   | { status: 'mfa_required'; redirectTo: string; memberId: string; organizationId: string }
-  | { status: 'discovery'; redirectTo: string };
+  | { status: 'discovery'; redirectTo: string }
+  | { status: 'email_step'; redirectTo: string; memberId: string; organizationId: string };
 
 /**
  * What a callback hands on from the flow this browser started: its return_to. Without it

@@ -10,6 +10,18 @@ import type { OptionShape } from '../option-names.js';
 import type { StytchAuthMiddleware } from '../middleware/stytch-auth.js';
 import type { Logger } from '../session/logger.js';
 import { isSafeReturnTo } from '../session/return-to.js';
+import type { OAuthProvider } from '../client/public-urls.js';
+
+/** The B2B OAuth providers the start routes accept. */
+export const OAUTH_PROVIDERS: readonly OAuthProvider[] = ['google', 'microsoft', 'github', 'slack', 'hubspot'];
+
+/** Per-provider pass-through of the OAuth start routes. */
+export interface OAuthProviderOptions {
+  /** Extra scopes asked of the provider (`custom_scopes`). */
+  customScopes?: readonly string[];
+  /** Provider parameters, sent as `provider_<name>` (e.g. `{ prompt: 'select_account' }`). */
+  providerParams?: Readonly<Record<string, string>>;
+}
 
 /** Route keys of `stytchRoutes()`; each maps to a path under the router's mount point. */
 export type StytchRouteName =
@@ -28,7 +40,11 @@ export type StytchRouteName =
   | 'logout'
   | 'emailUpdate'
   | 'join'
-  | 'session';
+  | 'session'
+  | 'ssoStart'
+  | 'oauthStart'
+  | 'oauthDiscoveryStart'
+  | 'organizationLoginMethods';
 
 /** Default path of every route, relative to where the router is mounted. */
 export const DEFAULT_ROUTE_PATHS: Readonly<Record<StytchRouteName, string>> = {
@@ -48,7 +64,14 @@ export const DEFAULT_ROUTE_PATHS: Readonly<Record<StytchRouteName, string>> = {
   emailUpdate: '/email/update',
   join: '/join',
   session: '/session',
+  ssoStart: '/sso/start',
+  oauthStart: '/oauth/start',
+  oauthDiscoveryStart: '/oauth/discovery/start',
+  organizationLoginMethods: '/organizations/login-methods',
 };
+
+/** Routes that send the browser to Stytch's public start endpoints: they need the public token. */
+export const START_ROUTES: readonly StytchRouteName[] = ['ssoStart', 'oauthStart', 'oauthDiscoveryStart'];
 
 /** The method of every route (two routes may share a path with different methods). */
 export const ROUTE_METHODS: Readonly<Record<StytchRouteName, 'GET' | 'POST'>> = {
@@ -68,6 +91,10 @@ export const ROUTE_METHODS: Readonly<Record<StytchRouteName, 'GET' | 'POST'>> = 
   emailUpdate: 'POST',
   join: 'POST',
   session: 'GET',
+  ssoStart: 'GET',
+  oauthStart: 'GET',
+  oauthDiscoveryStart: 'GET',
+  organizationLoginMethods: 'GET',
 };
 
 /** What established a session, passed to `onAuthenticated`. */
@@ -147,6 +174,23 @@ export interface StytchRoutesOptions {
   trustedSubdomains?: boolean;
   /** Largest request body accepted, in bytes. Default 16 KiB. */
   maxBodyBytes?: number;
+  /**
+   * The project's public token (`public-token-test-…` / `public-token-live-…`), used by the SSO and
+   * OAuth start routes. Default: `env.STYTCH_PUBLIC_TOKEN`, read once. Without one the start routes
+   * are not mounted, and naming a start route in `paths` is a ConfigError.
+   */
+  publicToken?: string;
+  /**
+   * Origin of Stytch's public start endpoints (a custom auth domain). Default: the client's API
+   * base URL.
+   */
+  publicBaseUrl?: string;
+  /** Pass-through options of the OAuth start routes, per provider. */
+  oauth?: Partial<Record<OAuthProvider, OAuthProviderOptions>>;
+  /** Extra scopes asked of the identity provider by the SSO start route (`custom_scopes`). */
+  ssoCustomScopes?: readonly string[];
+  /** Where environment fallbacks are read from. Default `process.env`, read once here. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Every option `stytchRoutes()` knows; anything else is refused at startup. */
@@ -167,6 +211,11 @@ const ROUTES_OPTIONS: OptionShape = {
   onError: true,
   trustedSubdomains: true,
   maxBodyBytes: true,
+  publicToken: true,
+  publicBaseUrl: true,
+  oauth: Object.fromEntries(OAUTH_PROVIDERS.map((name) => [name, { customScopes: true, providerParams: true }])),
+  ssoCustomScopes: true,
+  env: true,
 };
 
 /** Fully validated options of one `stytchRoutes()` call, before what `stytchAuth()` adds. Internal. */
@@ -188,6 +237,40 @@ export interface ResolvedRoutesConfig {
   onAuthenticated: StytchRoutesOptions['onAuthenticated'];
   onError: StytchRoutesOptions['onError'];
   maxBodyBytes: number;
+  /** Undefined when no public token is configured (then no start route is mounted). */
+  publicToken: string | undefined;
+  publicBaseUrl: string | undefined;
+  oauth: Readonly<Partial<Record<OAuthProvider, { customScopes: readonly string[]; providerParams: Readonly<Record<string, string>> }>>>;
+  ssoCustomScopes: readonly string[];
+}
+
+const PUBLIC_TOKEN = /^public-token-(test|live)-[A-Za-z0-9-]{8,128}$/;
+const SCOPE = /^[\x21-\x7e]{1,256}$/;
+const PARAM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function scopesOption(value: unknown, name: string): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string' && SCOPE.test(s))) {
+    throw new ConfigError(`${name} must be an array of scope names (printable, no spaces).`);
+  }
+  return Object.freeze([...(value as string[])]);
+}
+
+function oauthOptions(value: unknown): ResolvedRoutesConfig['oauth'] {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null) throw new ConfigError('oauth must be an object keyed by provider.');
+  const out: Partial<Record<OAuthProvider, { customScopes: readonly string[]; providerParams: Readonly<Record<string, string>> }>> = {};
+  for (const provider of OAUTH_PROVIDERS) {
+    const given = (value as Record<string, OAuthProviderOptions | undefined>)[provider];
+    if (given === undefined) continue;
+    const params = given.providerParams ?? {};
+    if (typeof params !== 'object' || params === null) throw new ConfigError(`oauth.${provider}.providerParams must be an object of strings.`);
+    for (const [key, v] of Object.entries(params)) {
+      if (!PARAM_NAME.test(key) || typeof v !== 'string') throw new ConfigError(`oauth.${provider}.providerParams.${key} must be a string under a name of A-Z a-z 0-9 _ . -.`);
+    }
+    out[provider] = Object.freeze({ customScopes: scopesOption(given.customScopes, `oauth.${provider}.customScopes`), providerParams: Object.freeze({ ...params }) });
+  }
+  return Object.freeze(out);
 }
 
 const PATH_SHAPE = /^\/[A-Za-z0-9/_.~-]*$/;
@@ -242,10 +325,22 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
   for (const origin of options.allowedOrigins ?? []) allowed.add(parseConfiguredOrigin(origin, 'allowedOrigins[]'));
 
   const loginUrl = options.loginUrl === undefined ? undefined : resolveTarget(options.loginUrl, 'loginUrl', appOrigin, '/login');
+  const env = options.env ?? process.env;
+  const tokenGiven = options.publicToken ?? env.STYTCH_PUBLIC_TOKEN;
+  if (tokenGiven !== undefined && (typeof tokenGiven !== 'string' || !PUBLIC_TOKEN.test(tokenGiven))) {
+    throw new ConfigError("publicToken (or STYTCH_PUBLIC_TOKEN) must be a project public token, e.g. 'public-token-test-…'.");
+  }
+  const publicToken = tokenGiven === '' ? undefined : tokenGiven;
   const paths = {} as Record<StytchRouteName, string | undefined>;
   const seen = new Map<string, StytchRouteName>();
   for (const name of Object.keys(DEFAULT_ROUTE_PATHS) as StytchRouteName[]) {
-    const given = options.paths !== undefined && Object.hasOwn(options.paths, name) ? options.paths[name] : DEFAULT_ROUTE_PATHS[name];
+    const explicit = options.paths !== undefined && Object.hasOwn(options.paths, name);
+    const isStart = START_ROUTES.includes(name);
+    if (isStart && explicit && options.paths?.[name] && publicToken === undefined) {
+      throw new ConfigError(`paths.${name} is set but no publicToken is configured: pass publicToken or set STYTCH_PUBLIC_TOKEN.`);
+    }
+    // Start routes are mounted by default only when a public token is known.
+    const given = explicit ? options.paths?.[name] : isStart && publicToken === undefined ? undefined : DEFAULT_ROUTE_PATHS[name];
     if (!given) {
       paths[name] = undefined;
       continue;
@@ -295,5 +390,9 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
     onAuthenticated: options.onAuthenticated,
     onError: options.onError,
     maxBodyBytes,
+    publicToken,
+    publicBaseUrl: options.publicBaseUrl === undefined ? undefined : parseConfiguredOrigin(options.publicBaseUrl, 'publicBaseUrl'),
+    oauth: oauthOptions(options.oauth),
+    ssoCustomScopes: scopesOption(options.ssoCustomScopes, 'ssoCustomScopes'),
   };
 }

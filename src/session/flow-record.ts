@@ -36,6 +36,8 @@ export interface FlowRecord {
   readonly emailDigest?: string;
   /** The validated return_to bound at start. */
   readonly returnTo?: string;
+  /** The flow finishes a login waiting in this browser's intermediate session (the email step). */
+  readonly continuesIst?: boolean;
   /** Epoch milliseconds at start: the oldest flows are dropped first when a browser holds too many. */
   readonly startedAt: number;
 }
@@ -76,6 +78,7 @@ export function encodeFlowRecord(record: FlowRecord): string {
   if (record.memberId !== undefined) short.m = record.memberId;
   if (record.emailDigest !== undefined) short.e = record.emailDigest;
   if (record.returnTo !== undefined) short.r = record.returnTo;
+  if (record.continuesIst === true) short.i = 1;
   return Buffer.from(JSON.stringify(short), 'utf8').toString('base64url');
 }
 
@@ -92,7 +95,7 @@ export function decodeFlowRecord(raw: string): FlowRecord | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const { k, t, v, o, s, m, e, r } = parsed as Record<string, unknown>;
+  const { k, t, v, o, s, m, e, r, i } = parsed as Record<string, unknown>;
   if (typeof k !== 'string' || !KINDS.has(k)) return undefined;
   if (typeof t !== 'number' || !Number.isFinite(t)) return undefined;
   const ok = (value: unknown, rule: RegExp): value is string | undefined => value === undefined || (typeof value === 'string' && rule.test(value));
@@ -108,6 +111,7 @@ export function decodeFlowRecord(raw: string): FlowRecord | undefined {
     ...(m === undefined ? {} : { memberId: m }),
     ...(e === undefined ? {} : { emailDigest: e }),
     ...(returnTo === undefined ? {} : { returnTo }),
+    ...(i === 1 ? { continuesIst: true } : {}),
   };
 }
 
