@@ -234,6 +234,40 @@ describe('GET /oauth/start and /oauth/discovery/start', () => {
   });
 });
 
+describe('start routes when Stytch fails', () => {
+  it('an outage during the organization lookup is 503, with no flow cookie and no redirect', async () => {
+    emu().faults.next('POST /v1/b2b/organizations/search', { status: 503 });
+    const browser = app.browser();
+    const res = await browser.get('/auth/sso/start?slug=any-slug-at-all');
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('upstream_unavailable');
+    expect(res.location).toBeUndefined();
+    expect(browser.cookies.size).toBe(0);
+    expect(emu().calls.count('POST /v1/b2b/organizations/search')).toBe(1);
+  });
+
+  it('a discovery link for another address on a discovery flow id is refused by the address binding (even with pkce off)', async () => {
+    const loose = await startApp(emu(), { routes: { pkce: false, env: {} } });
+    try {
+      const browser = loose.browser();
+      const mine = uniqueEmail('mine');
+      expect((await browser.post('/auth/login/email', { json: { email_address: mine } })).status).toBe(202);
+      const flow = new URL(linkPath(emu().outbox.latest({ to: mine, kind: 'discovery_magic_link' })?.link), loose.origin).searchParams.get('flow') ?? '';
+      expect(flow).toMatch(/^n/);
+      const other = uniqueEmail('other');
+      await loose.browser().post('/auth/login/email', { json: { email_address: other } });
+      const link = new URL(linkPath(emu().outbox.latest({ to: other, kind: 'discovery_magic_link' })?.link), loose.origin);
+      link.searchParams.set('flow', flow);
+      const res = await browser.get(link.pathname + link.search);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('login_flow_mismatch');
+      expect(browser.cookie('stytch_intermediate_session_token')).toBeUndefined();
+    } finally {
+      await loose.close();
+    }
+  });
+});
+
 describe('GET /organizations/login-methods', () => {
   it('lists what an organization allows, with start URLs for the mounted start routes', async () => {
     const { org, connectionId } = await ssoOrg();
