@@ -42,7 +42,7 @@ function verifierMissing(): BadRequestError {
 }
 
 /** The one refusal for a callback that does not end where the browser's flow started. */
-export function flowMismatch(): BadRequestError {
+function flowMismatch(): BadRequestError {
   return new BadRequestError('login_flow_mismatch', 'This link does not belong to the sign-in started in this browser.');
 }
 
