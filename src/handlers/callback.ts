@@ -1,15 +1,24 @@
 /**
- * `GET /callback?stytch_token_type=...&token=...`: where Stytch sends the browser back after a
- * magic link, OAuth or SSO. Authenticates the token once (never retried, never with the
+ * `GET /callback?stytch_token_type=...&token=...&flow=<id>`: where Stytch sends the browser back
+ * after a magic link, OAuth or SSO. Authenticates the token once (never retried, never with the
  * browser's existing session), then sets the session, or the IST for MFA / discovery.
+ *
+ * Which flow a callback belongs to is decided before any upstream call: a `flow` id whose cookie
+ * this browser holds is one of its own flows (verifier and bindings from that cookie, and only
+ * that cookie is consumed); anything else is a link this browser did not start.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DiscoveryAuthenticateResponse } from '../client/api-types.js';
-import { BadRequestError } from '../errors.js';
-import { redirect } from '../middleware/respond.js';
+import type { PrimaryAuthenticateResponse } from '../client/types.js';
+import { BadRequestError, StytchApiError } from '../errors.js';
+import { redirect, withQuery } from '../middleware/respond.js';
+import { FLOW_ID, FLOW_TOKEN_TYPE, flowBindingBroken, flowIdHasChallenge, isLoginFlow } from '../session/flow-record.js';
+import type { FlowRecord, FlowResult } from '../session/flow-record.js';
 import { logEvent } from '../session/logger.js';
-import type { FlowOutcome } from './flow.js';
+import type { CarriedFlow, FlowOutcome } from './flow.js';
 import { completePrimary, revokeBestEffort, sendOutcome } from './flow.js';
+import { needsEmailStep, startEmailStep } from './email-step.js';
+import { offerJoin } from './join.js';
 import { passwordResetLanding, resetLinkParams } from './password-reset.js';
 import type { RouteContext } from './route-context.js';
 
@@ -29,94 +38,13 @@ function isTokenType(value: string | undefined): value is CallbackTokenType {
   return value !== undefined && (CALLBACK_TOKEN_TYPES as readonly string[]).includes(value);
 }
 
-/** Handler of the callback route. */
-export async function callback(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
-  const { cfg, flow, auth, client } = rc;
-  // Set first so every answer, including errors, carries them.
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  // Password-reset links are finished by the reset form, not here (password-reset.ts).
-  const resetLink = resetLinkParams(req, rc);
-  if (resetLink !== undefined) return passwordResetLanding(req, res, rc, resetLink);
-  // Read and delete in every case: the verifier is single use whatever happens next.
-  const verifier = flow.takePkceVerifier(req, res);
-  const emailUpdateMember = flow.takeEmailUpdatePending(req, res);
-  const isRequestedEmail = flow.takeLoginEmail(req, res);
-  const params = new URL(req.url ?? '/', 'http://callback.invalid').searchParams;
-  const type = single(params, 'stytch_token_type');
-  if (!isTokenType(type)) throw new BadRequestError('invalid_token_type', 'This sign-in link is not supported.');
-  const token = single(params, 'token');
-  if (token === undefined || !TOKEN_SHAPE.test(token)) throw new BadRequestError('invalid_token', 'This sign-in link is malformed.');
+function verifierMissing(): BadRequestError {
+  return new BadRequestError('pkce_verifier_missing', 'This sign-in link must be opened in the browser that requested it.');
+}
 
-  const emailUpdate = type === 'multi_tenant_magic_links' && emailUpdateMember !== undefined && auth.isAuthenticated && auth.memberId === emailUpdateMember;
-  // Back button / replayed link while signed in and no login under way in this browser: go on
-  // without spending the token again. A login under way (verifier or transaction cookie)
-  // always authenticates, so planted session cookies are replaced rather than kept.
-  if (auth.isAuthenticated && verifier === undefined && !emailUpdate && !flow.hasLoginTransaction(req)) {
-    logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: 'stale_callback', type });
-    redirect(res, cfg.afterLoginUrl);
-    return;
-  }
-  if (cfg.pkce && verifier === undefined && !emailUpdate) {
-    throw new BadRequestError('pkce_verifier_missing', 'This sign-in link must be opened in the browser that requested it.');
-  }
-  const pkce = verifier === undefined ? {} : { pkce_code_verifier: verifier };
-  const session = cfg.sessionFields;
-
-  // Never pass the browser's current session: Stytch would attach the factor to it and skip MFA
-  // (session fixation). Single-use tokens go through POSTs, which the client never retries.
-  // A verifier proves this browser started *a* login, but a token minted without a challenge
-  // (an invite or email-update link, an OAuth/SSO login started elsewhere) ignores it: the result
-  // must also be for the address this browser asked a link for (login CSRF). Checked before any
-  // cookie is written; a session Stytch already created for it is revoked.
-  const refuseUnlessRequested = async (email: unknown, created?: { session_token?: string; session_jwt?: string }): Promise<void> => {
-    if (verifier === undefined || isRequestedEmail(email)) return;
-    if (created !== undefined) await revokeNewSession(rc, created);
-    throw new BadRequestError('login_link_mismatch', 'This sign-in link must be opened in the browser that requested it.');
-  };
-  let outcome: FlowOutcome;
-  switch (type) {
-    case 'multi_tenant_magic_links': {
-      const result = await client.magicLinks.authenticate({ magic_links_token: token, ...pkce, ...session });
-      // Without a verifier, only the email change of the member who asked for it may complete
-      // here: any other PKCE-less link (someone else's email-update or invite link) would sign
-      // this browser in as that someone (login CSRF).
-      const memberId = result.member_id || result.member?.member_id;
-      if (cfg.pkce && verifier === undefined && memberId !== emailUpdateMember) {
-        await revokeNewSession(rc, result);
-        throw new BadRequestError('pkce_verifier_missing', 'This sign-in link must be opened in the browser that requested it.');
-      }
-      if (!(emailUpdate && memberId === emailUpdateMember)) await refuseUnlessRequested(result.member?.email_address, result);
-      outcome = await completePrimary(req, res, rc, result, 'magic_link');
-      break;
-    }
-    case 'oauth': {
-      const result = await client.oauth.authenticate({ oauth_token: token, ...pkce, ...session });
-      await refuseUnlessRequested(result.member?.email_address, result);
-      outcome = await completePrimary(req, res, rc, result, 'oauth');
-      break;
-    }
-    case 'sso': {
-      const result = await client.sso.authenticate({ sso_token: token, ...pkce, ...session });
-      await refuseUnlessRequested(result.member?.email_address, result);
-      outcome = await completePrimary(req, res, rc, result, 'sso');
-      break;
-    }
-    case 'discovery': {
-      const result = await client.magicLinks.discovery.authenticate({ discovery_magic_links_token: token, ...pkce });
-      await refuseUnlessRequested(result.email_address);
-      outcome = startDiscovery(req, res, rc, result);
-      break;
-    }
-    case 'discovery_oauth': {
-      const result = await client.oauth.discovery.authenticate({ discovery_oauth_token: token, ...pkce });
-      await refuseUnlessRequested(result.email_address);
-      outcome = startDiscovery(req, res, rc, result);
-      break;
-    }
-  }
-  logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: outcome.status, type });
-  sendOutcome(req, res, outcome, true);
+/** The one refusal for a callback that does not end where the browser's flow started. */
+function flowMismatch(): BadRequestError {
+  return new BadRequestError('login_flow_mismatch', 'This link does not belong to the sign-in started in this browser.');
 }
 
 /** Revoke (best effort) the session a refused callback just created, so it is not left alive at Stytch. */
@@ -125,9 +53,216 @@ async function revokeNewSession(rc: RouteContext, result: { session_token?: stri
   else if (result.session_jwt) await revokeBestEffort(rc, { session_jwt: result.session_jwt });
 }
 
+/** Stytch's answer to a token minted with a challenge and redeemed without a verifier reads as ours. */
+async function withoutVerifier<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof StytchApiError && err.errorType === 'pkce_expected_code_verifier') throw verifierMissing();
+    throw err;
+  }
+}
+
+function primaryResult(result: PrimaryAuthenticateResponse): FlowResult {
+  return {
+    organizationId: result.organization_id || result.organization?.organization_id,
+    organizationSlug: result.organization?.organization_slug,
+    memberId: result.member_id || result.member?.member_id,
+    email: result.member?.email_address,
+  };
+}
+
+/** Handler of the callback route. */
+export async function callback(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const { cfg, flow, auth } = rc;
+  // Set first so every answer, including errors, carries them.
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  // Password-reset links are finished by the reset form, not here (password-reset.ts).
+  const resetLink = resetLinkParams(req, rc);
+  if (resetLink !== undefined) return passwordResetLanding(req, res, rc, resetLink);
+  const params = new URL(req.url ?? '/', 'http://callback.invalid').searchParams;
+  const type = single(params, 'stytch_token_type');
+  if (!isTokenType(type)) throw new BadRequestError('invalid_token_type', 'This sign-in link is not supported.');
+  const token = single(params, 'token');
+  if (token === undefined || !TOKEN_SHAPE.test(token)) throw new BadRequestError('invalid_token', 'This sign-in link is malformed.');
+  const flowParam = params.getAll('flow');
+  const flowId = flowParam.length === 1 ? flowParam[0] : undefined;
+  if (flowParam.length > 1 || (flowId !== undefined && !FLOW_ID.test(flowId))) throw new BadRequestError('invalid_flow', 'This sign-in link is malformed.');
+
+  const own = flowId === undefined ? undefined : flow.readFlow(req, flowId);
+  if (flowId !== undefined && own !== undefined) {
+    await ownFlow(req, res, rc, { id: flowId, record: own, type, token });
+    return;
+  }
+
+  // A link this browser did not start, or whose flow already finished here.
+  if (flowId !== undefined && flowIdHasChallenge(flowId)) {
+    // Started with a challenge somewhere: without its verifier Stytch would refuse anyway. Signed
+    // in (the back button, the older of two links after the newer one was used): go on, the
+    // token stays unspent. Otherwise refuse without an upstream call.
+    if (auth.isAuthenticated) {
+      logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: 'stale_callback', type });
+      redirect(res, cfg.afterLoginUrl);
+      return;
+    }
+    throw verifierMissing();
+  }
+  // Never let a link from elsewhere finish while this browser waits for one of its own: that is
+  // the moment a login CSRF (an attacker's email-update or invite link) would land. The token is
+  // not spent, so the link still works once the pending flow is done or expired.
+  const pending = flow.listFlows(req);
+  if (pending.length > 0) {
+    const duringLogin = pending.some((f) => isLoginFlow(f.record.kind));
+    logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: duringLogin ? 'foreign_link_during_login' : 'foreign_link_during_flow', type });
+    throw flowMismatch();
+  }
+  await foreignLink(req, res, rc, type, token);
+}
+
+/** A callback of a flow this browser started: its verifier, then its bindings, then the outcome. */
+async function ownFlow(req: IncomingMessage, res: ServerResponse, rc: RouteContext, input: { id: string; record: FlowRecord; type: CallbackTokenType; token: string }): Promise<void> {
+  const { client, auth, cfg } = rc;
+  const { id, record, type, token } = input;
+  if (FLOW_TOKEN_TYPE[record.kind] !== type) {
+    logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: 'token_type', kind: record.kind, type });
+    throw flowMismatch();
+  }
+  const pkce = record.verifier === undefined ? {} : { pkce_code_verifier: record.verifier };
+  const session = cfg.sessionFields;
+  const carry: CarriedFlow = { returnTo: record.returnTo };
+  const refuse = async (broken: string, created?: { session_token?: string; session_jwt?: string }): Promise<never> => {
+    if (created !== undefined) await revokeNewSession(rc, created);
+    logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: broken, kind: record.kind, type });
+    throw flowMismatch();
+  };
+  let outcome: FlowOutcome;
+  switch (type) {
+    case 'multi_tenant_magic_links': {
+      // The email step of an OAuth/SSO login: Stytch joins this link to the waiting login.
+      const ist = record.continuesIst === true ? rc.flow.readIst(req) : undefined;
+      const result = await client.magicLinks.authenticate({ magic_links_token: token, ...pkce, ...session, ...(ist === undefined ? {} : { intermediate_session_token: ist }) });
+      const broken = flowBindingBroken(record, primaryResult(result));
+      if (broken !== undefined) await refuse(broken, result);
+      if (record.kind === 'email_update' && !(auth.isAuthenticated && auth.memberId === record.memberId)) {
+        // The address changed at Stytch; the member who asked is no longer signed in here, so no
+        // session is made for them in this browser (they sign in with the new address).
+        await revokeNewSession(rc, result);
+        rc.flow.clearFlow(req, res, id);
+        logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: 'email_updated', type });
+        redirect(res, withQuery(cfg.loginUrl, 'status', 'email_updated'), true);
+        return;
+      }
+      outcome = await completePrimary(req, res, rc, result, 'magic_link', carry);
+      break;
+    }
+    case 'oauth': {
+      const result = await client.oauth.authenticate({ oauth_token: token, ...pkce, ...session });
+      const broken = flowBindingBroken(record, primaryResult(result));
+      if (broken !== undefined) await refuse(broken, result);
+      outcome = needsEmailStep(result) ? await startEmailStep(req, res, rc, result, carry.returnTo) : await completePrimary(req, res, rc, result, 'oauth', carry);
+      break;
+    }
+    case 'sso': {
+      const result = await client.sso.authenticate({ sso_token: token, ...pkce, ...session });
+      const broken = flowBindingBroken(record, primaryResult(result));
+      if (broken !== undefined) await refuse(broken, result);
+      outcome = needsEmailStep(result) ? await startEmailStep(req, res, rc, result, carry.returnTo) : await completePrimary(req, res, rc, result, 'sso', carry);
+      break;
+    }
+    case 'discovery': {
+      const result = await client.magicLinks.discovery.authenticate({ discovery_magic_links_token: token, ...pkce });
+      const broken = flowBindingBroken(record, { email: result.email_address });
+      if (broken !== undefined) await refuse(broken);
+      outcome = startDiscovery(req, res, rc, result, carry);
+      break;
+    }
+    case 'discovery_oauth': {
+      const result = await client.oauth.discovery.authenticate({ discovery_oauth_token: token, ...pkce });
+      const broken = flowBindingBroken(record, { email: result.email_address });
+      if (broken !== undefined) await refuse(broken);
+      outcome = startDiscovery(req, res, rc, result, carry);
+      break;
+    }
+  }
+  // Only this flow's cookie is consumed: the browser's other pending flows keep their verifiers.
+  rc.flow.clearFlow(req, res, id);
+  logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: outcome.status, type });
+  sendOutcome(req, res, outcome, true);
+}
+
+/**
+ * A link this browser did not start. Only magic links may come this way (invitations and email
+ * updates are minted without a challenge, so any browser can redeem them); with PKCE on, OAuth,
+ * SSO and discovery tokens must come back to the browser that started them. A result for a
+ * member other than the one signed in here is never a session at once: the browser is asked
+ * "Join <organization>?" and only a POST completes it.
+ */
+async function foreignLink(req: IncomingMessage, res: ServerResponse, rc: RouteContext, type: CallbackTokenType, token: string): Promise<void> {
+  const { cfg, client, auth } = rc;
+  const session = cfg.sessionFields;
+  if (!cfg.pkce) {
+    // `pkce: false`: the app starts logins elsewhere and accepts any link (the documented trade-off).
+    await legacyCallback(req, res, rc, type, token);
+    return;
+  }
+  if (type !== 'multi_tenant_magic_links') throw verifierMissing();
+  const result = await withoutVerifier(client.magicLinks.authenticate({ magic_links_token: token, ...session }));
+  const memberId = result.member_id || result.member?.member_id;
+  if (result.member_authenticated && auth.isAuthenticated && auth.memberId === memberId) {
+    // The member signed in here (e.g. their own email change opened without its flow cookie).
+    const outcome = await completePrimary(req, res, rc, result, 'magic_link', { returnTo: undefined });
+    logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: outcome.status, type, origin: 'foreign_same_member' });
+    sendOutcome(req, res, outcome, true);
+    return;
+  }
+  if (!result.member_authenticated) {
+    // MFA still to come: the member must prove their own second factor with a POST, which is the
+    // confirmation; no session exists yet.
+    const outcome = await completePrimary(req, res, rc, result, 'magic_link', { returnTo: undefined });
+    logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: outcome.status, type, origin: 'foreign' });
+    sendOutcome(req, res, outcome, true);
+    return;
+  }
+  if (cfg.paths.join === undefined) {
+    await revokeNewSession(rc, result);
+    throw flowMismatch();
+  }
+  offerJoin(req, res, rc, result);
+  logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: 'join_confirmation', type });
+}
+
+/** `pkce: false`: every token type completes without a verifier. */
+async function legacyCallback(req: IncomingMessage, res: ServerResponse, rc: RouteContext, type: CallbackTokenType, token: string): Promise<void> {
+  const { client, cfg } = rc;
+  const session = cfg.sessionFields;
+  const carry: CarriedFlow = { returnTo: undefined };
+  let outcome: FlowOutcome;
+  switch (type) {
+    case 'multi_tenant_magic_links':
+      outcome = await completePrimary(req, res, rc, await client.magicLinks.authenticate({ magic_links_token: token, ...session }), 'magic_link', carry);
+      break;
+    case 'oauth':
+      outcome = await completePrimary(req, res, rc, await client.oauth.authenticate({ oauth_token: token, ...session }), 'oauth', carry);
+      break;
+    case 'sso':
+      outcome = await completePrimary(req, res, rc, await client.sso.authenticate({ sso_token: token, ...session }), 'sso', carry);
+      break;
+    case 'discovery':
+      outcome = startDiscovery(req, res, rc, await client.magicLinks.discovery.authenticate({ discovery_magic_links_token: token }), carry);
+      break;
+    case 'discovery_oauth':
+      outcome = startDiscovery(req, res, rc, await client.oauth.discovery.authenticate({ discovery_oauth_token: token }), carry);
+      break;
+  }
+  logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: outcome.status, type });
+  sendOutcome(req, res, outcome, true);
+}
+
 /** A discovery login: keep the IST in its cookie and send the browser to the organization picker. */
-function startDiscovery(req: IncomingMessage, res: ServerResponse, rc: RouteContext, result: DiscoveryAuthenticateResponse): FlowOutcome {
+function startDiscovery(req: IncomingMessage, res: ServerResponse, rc: RouteContext, result: DiscoveryAuthenticateResponse, carry: CarriedFlow): FlowOutcome {
   rc.flow.clearIntermediateState(req, res);
   rc.flow.setIst(req, res, result.intermediate_session_token);
+  rc.flow.setReturnTo(req, res, carry.returnTo);
   return { status: 'discovery', redirectTo: rc.cfg.discoveryUrl };
 }

@@ -8,9 +8,9 @@ import { redirect, sendJson, wantsRedirect } from '../middleware/respond.js';
 import { logEvent } from '../session/logger.js';
 import { safeReturnTo } from '../session/return-to.js';
 import { FIELD_RULES, readBody, requireField } from './body.js';
-import { callbackUrl } from './callback-url.js';
 import { sessionCredential } from './flow.js';
 import { requireRecentFactor } from './recent-factor.js';
+import { prepareFlow } from './flow-start.js';
 import type { RouteContext } from './route-context.js';
 
 /** Handler of the email update route. */
@@ -22,14 +22,15 @@ export async function startEmailUpdate(req: IncomingMessage, res: ServerResponse
   const email = requireField(fields, 'email_address', FIELD_RULES.email, 'invalid_email');
   // Changing the sign-in address from an old session would hand a stolen cookie the account.
   if (!requireRecentFactor(req, res, rc, auth, fields.return_to)) return;
+  // start_email_update takes no PKCE challenge: the flow is bound to this member and organization
+  // instead, and its completion never signs in anyone else (see the callback).
+  const started = prepareFlow(req, rc, 'email_update', { organizationId: auth.organizationId, memberId: auth.memberId }, { withChallenge: false });
   // Run as the member (session headers), so Stytch applies the member's own permissions.
   await rc.client.organizations.members.startEmailUpdate(
-    { organization_id: auth.organizationId, member_id: auth.memberId, email_address: email, login_redirect_url: callbackUrl(req, cfg) },
+    { organization_id: auth.organizationId, member_id: auth.memberId, email_address: email, login_redirect_url: started.redirectUrl },
     { authorization: credential },
   );
-  // start_email_update takes no PKCE challenge; this marker lets this browser's callback accept
-  // the verification link without a verifier.
-  rc.flow.setEmailUpdatePending(req, res, auth.memberId);
+  started.commit(req, res);
   logEvent(rc.logger, 'info', 'stytch.routes.email_update_started', { memberId: auth.memberId, organizationId: auth.organizationId });
   if (wantsRedirect(req)) {
     redirect(res, safeReturnTo(fields.return_to, cfg.afterLoginUrl), true);

@@ -17,7 +17,16 @@ import { maskPhone } from './transient.js';
 export type FlowOutcome =
   | { status: 'authenticated'; redirectTo: string; memberId: string; organizationId: string }
   | { status: 'mfa_required'; redirectTo: string; memberId: string; organizationId: string }
-  | { status: 'discovery'; redirectTo: string };
+  | { status: 'discovery'; redirectTo: string }
+  | { status: 'email_step'; redirectTo: string; memberId: string; organizationId: string };
+
+/**
+ * What a callback hands on from the flow this browser started: its return_to. Without it
+ * (later steps: MFA, discovery), the return_to cookie carried from the callback is used.
+ */
+export interface CarriedFlow {
+  readonly returnTo: string | undefined;
+}
 
 /** A full session as returned by any authenticate call. */
 export interface NewSession {
@@ -36,7 +45,7 @@ export const BEST_EFFORT_TIMEOUT_MS = 2_000;
  * IST state. Earlier session cookies are always overwritten (session fixation), even when Stytch
  * returned no JWT.
  */
-export async function establishSession(req: IncomingMessage, res: ServerResponse, rc: RouteContext, session: NewSession, via: AuthenticatedVia): Promise<FlowOutcome> {
+export async function establishSession(req: IncomingMessage, res: ServerResponse, rc: RouteContext, session: NewSession, via: AuthenticatedVia, carry?: CarriedFlow): Promise<FlowOutcome> {
   const { cfg, flow } = rc;
   if (session.session_token === '' && session.session_jwt === '') {
     throw new StytchUnavailableError('upstream_bad_response', 'Stytch reported an authenticated member without a session.');
@@ -59,7 +68,7 @@ export async function establishSession(req: IncomingMessage, res: ServerResponse
   if (readCookie(req, cfg.sessionCookies.jwt).kind !== 'absent' || readCookie(req, cfg.sessionCookies.token).kind !== 'absent') rc.cookies.clearSession(req, res);
   const expiresAt = session.member_session?.expires_at ?? new Date(rc.now() + (cfg.sessionDurationMinutes ?? 60) * 60_000);
   rc.cookies.setSession(req, res, { session_token: session.session_token, session_jwt: session.session_jwt, expires_at: expiresAt });
-  const redirectTo = flow.peekReturnTo(req) ?? cfg.afterLoginUrl;
+  const redirectTo = (carry === undefined ? flow.peekReturnTo(req) : carry.returnTo) ?? cfg.afterLoginUrl;
   flow.clearReturnTo(req, res);
   const memberId = session.member.member_id;
   const organizationId = session.organization.organization_id;
@@ -71,8 +80,10 @@ export async function establishSession(req: IncomingMessage, res: ServerResponse
  * Turn a primary-authenticate style answer (reference 5.2) into the next step: a session, an
  * MFA step with the IST in its cookie, or an error when another primary factor is required.
  */
-export async function completePrimary(req: IncomingMessage, res: ServerResponse, rc: RouteContext, result: PrimaryAuthenticateResponse, via: AuthenticatedVia): Promise<FlowOutcome> {
-  if (result.member_authenticated) return establishSession(req, res, rc, result, via);
+export async function completePrimary(req: IncomingMessage, res: ServerResponse, rc: RouteContext, result: PrimaryAuthenticateResponse, via: AuthenticatedVia, carry?: CarriedFlow): Promise<FlowOutcome> {
+  if (result.member_authenticated) return establishSession(req, res, rc, result, via, carry);
+  // The next step (MFA, another primary factor) finds the flow's return_to in its own cookie.
+  if (carry !== undefined) rc.flow.setReturnTo(req, res, carry.returnTo);
   const memberId = result.member_id || result.member?.member_id;
   const organizationId = result.organization_id || result.organization?.organization_id;
   if (result.mfa_required !== null && result.mfa_required !== undefined && result.intermediate_session_token) {

@@ -13,6 +13,18 @@ import { isSafeReturnTo } from '../session/return-to.js';
 import { AttemptLimiter } from './attempt-limiter.js';
 import type { AttemptLimitsOptions } from './attempt-limiter.js';
 import type { AttemptLimit } from '../store/limiter.js';
+import type { OAuthProvider } from '../client/public-urls.js';
+
+/** The B2B OAuth providers the start routes accept. */
+export const OAUTH_PROVIDERS: readonly OAuthProvider[] = ['google', 'microsoft', 'github', 'slack', 'hubspot'];
+
+/** Per-provider pass-through of the OAuth start routes. */
+export interface OAuthProviderOptions {
+  /** Extra scopes asked of the provider (`custom_scopes`). */
+  customScopes?: readonly string[];
+  /** Provider parameters, sent as `provider_<name>` (e.g. `{ prompt: 'select_account' }`). */
+  providerParams?: Readonly<Record<string, string>>;
+}
 
 /** Route keys of `stytchRoutes()`; each maps to a path under the router's mount point. */
 export type StytchRouteName =
@@ -30,7 +42,12 @@ export type StytchRouteName =
   | 'switchOrganization'
   | 'logout'
   | 'emailUpdate'
+  | 'join'
   | 'session'
+  | 'ssoStart'
+  | 'oauthStart'
+  | 'oauthDiscoveryStart'
+  | 'organizationLoginMethods'
   | 'passwordLogin'
   | 'passwordStrength'
   | 'passwordResetStart'
@@ -55,6 +72,7 @@ export const DEFAULT_ROUTE_PATHS: Readonly<Record<StytchRouteName, string>> = {
   switchOrganization: '/switch-organization',
   logout: '/logout',
   emailUpdate: '/email/update',
+  join: '/join',
   session: '/session',
   passwordLogin: '/login/password',
   passwordStrength: '/password/strength',
@@ -63,6 +81,44 @@ export const DEFAULT_ROUTE_PATHS: Readonly<Record<StytchRouteName, string>> = {
   passwordChange: '/password/change',
   emailCodeSend: '/login/code/send',
   emailCodeVerify: '/login/code/verify',
+  ssoStart: '/sso/start',
+  oauthStart: '/oauth/start',
+  oauthDiscoveryStart: '/oauth/discovery/start',
+  organizationLoginMethods: '/organizations/login-methods',
+};
+
+/** Routes that send the browser to Stytch's public start endpoints: they need the public token. */
+export const START_ROUTES: readonly StytchRouteName[] = ['ssoStart', 'oauthStart', 'oauthDiscoveryStart'];
+
+/** The method of every route (two routes may share a path with different methods). */
+export const ROUTE_METHODS: Readonly<Record<StytchRouteName, 'GET' | 'POST'>> = {
+  loginEmail: 'POST',
+  callback: 'GET',
+  discoveryOrganizations: 'GET',
+  discoveryExchange: 'POST',
+  discoveryCreate: 'POST',
+  mfa: 'GET',
+  mfaSmsSend: 'POST',
+  mfaSmsAuthenticate: 'POST',
+  mfaTotpCreate: 'POST',
+  mfaTotpAuthenticate: 'POST',
+  mfaRecovery: 'POST',
+  switchOrganization: 'POST',
+  logout: 'POST',
+  emailUpdate: 'POST',
+  join: 'POST',
+  session: 'GET',
+  ssoStart: 'GET',
+  oauthStart: 'GET',
+  oauthDiscoveryStart: 'GET',
+  organizationLoginMethods: 'GET',
+  passwordLogin: 'POST',
+  passwordStrength: 'POST',
+  passwordResetStart: 'POST',
+  passwordReset: 'POST',
+  passwordChange: 'POST',
+  emailCodeSend: 'POST',
+  emailCodeVerify: 'POST',
 };
 
 /** What established a session, passed to `onAuthenticated`. */
@@ -166,6 +222,23 @@ export interface StytchRoutesOptions {
    * Each limit is `{ max, windowSeconds }`, or `false` to turn it off; `false` turns them all off.
    */
   limits?: false | RouteLimitsOptions;
+  /**
+   * The project's public token (`public-token-test-…` / `public-token-live-…`), used by the SSO and
+   * OAuth start routes. Default: `env.STYTCH_PUBLIC_TOKEN`, read once. Without one the start routes
+   * are not mounted, and naming a start route in `paths` is a ConfigError.
+   */
+  publicToken?: string;
+  /**
+   * Origin of Stytch's public start endpoints (a custom auth domain). Default: the client's API
+   * base URL.
+   */
+  publicBaseUrl?: string;
+  /** Pass-through options of the OAuth start routes, per provider. */
+  oauth?: Partial<Record<OAuthProvider, OAuthProviderOptions>>;
+  /** Extra scopes asked of the identity provider by the SSO start route (`custom_scopes`). */
+  ssoCustomScopes?: readonly string[];
+  /** Where environment fallbacks are read from. Default `process.env`, read once here. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The attempt limits of `stytchRoutes()` (see `StytchRoutesOptions.limits`). */
@@ -250,6 +323,11 @@ const ROUTES_OPTIONS: OptionShape = {
     sendsPerClient: { max: true, windowSeconds: true },
     clientAddress: true,
   },
+  publicToken: true,
+  publicBaseUrl: true,
+  oauth: Object.fromEntries(OAUTH_PROVIDERS.map((name) => [name, { customScopes: true, providerParams: true }])),
+  ssoCustomScopes: true,
+  env: true,
 };
 
 /** Fully validated options of one `stytchRoutes()` call, before what `stytchAuth()` adds. Internal. */
@@ -275,6 +353,40 @@ export interface ResolvedRoutesConfig {
   resetPasswordUrl: string;
   attemptLimiter: AttemptLimiter;
   limits: ResolvedRouteLimits;
+  /** Undefined when no public token is configured (then no start route is mounted). */
+  publicToken: string | undefined;
+  publicBaseUrl: string | undefined;
+  oauth: Readonly<Partial<Record<OAuthProvider, { customScopes: readonly string[]; providerParams: Readonly<Record<string, string>> }>>>;
+  ssoCustomScopes: readonly string[];
+}
+
+const PUBLIC_TOKEN = /^public-token-(test|live)-[A-Za-z0-9-]{8,128}$/;
+const SCOPE = /^[\x21-\x7e]{1,256}$/;
+const PARAM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function scopesOption(value: unknown, name: string): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string' && SCOPE.test(s))) {
+    throw new ConfigError(`${name} must be an array of scope names (printable, no spaces).`);
+  }
+  return Object.freeze([...(value as string[])]);
+}
+
+function oauthOptions(value: unknown): ResolvedRoutesConfig['oauth'] {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null) throw new ConfigError('oauth must be an object keyed by provider.');
+  const out: Partial<Record<OAuthProvider, { customScopes: readonly string[]; providerParams: Readonly<Record<string, string>> }>> = {};
+  for (const provider of OAUTH_PROVIDERS) {
+    const given = (value as Record<string, OAuthProviderOptions | undefined>)[provider];
+    if (given === undefined) continue;
+    const params = given.providerParams ?? {};
+    if (typeof params !== 'object' || params === null) throw new ConfigError(`oauth.${provider}.providerParams must be an object of strings.`);
+    for (const [key, v] of Object.entries(params)) {
+      if (!PARAM_NAME.test(key) || typeof v !== 'string') throw new ConfigError(`oauth.${provider}.providerParams.${key} must be a string under a name of A-Z a-z 0-9 _ . -.`);
+    }
+    out[provider] = Object.freeze({ customScopes: scopesOption(given.customScopes, `oauth.${provider}.customScopes`), providerParams: Object.freeze({ ...params }) });
+  }
+  return Object.freeze(out);
 }
 
 const PATH_SHAPE = /^\/[A-Za-z0-9/_.~-]*$/;
@@ -329,10 +441,22 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
   for (const origin of options.allowedOrigins ?? []) allowed.add(parseConfiguredOrigin(origin, 'allowedOrigins[]'));
 
   const loginUrl = options.loginUrl === undefined ? undefined : resolveTarget(options.loginUrl, 'loginUrl', appOrigin, '/login');
+  const env = options.env ?? process.env;
+  const tokenGiven = options.publicToken ?? env.STYTCH_PUBLIC_TOKEN;
+  if (tokenGiven !== undefined && (typeof tokenGiven !== 'string' || !PUBLIC_TOKEN.test(tokenGiven))) {
+    throw new ConfigError("publicToken (or STYTCH_PUBLIC_TOKEN) must be a project public token, e.g. 'public-token-test-…'.");
+  }
+  const publicToken = tokenGiven === '' ? undefined : tokenGiven;
   const paths = {} as Record<StytchRouteName, string | undefined>;
   const seen = new Map<string, StytchRouteName>();
   for (const name of Object.keys(DEFAULT_ROUTE_PATHS) as StytchRouteName[]) {
-    const given = options.paths !== undefined && Object.hasOwn(options.paths, name) ? options.paths[name] : DEFAULT_ROUTE_PATHS[name];
+    const explicit = options.paths !== undefined && Object.hasOwn(options.paths, name);
+    const isStart = START_ROUTES.includes(name);
+    if (isStart && explicit && options.paths?.[name] && publicToken === undefined) {
+      throw new ConfigError(`paths.${name} is set but no publicToken is configured: pass publicToken or set STYTCH_PUBLIC_TOKEN.`);
+    }
+    // Start routes are mounted by default only when a public token is known.
+    const given = explicit ? options.paths?.[name] : isStart && publicToken === undefined ? undefined : DEFAULT_ROUTE_PATHS[name];
     if (!given) {
       paths[name] = undefined;
       continue;
@@ -340,7 +464,7 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
     if (typeof given !== 'string' || !PATH_SHAPE.test(given) || given.includes('//')) {
       throw new ConfigError(`paths.${name} must be a path such as '${DEFAULT_ROUTE_PATHS[name]}' (letters, digits, / _ . ~ -).`);
     }
-    const method = name === 'discoveryOrganizations' || name === 'mfa' || name === 'callback' || name === 'session' ? 'GET' : 'POST';
+    const method = ROUTE_METHODS[name];
     const key = `${method} ${given}`;
     const clash = seen.get(key);
     if (clash !== undefined) throw new ConfigError(`paths.${name} and paths.${clash} are both ${key}.`);
@@ -390,5 +514,9 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
     resetPasswordUrl: resolveTarget(options.resetPasswordUrl, 'resetPasswordUrl', appOrigin, '/reset-password'),
     attemptLimiter: new AttemptLimiter(options.attemptLimits),
     limits: resolveLimits(options.limits),
+    publicToken,
+    publicBaseUrl: options.publicBaseUrl === undefined ? undefined : parseConfiguredOrigin(options.publicBaseUrl, 'publicBaseUrl'),
+    oauth: oauthOptions(options.oauth),
+    ssoCustomScopes: scopesOption(options.ssoCustomScopes, 'ssoCustomScopes'),
   };
 }

@@ -16,8 +16,11 @@ import type { CsrfPolicy } from './csrf.js';
 import { createDiscoveredOrganization, exchangeDiscovery, listDiscoveredOrganizations } from './discovery.js';
 import { emailCodeSend, emailCodeVerify } from './email-code.js';
 import { startEmailUpdate } from './email-update.js';
+import { confirmJoin } from './join.js';
 import { loginEmail } from './login-email.js';
+import { organizationLoginMethods } from './login-methods.js';
 import { logout } from './logout.js';
+import { oauthDiscoveryStart, oauthStart } from './oauth-start.js';
 import { mfaRecover, mfaSmsAuthenticate, mfaSmsSend, mfaStatus, mfaTotpAuthenticate, mfaTotpCreate } from './mfa.js';
 import { resolveRoutesOptions } from './options.js';
 import { passwordChange } from './password-change.js';
@@ -28,6 +31,7 @@ import type { StytchRouteName, StytchRoutesOptions } from './options.js';
 import { bindRoutes } from './route-context.js';
 import type { RouteBinding, RouteContext } from './route-context.js';
 import { currentSession } from './session.js';
+import { ssoStart } from './sso-start.js';
 import { switchOrganization } from './switch-organization.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, rc: RouteContext) => Promise<void>;
@@ -55,6 +59,7 @@ const ROUTES: readonly RouteDef[] = [
   { name: 'switchOrganization', method: 'POST', handler: switchOrganization, errorPage: 'login' },
   { name: 'logout', method: 'POST', handler: logout, errorPage: 'login' },
   { name: 'emailUpdate', method: 'POST', handler: startEmailUpdate, errorPage: 'login' },
+  { name: 'join', method: 'POST', handler: confirmJoin, errorPage: 'login' },
   { name: 'session', method: 'GET', handler: currentSession, errorPage: 'login' },
   { name: 'passwordLogin', method: 'POST', handler: passwordLogin, errorPage: 'login' },
   { name: 'passwordStrength', method: 'POST', handler: passwordStrength, errorPage: 'login' },
@@ -63,6 +68,10 @@ const ROUTES: readonly RouteDef[] = [
   { name: 'passwordChange', method: 'POST', handler: passwordChange, errorPage: 'login' },
   { name: 'emailCodeSend', method: 'POST', handler: emailCodeSend, errorPage: 'login' },
   { name: 'emailCodeVerify', method: 'POST', handler: emailCodeVerify, errorPage: 'login' },
+  { name: 'ssoStart', method: 'GET', handler: ssoStart, errorPage: 'login' },
+  { name: 'oauthStart', method: 'GET', handler: oauthStart, errorPage: 'login' },
+  { name: 'oauthDiscoveryStart', method: 'GET', handler: oauthDiscoveryStart, errorPage: 'login' },
+  { name: 'organizationLoginMethods', method: 'GET', handler: organizationLoginMethods, errorPage: 'login' },
 ];
 
 /** Errors after which the IST is useless: drop its cookie so the next page starts over. */
@@ -87,11 +96,13 @@ function pathOf(url: string | undefined): string {
  * `POST /login/email`, `GET /callback`, `GET /discovery/organizations`, `POST /discovery/exchange`,
  * `POST /discovery/organizations`, `GET /mfa`, `POST /mfa/sms/send`, `POST /mfa/sms/authenticate`,
  * `POST /mfa/totp/create`, `POST /mfa/totp/authenticate`, `POST /mfa/recovery`,
- * `POST /switch-organization`, `POST /logout`, `POST /email/update`, `GET /session`,
- * `POST /login/password`, `POST /password/strength`, `POST /password/reset/start`,
- * `POST /password/reset` (password-reset links come back through the callback), `POST /password/change`,
- * `POST /login/code/send`, `POST /login/code/verify`. Failed password and code attempts are
- * limited per member and per client address (`attemptLimits`; 429 with `Retry-After`).
+ * `POST /switch-organization`, `POST /logout`, `POST /email/update`, `POST /join`, `GET /session`,
+ * `GET /organizations/login-methods`, and with a public token `GET /sso/start`, `GET /oauth/start`,
+ * `GET /oauth/discovery/start`; `POST /login/password`, `POST /password/strength`,
+ * `POST /password/reset/start`, `POST /password/reset` (password-reset links come back through the
+ * callback), `POST /password/change`, `POST /login/code/send`, `POST /login/code/verify`. Failed
+ * password and code attempts are limited per member and per client address (`attemptLimits`; 429
+ * with `Retry-After`).
  *
  * Every POST passes the CSRF origin check against `appUrl` (403 `csrf_rejected`); HTML form posts
  * and navigations get 303 redirects (errors back to the login or MFA page of `stytchAuth()` with
@@ -100,7 +111,8 @@ function pathOf(url: string | undefined): string {
  * at construction.
  *
  * @throws ConfigError when `appUrl` is missing or invalid, a redirect option is not a same-origin
- *   path, or two routes share a method and path.
+ *   path, two routes share a method and path, or a start route is named in `paths` without a
+ *   public token.
  * @example
  * const auth = stytchAuth({ loginUrl: '/login', mfaUrl: '/mfa' });
  * app.use(auth);

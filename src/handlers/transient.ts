@@ -1,14 +1,16 @@
 /**
- * Short-lived cookies owned by the login routes: the PKCE verifier, the `return_to` bound at
- * login start, and the pending-MFA hints (member/org ids and what the member can use). All are
+ * Short-lived cookies owned by the login routes: one per started flow (its PKCE verifier and
+ * bindings, `stytch_flow_<id>`), the `return_to` carried into an MFA or discovery step, the
+ * pending-MFA hints (member/org ids and what the member can use) and a held join confirmation. All are
  * HttpOnly, 10 minutes at most, and cleared when the flow they belong to ends. One instance per
  * router and `stytchAuth()` pair, built once with its names and cookie writer.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCookie, readSingleCookie } from '../middleware/cookies.js';
 import type { CookieWriter } from '../middleware/types.js';
 import { isSafeReturnTo } from '../session/return-to.js';
+import { FLOW_ID, decodeFlowRecord, encodeFlowRecord } from '../session/flow-record.js';
+import type { FlowRecord } from '../session/flow-record.js';
 import { FIELD_RULES } from './body.js';
 
 /** Lifetime of every transient cookie: Stytch's IST lifetime (reference 5.12). */
@@ -16,11 +18,12 @@ export const TRANSIENT_MAX_AGE_SECONDS = 600;
 
 /** Names of the routes' own cookies, with the configured `__Host-`/`__Secure-` prefix. */
 export interface TransientCookieNames {
-  readonly pkce: string;
-  readonly loginEmail: string;
+  /** Per-flow cookies are `<flowPrefix><flow id>`. */
+  readonly flowPrefix: string;
   readonly returnTo: string;
   readonly mfa: string;
-  readonly emailUpdate: string;
+  /** A session held until the member confirms joining an organization they did not ask for. */
+  readonly join: string;
   readonly ist: string;
 }
 
@@ -28,13 +31,42 @@ export interface TransientCookieNames {
 export function transientCookieNames(prefix: string | undefined, ist: string): TransientCookieNames {
   const p = prefix ?? '';
   return Object.freeze({
-    pkce: `${p}stytch_pkce_verifier`,
-    loginEmail: `${p}stytch_login_email`,
+    flowPrefix: `${p}stytch_flow_`,
     returnTo: `${p}stytch_return_to`,
     mfa: `${p}stytch_mfa_pending`,
-    emailUpdate: `${p}stytch_email_update`,
+    join: `${p}stytch_join_pending`,
     ist,
   });
+}
+
+/** At most this many flows per browser; starting one more drops the oldest. */
+export const MAX_PENDING_FLOWS = 5;
+
+/** A flow read back from its cookie. */
+export interface PendingFlow {
+  readonly id: string;
+  readonly record: FlowRecord;
+}
+
+/** A login result held until the member confirms it (see the join route). */
+export interface PendingJoin {
+  sessionToken: string;
+  organizationId: string;
+  organizationName: string;
+  memberEmail: string;
+}
+
+/** Names of every cookie in the request's Cookie header (duplicates once). */
+function cookieNames(req: IncomingMessage): string[] {
+  const header = req.headers.cookie;
+  if (header === undefined) return [];
+  const names = new Set<string>();
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    const name = (eq === -1 ? part : part.slice(0, eq)).trim();
+    if (name !== '') names.add(name);
+  }
+  return [...names];
 }
 
 /** What the pending MFA step needs; hints only (Stytch enforces that the IST belongs to the member). */
@@ -55,11 +87,6 @@ export function maskPhone(phone: string | undefined | null): string {
   const digits = phone.replace(/[^0-9]/g, '');
   if (digits.length <= 4) return '*'.repeat(digits.length);
   return '*'.repeat(digits.length - 4) + digits.slice(-4);
-}
-
-/** The stored form of an address: a SHA-256 of its lowercased form (the cookie never holds the address). */
-function emailDigest(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('base64url');
 }
 
 const MEMBER_ID = /^[A-Za-z0-9._~-]{2,128}$/;
@@ -83,53 +110,79 @@ export class FlowCookies {
     if (readCookie(req, name).kind !== 'absent') this.#cookies.clear(req, res, name);
   }
 
-  /** Store the PKCE verifier for the callback of this browser. */
-  setPkceVerifier(req: IncomingMessage, res: ServerResponse, verifier: string): void {
-    this.#set(req, res, this.names.pkce, verifier);
+  /** Store a started flow under its id (10 minutes); the oldest flows beyond the cap are dropped. */
+  setFlow(req: IncomingMessage, res: ServerResponse, id: string, record: FlowRecord): void {
+    const others = this.listFlows(req).filter((f) => f.id !== id);
+    if (others.length >= MAX_PENDING_FLOWS) {
+      others.sort((x, y) => x.record.startedAt - y.record.startedAt);
+      for (const old of others.slice(0, others.length - MAX_PENDING_FLOWS + 1)) this.#cookies.clear(req, res, this.names.flowPrefix + old.id);
+    }
+    this.#set(req, res, this.names.flowPrefix + id, encodeFlowRecord(record));
+  }
+
+  /** The flow of this id when this browser started it (its cookie is present and well formed). */
+  readFlow(req: IncomingMessage, id: string): FlowRecord | undefined {
+    if (!FLOW_ID.test(id)) return undefined;
+    const raw = readSingleCookie(req, this.names.flowPrefix + id);
+    return raw === undefined ? undefined : decodeFlowRecord(raw);
+  }
+
+  /** Every well-formed flow this browser holds. */
+  listFlows(req: IncomingMessage): PendingFlow[] {
+    const flows: PendingFlow[] = [];
+    for (const name of cookieNames(req)) {
+      if (!name.startsWith(this.names.flowPrefix)) continue;
+      const id = name.slice(this.names.flowPrefix.length);
+      const record = this.readFlow(req, id);
+      if (record !== undefined) flows.push({ id, record });
+    }
+    return flows;
+  }
+
+  /** Forget one flow (it finished); the browser's other flows are left alone. */
+  clearFlow(req: IncomingMessage, res: ServerResponse, id: string): void {
+    this.#clearIfSent(req, res, this.names.flowPrefix + id);
+  }
+
+  /** Hold a login result until the member confirms it (10 minutes). */
+  setPendingJoin(req: IncomingMessage, res: ServerResponse, pending: PendingJoin): void {
+    const value = Buffer.from(JSON.stringify({ s: pending.sessionToken, o: pending.organizationId, n: pending.organizationName, e: pending.memberEmail }), 'utf8').toString('base64url');
+    this.#set(req, res, this.names.join, value);
+  }
+
+  /** The held result, strictly parsed; anything odd reads as none. */
+  readPendingJoin(req: IncomingMessage): PendingJoin | undefined {
+    const raw = readSingleCookie(req, this.names.join);
+    if (raw === undefined || !/^[A-Za-z0-9_-]{1,3000}$/.test(raw)) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { s, o, n, e } = parsed as Record<string, unknown>;
+    if (typeof s !== 'string' || !/^[A-Za-z0-9_.~=+-]{8,512}$/.test(s)) return undefined;
+    if (typeof o !== 'string' || !FIELD_RULES.organization.test(o)) return undefined;
+    return { sessionToken: s, organizationId: o, organizationName: typeof n === 'string' ? n.slice(0, 128) : '', memberEmail: typeof e === 'string' ? e.slice(0, 254) : '' };
+  }
+
+  /** Forget the held result. */
+  clearPendingJoin(req: IncomingMessage, res: ServerResponse): void {
+    this.#clearIfSent(req, res, this.names.join);
   }
 
   /**
-   * Read the PKCE verifier and delete its cookie in the same answer: single use whatever happens
-   * next. Only a verifier shaped like ours (43-128 base64url chars) is returned.
-   */
-  takePkceVerifier(req: IncomingMessage, res: ServerResponse): string | undefined {
-    const read = readCookie(req, this.names.pkce);
-    if (read.kind === 'absent') return undefined;
-    this.#cookies.clear(req, res, this.names.pkce);
-    return read.kind === 'value' && /^[A-Za-z0-9_-]{43,128}$/.test(read.value) ? read.value : undefined;
-  }
-
-  /** Remember which address this browser asked a login link for (same lifetime as the verifier). */
-  setLoginEmail(req: IncomingMessage, res: ServerResponse, email: string): void {
-    this.#set(req, res, this.names.loginEmail, emailDigest(email));
-  }
-
-  /**
-   * Read and delete the address bound at login start (single use, like the verifier). Returns a
-   * checker: true when `email` is the address this browser asked for, or when no address was bound.
-   */
-  takeLoginEmail(req: IncomingMessage, res: ServerResponse): (email: unknown) => boolean {
-    const read = readCookie(req, this.names.loginEmail);
-    if (read.kind === 'absent') return () => true;
-    this.#cookies.clear(req, res, this.names.loginEmail);
-    if (read.kind === 'conflict' || !/^[A-Za-z0-9_-]{43}$/.test(read.value)) return () => false;
-    return (email) => typeof email === 'string' && emailDigest(email) === read.value;
-  }
-
-  /**
-   * Bind a validated `return_to` to this login. Stored base64url-encoded so no cookie encoding
-   * quirk can alter the path; an unsafe value is simply not stored (the default will be used).
+   * Carry a validated `return_to` into the next step of a login (MFA, organization picker).
+   * Stored base64url-encoded so no cookie encoding quirk can alter the path; without a safe
+   * target any earlier one is forgotten.
    */
   setReturnTo(req: IncomingMessage, res: ServerResponse, returnTo: string | undefined): void {
-    // Always written, even without a target ('-'): its presence also marks "a login was started
-    // in this browser", which tells a fresh callback from a stale one when PKCE is off.
-    const value = returnTo !== undefined && isSafeReturnTo(returnTo) ? Buffer.from(returnTo, 'utf8').toString('base64url') : '-';
-    this.#set(req, res, this.names.returnTo, value);
-  }
-
-  /** True when this browser started a login (the return_to cookie exists) in the last 10 minutes. */
-  hasLoginTransaction(req: IncomingMessage): boolean {
-    return readSingleCookie(req, this.names.returnTo) !== undefined;
+    if (returnTo === undefined || !isSafeReturnTo(returnTo)) {
+      this.#clearIfSent(req, res, this.names.returnTo);
+      return;
+    }
+    this.#set(req, res, this.names.returnTo, Buffer.from(returnTo, 'utf8').toString('base64url'));
   }
 
   /** The bound `return_to`, re-validated on use (the cookie is client-controlled), or undefined. */
@@ -195,22 +248,7 @@ export class FlowCookies {
   /** Forget every transient cookie of the login flow. */
   clearAll(req: IncomingMessage, res: ServerResponse): void {
     const n = this.names;
-    for (const name of [n.ist, n.mfa, n.pkce, n.loginEmail, n.returnTo, n.emailUpdate]) this.#cookies.clear(req, res, name);
-  }
-
-  /**
-   * Mark that this browser's member asked for an email change: its verification link comes back
-   * through the callback without a PKCE verifier (start_email_update takes no challenge).
-   */
-  setEmailUpdatePending(req: IncomingMessage, res: ServerResponse, memberId: string): void {
-    this.#set(req, res, this.names.emailUpdate, memberId);
-  }
-
-  /** Read and delete the email-update marker (single use). */
-  takeEmailUpdatePending(req: IncomingMessage, res: ServerResponse): string | undefined {
-    const read = readCookie(req, this.names.emailUpdate);
-    if (read.kind === 'absent') return undefined;
-    this.#cookies.clear(req, res, this.names.emailUpdate);
-    return read.kind === 'value' && MEMBER_ID.test(read.value) ? read.value : undefined;
+    for (const name of [n.ist, n.mfa, n.returnTo, n.join]) this.#cookies.clear(req, res, name);
+    for (const { id } of this.listFlows(req)) this.#cookies.clear(req, res, n.flowPrefix + id);
   }
 }

@@ -131,6 +131,29 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, req
   res.end(req?.method === 'HEAD' ? undefined : text);
 }
 
+/** Escape text for an HTML body or a double-quoted attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Send a small self-contained HTML page (built by the caller with {@link escapeHtml}): no script,
+ * no external resource, no framing, forms only to this origin.
+ */
+export function sendHtml(res: ServerResponse, status: number, html: string): void {
+  if (res.headersSent) {
+    abandon(res);
+    return;
+  }
+  securityHeaders(res);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Content-Length', Buffer.byteLength(html));
+  res.end(html);
+}
+
 /** Send an empty answer (204 for logout). */
 export function sendEmpty(res: ServerResponse, status: number): void {
   if (res.headersSent) {

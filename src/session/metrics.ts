@@ -20,6 +20,11 @@ export interface SessionMetricsSnapshot {
   circuit: 'closed' | 'open' | 'half_open';
   /** Entries in the verified-token cache right now (never above the `verifiedCacheSize` option). */
   verifiedCacheSize: number;
+  /**
+   * Login starts Stytch refused for a reason that would reveal whether a member exists (no such
+   * member, not allowed to join), answered as if sent; by Stytch's `error_type`.
+   */
+  hiddenStartRefusals: Record<string, number>;
 }
 
 /** Mutable counters; `snapshot()` copies them. Internal. */
@@ -33,9 +38,14 @@ export class SessionMetrics {
   refreshes = 0;
   // Map, not a plain object: reasons are our own strings, but a Map keeps prototype keys out.
   readonly rejections = new Map<string, number>();
+  readonly hiddenStartRefusals = new Map<string, number>();
 
   reject(reason: string): void {
     this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1);
+  }
+
+  hideStartRefusal(errorType: string): void {
+    this.hiddenStartRefusals.set(errorType, (this.hiddenStartRefusals.get(errorType) ?? 0) + 1);
   }
 
   snapshot(circuit: SessionMetricsSnapshot['circuit'], verifiedCacheSize: number): SessionMetricsSnapshot {
@@ -50,6 +60,7 @@ export class SessionMetrics {
       rejections: Object.fromEntries(this.rejections),
       circuit,
       verifiedCacheSize,
+      hiddenStartRefusals: Object.fromEntries(this.hiddenStartRefusals),
     };
   }
 }

@@ -30,6 +30,8 @@ export interface TestApp {
   /** Every structured log event the app emitted. */
   logs: Record<string, unknown>[];
   browser(): CookieJarClient;
+  /** The counters of the app's `stytchAuth()`. */
+  metrics(): ReturnType<ReturnType<typeof stytchAuth>['metrics']>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startApp(emu: Emulator, options: TestAppOptions = {}): Pro
     origin,
     logs,
     browser: () => new CookieJarClient(origin),
+    metrics: () => auth.metrics(),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -126,6 +129,7 @@ export function useTestApp(emu: () => Emulator, options: TestAppOptions = {}): T
       return current().logs;
     },
     browser: () => current().browser(),
+    metrics: () => current().metrics(),
     close: () => current().close(),
   };
 }

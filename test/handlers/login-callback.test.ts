@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CookieJarClient, JarResponse } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
+import { decodeFlowRecord, encodeFlowRecord } from '../../src/session/flow-record.js';
 import { linkPath, resetEmulatorBeforeEach, seedMember, startApp, uniqueEmail, useTestApp } from './harness.js';
 
 const emu = useEmulator();
@@ -22,6 +23,14 @@ async function startLogin(browser: CookieJarClient, body: Record<string, string>
   return linkPath(emu().outbox.latest({ to: body.email_address })?.link);
 }
 
+/** The one flow cookie of a browser (name and value). */
+function flowCookie(browser: CookieJarClient): { name: string; value: string; id: string } {
+  const found = [...browser.cookies].filter(([name]) => name.startsWith('stytch_flow_'));
+  expect(found).toHaveLength(1);
+  const [name, cookie] = found[0]!;
+  return { name, value: cookie.value, id: name.slice('stytch_flow_'.length) };
+}
+
 function clears(res: JarResponse, name: string): boolean {
   return res.setCookies.some((line) => line.startsWith(`${name}=;`) && /Max-Age=0/i.test(line));
 }
@@ -33,11 +42,13 @@ describe('POST /login/email', () => {
     const res = await browser.post('/auth/login/email', { json: { email_address: email, organization_id: org.organization_id } });
     expect(res.status).toBe(202);
     expect(routeCalls()).toEqual(['POST /v1/b2b/magic_links/email/login_or_signup']);
-    const verifier = browser.cookies.get('stytch_pkce_verifier');
+    const flow = flowCookie(browser);
+    const verifier = browser.cookies.get(flow.name);
     expect(verifier?.attributes.httponly).toBe(true);
     expect(verifier?.attributes['max-age']).toBe('600');
     expect(verifier?.attributes.samesite?.toString().toLowerCase()).toBe('lax');
-    expect(emu().outbox.latest({ to: email })?.link?.startsWith(`${app.origin}/auth/callback?`)).toBe(true);
+    expect(decodeFlowRecord(flow.value)?.verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(emu().outbox.latest({ to: email })?.link?.startsWith(`${app.origin}/auth/callback?flow=${flow.id}&`)).toBe(true);
   });
 
   it('answers a form post with a 303 to the login page and the same cookies', async () => {
@@ -46,7 +57,7 @@ describe('POST /login/email', () => {
     const res = await browser.post('/auth/login/email', { form: { email_address: email, organization_id: org.organization_id } });
     expect(res.status).toBe(303);
     expect(res.location).toBe('/login?status=email_sent');
-    expect(browser.cookie('stytch_pkce_verifier')).toBeDefined();
+    expect(flowCookie(browser).value).toBeDefined();
   });
 
   it('gives the same answer for a new email as for a member (no account enumeration)', async () => {
@@ -94,7 +105,7 @@ describe('POST /login/email', () => {
     const res = await browser.post('/auth/login/email', { json: { email_address: 'a@example.com', organization_id: 'organization-test-00000000-0000-4000-8000-000000000000' } });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('organization_not_found');
-    expect(browser.cookie('stytch_pkce_verifier')).toBeUndefined();
+    expect([...browser.cookies.keys()].some((name) => name.startsWith('stytch_flow_'))).toBe(false);
   });
 
   it('answers 503 when Stytch is down and starts no transaction', async () => {
@@ -123,12 +134,13 @@ describe('GET /callback', () => {
     const { org, email, member } = seedMember(emu());
     const browser = app.browser();
     const link = await startLogin(browser, { email_address: email, organization_id: org.organization_id });
+    const flow = flowCookie(browser);
     const res = await browser.get(link);
     expect(res.status).toBe(303);
     expect(res.location).toBe('/dashboard');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['cache-control']).toContain('no-store');
-    expect(clears(res, 'stytch_pkce_verifier')).toBe(true);
+    expect(clears(res, flow.name)).toBe(true);
     expect(browser.cookies.get('stytch_session')?.attributes.httponly).toBe(true);
     expect(browser.cookie('stytch_session_jwt')).toBeDefined();
     const session = await browser.get('/auth/session');
@@ -203,15 +215,18 @@ describe('GET /callback', () => {
     expect((await starter.get(link)).location).toBe('/dashboard');
   });
 
-  it('catalogue #75: a different verifier is rejected by Stytch and the verifier cookie is still deleted', async () => {
+  it('catalogue #75: a different verifier is rejected by Stytch, and the failed callback leaves the flow cookie alone', async () => {
     const { org, email } = seedMember(emu());
     const browser = app.browser();
     const link = await startLogin(browser, { email_address: email, organization_id: org.organization_id });
-    browser.setCookie('stytch_pkce_verifier', 'A'.repeat(43));
+    const flow = flowCookie(browser);
+    const record = decodeFlowRecord(flow.value);
+    if (record === undefined) throw new Error('unreadable flow cookie');
+    browser.setCookie(flow.name, encodeFlowRecord({ ...record, verifier: 'A'.repeat(43) }));
     const res = await browser.get(link);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('pkce_mismatch');
-    expect(clears(res, 'stytch_pkce_verifier')).toBe(true);
+    expect(clears(res, flow.name)).toBe(false);
     expect(browser.cookie('stytch_session')).toBeUndefined();
   });
 
@@ -229,11 +244,10 @@ describe('GET /callback', () => {
     const { org, email } = seedMember(emu());
     const browser = app.browser();
     const link = await startLogin(browser, { email_address: email, organization_id: org.organization_id });
-    const verifier = browser.cookie('stytch_pkce_verifier') ?? '';
+    const flow = flowCookie(browser);
     expect((await browser.get(link)).status).toBe(303);
     const replay = app.browser();
-    replay.setCookie('stytch_pkce_verifier', verifier);
-    replay.setCookie('stytch_return_to', '-');
+    replay.setCookie(flow.name, flow.value);
     const res = await replay.get(link);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unable_to_auth_magic_link');
@@ -273,7 +287,7 @@ describe('GET /callback', () => {
     const browser = app.browser();
     const link = await startLogin(browser, { email_address: email, organization_id: org.organization_id });
     const token = new URL(link, app.origin).searchParams.get('token') ?? '';
-    const verifier = browser.cookie('stytch_pkce_verifier') ?? '';
+    const verifier = decodeFlowRecord(flowCookie(browser).value)?.verifier ?? 'none';
     const ok = await browser.get(link);
     const failed = await browser.get(link);
     for (const res of [ok, failed]) {
@@ -299,9 +313,11 @@ describe('GET /callback', () => {
     expect(routeCalls()).toEqual([]);
   });
 
-  it('catalogue #79: a callback with no transaction cookie while signed out is 400 and not a redirect loop', async () => {
+  it('catalogue #79: a callback with no flow cookie while signed out is a 4xx and not a redirect loop', async () => {
+    // No flow id: a link minted elsewhere (an invitation) goes to Stytch, which does not know this token.
     const res = await app.browser().get('/auth/callback?stytch_token_type=multi_tenant_magic_links&token=abcdefghijklmnop');
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('magic_link_not_found');
     expect(res.location).toBeUndefined();
   });
 

@@ -3,6 +3,7 @@
  * The Location must always be the default page (or, for a few harmless look-alikes, a path that
  * stays on the app's origin), and no payload may add a response header.
  */
+import { decodeFlowRecord, encodeFlowRecord } from '../../src/session/flow-record.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JarResponse } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
@@ -53,7 +54,10 @@ describe(`open-redirect corpus (${OPEN_REDIRECT_PAYLOADS.length} payloads)`, () 
       const email = uniqueEmail('tamper');
       await browser.post('/auth/login/email', { json: { email_address: email, organization_id: jitOrgId } });
       const link = linkPath(emu().outbox.latest({ to: email })?.link);
-      browser.setCookie('stytch_return_to', Buffer.from(payload, 'utf8').toString('base64url'));
+      const [name, cookie] = [...browser.cookies].find(([n]) => n.startsWith('stytch_flow_')) ?? ['', { value: '' }];
+      const record = decodeFlowRecord(cookie.value);
+      if (record === undefined) throw new Error('no flow cookie');
+      browser.setCookie(name, encodeFlowRecord({ ...record, returnTo: payload }));
       expectHome(await browser.get(link), '/dashboard', payload);
     });
   });

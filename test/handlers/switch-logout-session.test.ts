@@ -77,7 +77,7 @@ describe('POST /logout', () => {
     expect(res.headers['cache-control']).toContain('no-store');
     expect(routeCalls(emu())).toEqual(['POST /v1/b2b/sessions/revoke']);
     expect(browser.cookies.size).toBe(0);
-    for (const name of ['stytch_session', 'stytch_session_jwt', 'stytch_intermediate_session_token', 'stytch_pkce_verifier', 'stytch_return_to', 'stytch_mfa_pending']) {
+    for (const name of ['stytch_session', 'stytch_session_jwt', 'stytch_intermediate_session_token', 'stytch_return_to', 'stytch_mfa_pending', 'stytch_join_pending']) {
       expect(res.setCookies.some((line) => line.startsWith(`${name}=;`))).toBe(true);
     }
     const replay = app.browser();

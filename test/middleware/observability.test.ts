@@ -46,6 +46,7 @@ describe('observability', () => {
       rejections: { invalid_token: 1 },
       circuit: 'closed',
       verifiedCacheSize: 2,
+      hiddenStartRefusals: {},
     });
   });
 

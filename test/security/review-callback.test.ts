@@ -27,8 +27,9 @@ describe('review: callback email-update exception', () => {
     // Login CSRF: the attacker's page navigates the victim's browser to the attacker's link.
     const res = await victim.browser.get(attackerLink);
 
+    // The victim's browser waits for its own email-update flow: a link from elsewhere is refused.
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('pkce_verifier_missing');
+    expect(res.body.error.code).toBe('login_flow_mismatch');
     expect(res.setCookies.some((line) => /^stytch_session(_jwt)?=[^;]+;/.test(line))).toBe(false);
     expect(victim.browser.cookie('stytch_session_jwt')).toBe(victimJwt);
     const me = await victim.browser.get('/auth/session');
