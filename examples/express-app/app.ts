@@ -51,17 +51,18 @@ export function createApp(options: ExampleAppOptions): express.Express {
   const view = (req: Request): LayoutContext => ({ devMode, member: memberChrome(req) });
   const send = (res: Response, page: SafeHtml, status = 200) => res.status(status).type('html').send(page.toString());
   const errorPage: ErrorPageRenderer = (req, res, error) => send(res as Response, pages.errorPage(view(req as Request), refusalPage(error.status, error.code)), error.status);
-  app.use(stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa', errorPage }));
+  const auth = stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa', errorPage });
+  app.use(auth);
 
   // 2. The drop-in auth routes: email login, the magic-link callback, discovery, MFA, logout...
+  // `auth` hands them the login and MFA pages and the cookie settings of the middleware above.
   app.use(
     '/auth',
     stytchRoutes({
+      auth,
       appUrl,
       afterLoginUrl: '/dashboard',
       afterLogoutUrl: '/login',
-      loginUrl: '/login',
-      mfaUrl: '/mfa',
       discoveryUrl: '/select-org',
     }),
   );

@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     `Stytch B2B emulator listening on ${emulator.url}\n` +
       `  project id: ${emulator.projectId}\n` +
       `  secret:     ${emulator.secret}\n` +
-      `  SDK config: new B2BClient({ project_id, secret, env: '${emulator.url}/' })\n`,
+      `  SDK config: new B2BClient({ project_id, secret, env: '${emulator.url}/' })\n` +
+      "              (the SDK then warns about a custom 'env' value: expected for a local emulator)\n",
   );
   let stopping = false;
   const stop = (): void => {
