@@ -44,6 +44,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  // The icon every page links to; a request for the conventional /favicon.ico gets it too (no 404s).
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
   app.use('/static', express.static(new URL('./public/', import.meta.url).pathname, { index: false, maxAge: '1h' }));
 
   // 1. Identify the caller on every request. Locally verified JWTs cost no network call.
@@ -54,8 +56,28 @@ export function createApp(options: ExampleAppOptions): express.Express {
   const auth = stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa', errorPage });
   app.use(auth);
 
+  // The email changes members asked for, by member id: the address they had then. When a page
+  // later finds Stytch holding another address, the change went through and the page says so.
+  // (In memory, per process, like everything else in this example.)
+  const emailChanges = new Map<string, string>();
+  app.post('/auth/email/update', (req, _res, next) => {
+    const auth = getStytchAuth(req);
+    if (auth.isAuthenticated) {
+      if (emailChanges.size >= 10_000) emailChanges.clear();
+      emailChanges.set(auth.memberId, memberChrome(req)?.email ?? '');
+    }
+    next();
+  });
+  const emailChanged = (memberId: string, current: string): boolean => {
+    const before = emailChanges.get(memberId);
+    if (before === undefined || before === current) return false;
+    emailChanges.delete(memberId);
+    return true;
+  };
+
   // 2. The drop-in auth routes: email login, the magic-link callback, discovery, MFA, logout...
   // `auth` hands them the login and MFA pages and the cookie settings of the middleware above.
+  // A failed step goes back to the page it came from (`errorUrls`), with `?error=<code>`.
   app.use(
     '/auth',
     stytchRoutes({
@@ -64,6 +86,12 @@ export function createApp(options: ExampleAppOptions): express.Express {
       afterLoginUrl: '/dashboard',
       afterLogoutUrl: '/login',
       discoveryUrl: '/select-org',
+      errorUrls: {
+        discoveryExchange: '/select-org',
+        discoveryCreate: '/select-org',
+        switchOrganization: '/dashboard',
+        emailUpdate: '/account',
+      },
     }),
   );
 
@@ -108,6 +136,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
         sessionExpiresAt: auth.sessionExpiresAt,
         verifiedBy: auth.verifiedBy,
         switchTargets: await switchTargets(req, auth),
+        emailChanged: emailChanged(auth.memberId, member.email_address),
+        error: queryString(req, 'error'),
       }),
     );
   });
@@ -158,7 +188,15 @@ export function createApp(options: ExampleAppOptions): express.Express {
     const auth = signedIn(req);
     // The current address from Stytch (the session's email factor may predate an email change).
     const { member } = await client.organizations.members.get({ organization_id: auth.organizationId, member_id: auth.memberId });
-    send(res, pages.accountPage(view(req), { email: member.email_address, sent: queryString(req, 'status') === 'email_update_sent' }));
+    send(
+      res,
+      pages.accountPage(view(req), {
+        email: member.email_address,
+        sent: queryString(req, 'status') === 'email_update_sent',
+        changed: emailChanged(auth.memberId, member.email_address),
+        error: queryString(req, 'error'),
+      }),
+    );
   });
 
   // 4. Everything else: a 404 page, and an error page that never shows a stack.
