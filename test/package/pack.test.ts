@@ -87,13 +87,14 @@ describe('the packed package', { timeout: 300_000 }, () => {
     // Offline: a dependency missing from the npm cache fails here instead of being downloaded.
     await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball, 'express@^5'], { cwd: app, env: npmEnv(), maxBuffer: 16 * 1024 * 1024 });
     writeFileSync(join(app, 'server.mjs'), readmeExample(README));
-  });
+    // Building, packing and installing take a while on a loaded machine.
+  }, 300_000);
 
   afterAll(async () => {
     if (child) await killTree(child);
     await emulator?.close();
     if (work) rmSync(work, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it('contains the build, its types, the CLI and the README, and no sources or tests', () => {
     for (const file of ['package.json', 'README.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/emulator/index.js', 'dist/emulator/cli.js']) {
