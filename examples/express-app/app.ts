@@ -44,6 +44,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  // The icon every page links to; a request for the conventional /favicon.ico gets it too (no 404s).
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
   app.use('/static', express.static(new URL('./public/', import.meta.url).pathname, { index: false, maxAge: '1h' }));
 
   // 1. Identify the caller on every request. Locally verified JWTs cost no network call.
@@ -51,18 +53,45 @@ export function createApp(options: ExampleAppOptions): express.Express {
   const view = (req: Request): LayoutContext => ({ devMode, member: memberChrome(req) });
   const send = (res: Response, page: SafeHtml, status = 200) => res.status(status).type('html').send(page.toString());
   const errorPage: ErrorPageRenderer = (req, res, error) => send(res as Response, pages.errorPage(view(req as Request), refusalPage(error.status, error.code)), error.status);
-  app.use(stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa', errorPage }));
+  const auth = stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa', errorPage });
+  app.use(auth);
+
+  // The email changes members asked for, by member id: the address they had then. When a page
+  // later finds Stytch holding another address, the change went through and the page says so.
+  // (In memory, per process, like everything else in this example.)
+  const emailChanges = new Map<string, string>();
+  app.post('/auth/email/update', (req, _res, next) => {
+    const auth = getStytchAuth(req);
+    if (auth.isAuthenticated) {
+      if (emailChanges.size >= 10_000) emailChanges.clear();
+      emailChanges.set(auth.memberId, memberChrome(req)?.email ?? '');
+    }
+    next();
+  });
+  const emailChanged = (memberId: string, current: string): boolean => {
+    const before = emailChanges.get(memberId);
+    if (before === undefined || before === current) return false;
+    emailChanges.delete(memberId);
+    return true;
+  };
 
   // 2. The drop-in auth routes: email login, the magic-link callback, discovery, MFA, logout...
+  // `auth` hands them the login and MFA pages and the cookie settings of the middleware above.
+  // A failed step goes back to the page it came from (`errorUrls`), with `?error=<code>`.
   app.use(
     '/auth',
     stytchRoutes({
+      auth,
       appUrl,
       afterLoginUrl: '/dashboard',
       afterLogoutUrl: '/login',
-      loginUrl: '/login',
-      mfaUrl: '/mfa',
       discoveryUrl: '/select-org',
+      errorUrls: {
+        discoveryExchange: '/select-org',
+        discoveryCreate: '/select-org',
+        switchOrganization: '/dashboard',
+        emailUpdate: '/account',
+      },
     }),
   );
 
@@ -114,6 +143,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
         sessionExpiresAt: auth.sessionExpiresAt,
         verifiedBy: auth.verifiedBy,
         switchTargets: await switchTargets(req, auth),
+        emailChanged: emailChanged(auth.memberId, member.email_address),
+        error: queryString(req, 'error'),
       }),
     );
   });
@@ -170,6 +201,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
         email: member.email_address,
         sent: queryString(req, 'status') === 'email_update_sent',
         passwordChanged: queryString(req, 'status') === 'password_changed',
+        changed: emailChanged(auth.memberId, member.email_address),
         error: queryString(req, 'error'),
       }),
     );

@@ -2,7 +2,7 @@
  * Starts the example: the local Stytch emulator with demo data (default), or real Stytch when
  * `STYTCH_PROJECT_ID` and `STYTCH_SECRET` are set; then the app on 127.0.0.1.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StytchB2BClient } from '../../src/client/client.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -44,15 +44,24 @@ export interface RunningExample {
  */
 export async function startExample(options: StartExampleOptions = {}): Promise<RunningExample> {
   const env = options.env ?? process.env;
+  const port = options.port ?? 3000;
   const server = createServer();
-  // The app's own URL is part of its config (CSRF origin, magic-link redirect URLs), so bind first
-  // to learn the port, then build the app and attach it.
-  const url = await listen(server, options.port ?? 3000);
+  // The app's own URL is part of its config (CSRF origin, magic-link redirect URLs). With a fixed
+  // port it is known up front, and the server listens only once the app is attached. Port 0 (tests)
+  // must bind to learn its port; requests that arrive before the app is ready then wait for it.
+  let attach: (app: RequestListener) => void = (app) => server.on('request', app);
+  let url: string;
+  if (port === 0) {
+    url = await listen(server, 0);
+    attach = holdRequests(server);
+  } else {
+    url = `http://127.0.0.1:${port}`;
+  }
 
   const useRealStytch = Boolean(env.STYTCH_PROJECT_ID && env.STYTCH_SECRET);
   let emulator: Emulator | undefined;
   let seed: SeedResult | undefined;
-  let client: StytchB2BClient;
+  let client: StytchB2BClient | undefined;
   try {
     if (useRealStytch) {
       client = new StytchB2BClient({ env });
@@ -69,20 +78,24 @@ export async function startExample(options: StartExampleOptions = {}): Promise<R
       // An empty env: in emulator mode nothing is read from the real environment.
       client = new StytchB2BClient({ projectId: emulator.projectId, secret: emulator.secret, baseUrl: emulator.url, env: {} });
     }
+    const running = emulator;
+    attach(
+      createApp({
+        appUrl: url,
+        client,
+        ...(running ? { now: () => running.clock.now(), mailbox: running.outbox } : {}),
+      }),
+    );
+    if (port !== 0) await listen(server, port);
   } catch (err) {
     await closeServer(server);
+    await client?.close();
     if (emulator) await emulator.close();
     throw err;
   }
 
   const running = emulator;
-  const app = createApp({
-    appUrl: url,
-    client,
-    ...(running ? { now: () => running.clock.now(), mailbox: running.outbox } : {}),
-  });
-  server.on('request', app);
-
+  const stytch = client;
   return {
     url,
     mode: running ? 'emulator' : 'stytch',
@@ -90,9 +103,21 @@ export async function startExample(options: StartExampleOptions = {}): Promise<R
     seed,
     async close() {
       await closeServer(server);
-      await client.close();
+      await stytch.close();
       if (running) await running.close();
     },
+  };
+}
+
+/** Requests wait until the returned `attach` is called; the app then answers them. */
+function holdRequests(server: Server): (app: RequestListener) => void {
+  const waiting: [IncomingMessage, ServerResponse][] = [];
+  const hold = (req: IncomingMessage, res: ServerResponse) => void waiting.push([req, res]);
+  server.on('request', hold);
+  return (app) => {
+    server.off('request', hold);
+    server.on('request', app);
+    for (const [req, res] of waiting.splice(0)) app(req, res);
   };
 }
 

@@ -2,7 +2,7 @@
  * `npm start`: the example app on http://127.0.0.1:$PORT (default 3000), against the local
  * emulator with demo data, or against real Stytch when STYTCH_PROJECT_ID and STYTCH_SECRET are set.
  */
-import { startExample } from './example.js';
+import { startExample, type RunningExample } from './example.js';
 
 const port = process.env.PORT === undefined || process.env.PORT === '' ? 3000 : Number(process.env.PORT);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -10,7 +10,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-const example = await startExample({ port });
+let example: RunningExample;
+try {
+  example = await startExample({ port });
+} catch (err) {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  // One line, no stack: the usual cause is another copy of the app (or anything else) on that port.
+  if (code === 'EADDRINUSE') console.error(`Port ${port} is already in use on 127.0.0.1. Start on another port, e.g. PORT=${port === 65535 ? 3001 : port + 1} npm start`);
+  else if (code === 'EACCES') console.error(`Not allowed to listen on port ${port}. Pick a port above 1023, e.g. PORT=3000 npm start`);
+  else console.error(`Could not start the example: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
 const lines = [`Docs Hub example listening on ${example.url}`];
 if (example.mode === 'stytch') {
   lines.push(

@@ -26,7 +26,14 @@ async function main(): Promise<void> {
     return;
   }
   if (values.help) {
-    process.stdout.write('Usage: stytch-b2b-emulator [--port 4010] [--project-id project-test-...] [--secret ...]\n');
+    process.stdout.write(
+      'Usage: stytch-b2b-emulator [--port 4010] [--project-id project-test-...] [--secret ...] [--quiet]\n' +
+        '  --port        TCP port on 127.0.0.1 (default 4010; 0 picks a free one)\n' +
+        '  --project-id  project id to accept (default: a random test project id)\n' +
+        '  --secret      project secret to accept (default: a random secret)\n' +
+        '  --quiet       do not log internal errors of the emulator\n' +
+        '  -h, --help    show this help\n',
+    );
     return;
   }
   const port = Number(values.port);
@@ -40,7 +47,8 @@ async function main(): Promise<void> {
     `Stytch B2B emulator listening on ${emulator.url}\n` +
       `  project id: ${emulator.projectId}\n` +
       `  secret:     ${emulator.secret}\n` +
-      `  SDK config: new B2BClient({ project_id, secret, env: '${emulator.url}/' })\n`,
+      `  SDK config: new B2BClient({ project_id, secret, env: '${emulator.url}/' })\n` +
+      "              (the SDK then warns about a custom 'env' value: expected for a local emulator)\n",
   );
   let stopping = false;
   const stop = (): void => {

@@ -188,6 +188,12 @@ export interface StytchRoutesOptions {
   /** Per-route paths. A falsy value (`false`, `''`, `null`) disables that route. */
   paths?: Partial<Record<StytchRouteName, string | false | null>>;
   /**
+   * Per-route page a failed form post or navigation goes back to, with `?error=<code>`, e.g.
+   * `{ discoveryCreate: '/select-org', emailUpdate: '/account' }`: the page the action came from.
+   * Default: the MFA page for the MFA routes, the login page for the others.
+   */
+  errorUrls?: Partial<Record<StytchRouteName, string>>;
+  /**
    * Called after Stytch authenticated a member and before session cookies are written, e.g. to
    * provision an application user. Returning `false` or throwing vetoes the login: 403
    * `login_vetoed`, no cookies, and the new session is revoked (best effort).
@@ -309,6 +315,7 @@ const ROUTES_OPTIONS: OptionShape = {
   sessionDurationMinutes: true,
   pkce: true,
   paths: Object.fromEntries(Object.keys(DEFAULT_ROUTE_PATHS).map((name) => [name, true])),
+  errorUrls: Object.fromEntries(Object.keys(DEFAULT_ROUTE_PATHS).map((name) => [name, true])),
   onAuthenticated: true,
   onError: true,
   trustedSubdomains: true,
@@ -346,6 +353,8 @@ export interface ResolvedRoutesConfig {
   sessionDurationMinutes: number | undefined;
   pkce: boolean;
   paths: Readonly<Record<StytchRouteName, string | undefined>>;
+  /** Only the routes given in `errorUrls`; the others use the login or MFA page. */
+  errorUrls: Readonly<Partial<Record<StytchRouteName, string>>>;
   onAuthenticated: StytchRoutesOptions['onAuthenticated'];
   onError: StytchRoutesOptions['onError'];
   maxBodyBytes: number;
@@ -493,6 +502,13 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
   if (!Number.isInteger(maxFactorAgeSeconds) || maxFactorAgeSeconds < 1 || maxFactorAgeSeconds > 86_400) {
     throw new ConfigError('maxFactorAgeSeconds must be an integer from 1 to 86400.');
   }
+  const errorUrls: Partial<Record<StytchRouteName, string>> = {};
+  if (options.errorUrls !== undefined) {
+    if (typeof options.errorUrls !== 'object' || options.errorUrls === null) throw new ConfigError('errorUrls must be an object of route name to page.');
+    for (const [name, target] of Object.entries(options.errorUrls) as [StytchRouteName, unknown][]) {
+      if (target !== undefined) errorUrls[name] = resolveTarget(target, `errorUrls.${name}`, appOrigin, '/');
+    }
+  }
 
   return {
     appOrigin,
@@ -507,6 +523,7 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
     sessionDurationMinutes: duration,
     pkce: options.pkce ?? true,
     paths,
+    errorUrls: Object.freeze(errorUrls),
     onAuthenticated: options.onAuthenticated,
     onError: options.onError,
     maxBodyBytes,

@@ -170,7 +170,7 @@ export function stytchRoutes(options: StytchRoutesOptions): StytchRoutesMiddlewa
       cookies: instance.cookies,
       now: () => context.now(),
     };
-    const errorTarget = route.errorPage === 'mfa' ? binding.cfg.mfaUrl : binding.cfg.loginUrl;
+    const errorTarget = binding.cfg.errorUrls[route.name] ?? (route.errorPage === 'mfa' ? binding.cfg.mfaUrl : binding.cfg.loginUrl);
     const event = `stytch.routes.${route.name}`;
     if (route.method === 'POST') {
       const rejection = checkCsrf(req, csrf);

@@ -70,6 +70,12 @@ function appendSetCookie(res: ServerResponse, line: string): void {
  * The cookie writer of one `stytchAuth()` instance: every cookie it writes is HttpOnly (unless
  * turned off for one cookie), Secure (see {@link isSecureRequest}), and carries the configured
  * SameSite, Path and Domain, resolved once here.
+ *
+ * In `'frontend-sdk'` mode the session cookies belong to Stytch's frontend SDK, which writes them
+ * from JavaScript (`document.cookie`, no HttpOnly) and keeps them fresh itself. A browser refuses
+ * a script's write over an HttpOnly cookie of the same name, so a server-written HttpOnly copy
+ * would freeze the SDK out of its own session. There the middleware never writes or clears them
+ * (`ownsSession` false), and the deliberate writes (login, logout) leave HttpOnly off.
  */
 export function createCookieWriter(config: ResolvedCookieConfig, now: () => number, logger: Logger | undefined): CookieWriter {
   const attributes = (req: IncomingMessage, path: string | undefined, httpOnly: boolean) =>
@@ -85,9 +91,11 @@ export function createCookieWriter(config: ResolvedCookieConfig, now: () => numb
     appendSetCookie(res, serialize(name, '', { ...attributes(req, options?.path, true), maxAge: 0, expires: new Date(0) }));
   };
 
+  const sessionHttpOnly = config.mode !== 'frontend-sdk';
   const clearSession: CookieWriter['clearSession'] = (req, res) => {
-    clear(req, res, config.jwt);
-    clear(req, res, config.token);
+    for (const name of [config.jwt, config.token]) {
+      appendSetCookie(res, serialize(name, '', { ...attributes(req, undefined, sessionHttpOnly), maxAge: 0, expires: new Date(0) }));
+    }
   };
 
   const writer: CookieWriter = {
@@ -106,7 +114,7 @@ export function createCookieWriter(config: ResolvedCookieConfig, now: () => numb
         clearSession(req, res);
         return;
       }
-      const attrs = { ...attributes(req, undefined, true), maxAge, expires: expiresAt };
+      const attrs = { ...attributes(req, undefined, sessionHttpOnly), maxAge, expires: expiresAt };
       if (session.session_jwt !== '') {
         const jwtLine = serialize(config.jwt, session.session_jwt, attrs);
         if (jwtLine.length > MAX_COOKIE_BYTES) {
@@ -120,6 +128,7 @@ export function createCookieWriter(config: ResolvedCookieConfig, now: () => numb
       if (session.session_token !== '') appendSetCookie(res, serialize(config.token, session.session_token, attrs));
     },
     clearSession,
+    ownsSession: config.mode !== 'frontend-sdk',
   };
   return Object.freeze(writer);
 }

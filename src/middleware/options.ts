@@ -32,6 +32,16 @@ export interface CookieOptions {
   secure?: 'auto' | true;
   /** Default `'lax'` (needed for magic-link callbacks arriving from email clients). */
   sameSite?: 'lax' | 'strict';
+  /**
+   * Who keeps the session cookies. `'server'` (default): `stytchAuth()` writes refreshed session
+   * cookies and clears bad ones, always HttpOnly. `'frontend-sdk'`: Stytch's frontend SDK (or its
+   * prebuilt UI) owns them, writing and reading them from JavaScript. `stytchAuth()` then only
+   * reads them: it never writes a refreshed JWT back and never clears them. Session cookies that
+   * the server still writes on purpose (a login or logout through `stytchRoutes()`,
+   * `setSessionCookies()`, `clearSessionCookies()`) are written the way the SDK writes them,
+   * without HttpOnly, so the SDK can read and replace them. Short-lived login cookies stay HttpOnly.
+   */
+  mode?: 'server' | 'frontend-sdk';
 }
 
 /** Options of `stytchAuth()`. Every option is validated once, when the factory is called. */
@@ -139,7 +149,7 @@ function fail(option: string, message: string): never {
   throw new ConfigError(`stytchAuth(): option "${option}" ${message}`);
 }
 
-const COOKIE_SHAPE: OptionShape = { jwt: true, token: true, ist: true, prefix: true, path: true, domain: true, secure: true, sameSite: true };
+const COOKIE_SHAPE: OptionShape = { jwt: true, token: true, ist: true, prefix: true, path: true, domain: true, secure: true, sameSite: true, mode: true };
 
 /** Every option `stytchAuth()` knows; anything else is refused at startup. */
 export const STYTCH_AUTH_OPTIONS: OptionShape = {
@@ -329,6 +339,8 @@ function resolveCookies(cookies: CookieOptions, named: (key: keyof CookieOptions
   const domain = cookies.domain;
   if (domain !== undefined && (typeof domain !== 'string' || !/^\.?[A-Za-z0-9.-]{1,253}$/.test(domain))) fail(named('domain'), 'must be a host name.');
   if (prefix === '__Host-' && (domain !== undefined || path !== '/')) fail('cookies.prefix', `"__Host-" requires no ${named('domain')} and ${named('path')} "/".`);
+  const mode = cookies.mode ?? 'server';
+  if (mode !== 'server' && mode !== 'frontend-sdk') fail('cookies.mode', "must be 'server' or 'frontend-sdk'.");
   // A cookie prefix needs Secure everywhere, so it upgrades 'auto' to true.
-  return { ...names, prefix, secure: prefix === undefined ? secure : true, sameSite, path, domain };
+  return { ...names, prefix, secure: prefix === undefined ? secure : true, sameSite, path, domain, mode };
 }

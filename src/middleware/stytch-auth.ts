@@ -187,7 +187,8 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
   const apply = (req: IncomingMessage, res: ServerResponse, decision: Decision): void => {
     attachDecision(req, instance, decision);
     const effect = decision.cookies;
-    if (effect.kind === 'none' || res.headersSent) return;
+    // In 'frontend-sdk' cookie mode the frontend SDK refreshes and clears its own cookies.
+    if (effect.kind === 'none' || res.headersSent || !instance.cookies.ownsSession) return;
     if (effect.kind === 'set') instance.cookies.setSession(req, res, effect.session);
     else instance.cookies.clearSession(req, res);
   };

@@ -44,6 +44,8 @@ export interface ResolvedCookieConfig {
    * `production`, read once from `env`), for local development over plain http://localhost.
    */
   readonly insecureLoopbackAllowed: boolean;
+  /** Who keeps the session cookies: `'server'` (default) or `'frontend-sdk'` (see `CookieOptions.mode`). */
+  readonly mode: 'server' | 'frontend-sdk';
 }
 
 /** Cookie and redirect settings of one `stytchAuth()` instance, resolved once in the factory. */
@@ -94,6 +96,11 @@ export interface CookieWriter {
   setSession(req: IncomingMessage, res: ServerResponse, session: { session_token: string; session_jwt: string; expires_at: string | Date } | RefreshedCredentials): void;
   /** Clear both session cookies. */
   clearSession(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Whether `stytchAuth()` itself writes refreshed session cookies and clears bad ones. False in
+   * `'frontend-sdk'` mode, where Stytch's frontend SDK keeps them.
+   */
+  readonly ownsSession: boolean;
 }
 
 /** One `stytchAuth()` instance as the edges see it: its context (no credential), its cookie writer, and its pending revocations. */

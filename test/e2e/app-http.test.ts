@@ -6,6 +6,21 @@ import { request, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExample, type RunningExample } from '../../examples/express-app/example.js';
 import { escapeHtml, html } from '../../examples/express-app/views/html.js';
+import { SLUG_PATTERN } from '../../examples/express-app/views/pages.js';
+
+describe('the slug field', () => {
+  // Browsers compile `pattern` as ^(?:pattern)$ with the v flag; an invalid one disables the check.
+  const slug = new RegExp(`^(?:${SLUG_PATTERN})$`, 'v');
+
+  it('has a pattern that compiles with the v flag, as browsers compile it', () => {
+    expect(() => new RegExp(SLUG_PATTERN, 'v')).not.toThrow();
+  });
+
+  it('accepts what the routes accept as a slug and refuses the rest', () => {
+    for (const ok of ['acme', 'a1', 'acme-corp', 'acme.corp', 'a_b~c', 'x'.repeat(128)]) expect(slug.test(ok), ok).toBe(true);
+    for (const bad of ['a', 'Acme', 'acme corp', 'acme/corp', 'x'.repeat(129), '']) expect(slug.test(bad), bad).toBe(false);
+  });
+});
 
 describe('html template tag', () => {
   it('escapes every interpolated string, including quotes and backticks', () => {
@@ -78,6 +93,34 @@ describe('example app over HTTP', () => {
     const res = await get('/nope');
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('data-testid="error-page"');
+  });
+
+  it('serves a favicon, also at /favicon.ico', async () => {
+    const page = await (await get('/login')).text();
+    expect(page).toContain('<link rel="icon" href="/static/favicon.svg"');
+    const legacy = await get('/favicon.ico');
+    expect(legacy.status).toBe(301);
+    const icon = await get(legacy.headers.get('location')!);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+  });
+
+  it('says the sign-in link works for 10 minutes, as long as the login cookie lives', async () => {
+    const body = await (await get('/login?status=email_sent')).text();
+    expect(body).toContain('within 10 minutes');
+    expect(body).not.toContain('hour');
+  });
+
+  it('puts the escaped slug pattern in the create-organization form, hidden until a sign-in is known to be pending', async () => {
+    const body = await (await get('/select-org')).text();
+    expect(body).toContain(`pattern="${SLUG_PATTERN}"`);
+    expect(body).toContain('<div id="create-org" hidden>');
+  });
+
+  it('shows a human message for an error code, with the code', async () => {
+    const body = await (await get('/login?error=unable_to_auth_magic_link')).text();
+    expect(body).toContain('This sign-in link has already been used or has expired.');
+    expect(body).toContain('<code class="muted">unable_to_auth_magic_link</code>');
   });
 
   it('refuses GET /auth/logout (a link must not sign anyone out)', async () => {

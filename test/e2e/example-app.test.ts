@@ -1,9 +1,12 @@
 /**
  * The example app in a real browser (headless Chromium through playwright-core), against the
- * in-process emulator the example starts itself. The main pages are saved as screenshots into
- * docs/screenshots/ for the README.
+ * in-process emulator the example starts itself. The main pages are saved as screenshots into a
+ * temporary folder, so a test run never rewrites tracked files; `npm run screenshots` runs this
+ * file with SCREENSHOTS_DIR=docs/screenshots to refresh the README's pictures.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +18,9 @@ import { totp } from '../helpers/totp.js';
 import { listenOnLoopback } from '../helpers/listen.js';
 
 const requirement = browserRequirement('e2e/example-app');
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Read, never written: set by scripts/screenshots.ts.
+const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR;
 
 describe('browser requirement', () => {
   it.runIf(requirement === 'fail')('has Chromium installed when REQUIRE_BROWSER=1', () => {
@@ -26,11 +31,13 @@ describe('browser requirement', () => {
 describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 120_000 }, () => {
   let example: RunningExample;
   let browser: TestBrowser | undefined;
+  let shotsDir = '';
 
   beforeAll(async () => {
     // env {}: emulator mode whatever the real environment holds.
     example = await startExample({ port: 0, env: {} });
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    shotsDir = SCREENSHOTS_DIR ? resolve(ROOT, SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'stytch-e2e-shots-'));
+    mkdirSync(shotsDir, { recursive: true });
   });
   afterEach(async () => {
     await browser?.close();
@@ -38,11 +45,12 @@ describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 12
   });
   afterAll(async () => {
     await example?.close();
+    if (!SCREENSHOTS_DIR && shotsDir) rmSync(shotsDir, { recursive: true, force: true });
   });
 
   const emulator = () => example.emulator!;
   const open = async () => (browser = await launchBrowser()).page;
-  const shot = (page: Page, name: string) => page.screenshot({ path: SCREENSHOTS + name + '.png', fullPage: true });
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name + '.png'), fullPage: true });
   const path = (page: Page) => new URL(page.url()).pathname;
 
   /** Email login through the dev mailbox: ends on whatever page the magic link leads to. */
@@ -85,6 +93,8 @@ describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 12
 
   it('signs in by email, enrols TOTP, is refused then allowed by role, switches organization, logs out and returns through MFA to the page it asked for', async () => {
     const page = await open();
+    const missing: string[] = [];
+    page.on('response', (r) => void (r.status() === 404 && missing.push(r.url())));
 
     // Sign in through the dev mailbox and pick the MFA-required organization.
     await page.goto(example.url + '/');
@@ -152,6 +162,9 @@ describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 12
     // Back into Globex: MFA again; this time with one of the recovery codes shown at enrolment.
     await switchTo(page, 'Globex');
     expect(path(page)).toBe('/mfa');
+    // The MFA page names the organization being entered; the header no longer shows the old one alone.
+    expect(await page.textContent('[data-testid=mfa-org-name]')).toBe('Globex');
+    await expect.poll(() => page.textContent('[data-testid=current-org]')).toBe('Globex (signing in)');
     await page.click('[data-testid=recovery] summary');
     await page.fill('[data-testid=recovery-form] input[name=recovery_code]', recoveryCodes[0]!.trim());
     await Promise.all([page.waitForURL('**/dashboard'), page.click('[data-testid=recovery-form] button')]);
@@ -172,6 +185,97 @@ describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 12
     emulator().clock.advance(30_000);
     await submitTotp(page, secret);
     expect(path(page)).toBe('/documents');
+    // Not one 404 on the way: the favicon included.
+    expect(missing).toEqual([]);
+  });
+
+  it('keeps the TOTP enrolment after a mistyped code: same secret and recovery codes, and says the code is wrong', async () => {
+    emulator().admin.createMember(example.seed!.organizations.globex.id, { email_address: 'erin@example.com', name: 'Erin' });
+    const page = await open();
+    await signInByEmail(page, 'erin@example.com');
+    await pickOrganization(page, 'Globex');
+    expect(path(page)).toBe('/mfa');
+    expect(await page.textContent('[data-testid=mfa-org-name]')).toBe('Globex');
+    await page.click('[data-testid=totp-create]');
+    const secret = (await page.locator('[data-testid=totp-secret]').textContent())!;
+    const qr = await page.locator('[data-testid=totp-qr]').getAttribute('src');
+    const codes = await page.locator('[data-testid=recovery-codes] li').allTextContents();
+
+    const right = totp(secret.replace(/\s/g, ''), emulator().clock.now());
+    await page.fill('[data-testid=totp-form] input[name=code]', right === '000000' ? '111111' : '000000');
+    await page.click('[data-testid=totp-form] button[type=submit]');
+    await page.locator('[data-testid=totp-form] [data-testid=error-banner]').waitFor();
+    expect(await page.textContent('[data-testid=totp-form] [data-testid=error-banner]')).toContain('That code is wrong');
+    expect(path(page)).toBe('/mfa');
+    expect(await page.textContent('[data-testid=totp-secret]')).toBe(secret);
+    expect(await page.locator('[data-testid=totp-qr]').getAttribute('src')).toBe(qr);
+    expect(await page.locator('[data-testid=recovery-codes] li').allTextContents()).toEqual(codes);
+
+    await submitTotp(page, secret.replace(/\s/g, ''));
+    expect(path(page)).toBe('/dashboard');
+    expect(await page.textContent('[data-testid=org-name]')).toBe('Globex');
+    // The recovery codes shown at that enrolment are the ones that work.
+    await Promise.all([page.waitForURL('**/login**'), page.click('[data-testid=logout]')]);
+    await signInByEmail(page, 'erin@example.com');
+    await pickOrganization(page, 'Globex');
+    await page.click('[data-testid=recovery] summary');
+    await page.fill('[data-testid=recovery-form] input[name=recovery_code]', codes[0]!.trim());
+    await Promise.all([page.waitForURL('**/dashboard'), page.click('[data-testid=recovery-form] button')]);
+  });
+
+  it('sends a taken slug back to the organization picker, where the pending sign-in still works', async () => {
+    const page = await open();
+    await signInByEmail(page, 'frank@example.com');
+    await page.waitForURL('**/select-org**');
+    await page.locator('#discovered:not([aria-busy])').waitFor();
+    // The browser's own check works: the pattern is valid with the v flag.
+    await page.fill('[data-testid=create-org-form] input[name=organization_slug]', 'Not A Slug');
+    expect(await page.locator('[data-testid=create-org-form] input[name=organization_slug]').evaluate((node) => (node as unknown as { validity: { patternMismatch: boolean } }).validity.patternMismatch)).toBe(true);
+
+    await page.fill('[data-testid=create-org-form] input[name=organization_name]', 'Another Acme');
+    await page.fill('[data-testid=create-org-form] input[name=organization_slug]', 'acme');
+    await Promise.all([page.waitForURL('**/select-org?error=*'), page.click('[data-testid=create-org-form] button')]);
+    expect(await page.textContent('[data-testid=error-banner]')).toContain('That slug is taken');
+    await page.locator('#discovered:not([aria-busy])').waitFor();
+    expect(await page.locator('[data-testid=create-org-form]').isVisible()).toBe(true);
+    await page.fill('[data-testid=create-org-form] input[name=organization_name]', 'Frank Co');
+    await page.fill('[data-testid=create-org-form] input[name=organization_slug]', 'frank-co');
+    await Promise.all([page.waitForURL('**/dashboard'), page.click('[data-testid=create-org-form] button')]);
+    expect(await page.textContent('[data-testid=org-name]')).toBe('Frank Co');
+  });
+
+  it('says a sign-in link opened a second time was already used', async () => {
+    const page = await open();
+    await signInByEmail(page, 'grace@example.com');
+    await page.waitForURL('**/select-org**');
+    await page.goto(example.url + '/dev/mailbox');
+    const link = page.locator('tr[data-to="grace@example.com"][data-kind=discovery_magic_link] [data-testid=mail-link]').first();
+    await Promise.all([page.waitForURL('**/login?error=*'), link.click()]);
+    expect(await page.textContent('[data-testid=error-banner]')).toContain('already been used');
+  });
+
+  it('shows one way out, and no create form, on the organization picker without a pending sign-in', async () => {
+    const page = await open();
+    await page.goto(example.url + '/select-org');
+    await page.locator('[data-testid=start-again]').waitFor();
+    expect(await page.locator('[data-testid=error-banner]').count()).toBe(1);
+    expect(await page.textContent('[data-testid=error-banner]')).toContain('Your sign-in expired');
+    expect(await page.locator('[data-testid=create-org-form]').isVisible()).toBe(false);
+  });
+
+  it('shows a single banner when the pending sign-in expires on the MFA page', async () => {
+    const page = await open();
+    await signInByEmail(page, 'bob@example.com');
+    await pickOrganization(page, 'Globex');
+    expect(path(page)).toBe('/mfa');
+    await page.locator('[data-testid=sms-form]').waitFor();
+    // The pending sign-in (IST) lives 10 minutes at Stytch.
+    emulator().clock.advance(11 * 60_000);
+    await page.fill('[data-testid=sms-form] input[name=code]', '123456');
+    await Promise.all([page.waitForURL('**/mfa?error=*'), page.click('[data-testid=sms-form] button[type=submit]')]);
+    await page.locator('[data-testid=start-again]').waitFor();
+    expect(await page.locator('[data-testid=error-banner]').count()).toBe(1);
+    expect(await page.textContent('[data-testid=error-banner]')).toContain('Your sign-in expired');
   });
 
   it('completes SMS MFA with the code from the dev mailbox', async () => {
@@ -213,14 +317,22 @@ describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 12
     await page.goto(example.url + '/account');
     expect(await page.textContent('[data-testid=current-email]')).toBe('carol@example.com');
     await shot(page, 'account');
+    // An address another member of Acme already has: back on this page, which says so.
+    await page.fill('[data-testid=email-update-form] input[name=email_address]', 'bob@example.com');
+    await Promise.all([page.waitForURL('**/account?error=*'), page.click('[data-testid=email-update-form] button')]);
+    expect(await page.textContent('[data-testid=error-banner]')).toContain('already used by another member');
+    expect(await page.locator('[data-testid=login-form]').count()).toBe(0);
     await page.fill('[data-testid=email-update-form] input[name=email_address]', 'carol.new@example.com');
     await Promise.all([page.waitForURL('**/account?status=email_update_sent'), page.click('[data-testid=email-update-form] button')]);
 
     await page.goto(example.url + '/dev/mailbox');
     const link = page.locator('tr[data-to="carol.new@example.com"][data-kind=email_update_magic_link] [data-testid=mail-link]').first();
     await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/dev/mailbox')), link.click()]);
+    // The page the link lands on confirms the change, once.
+    expect(await page.textContent('[data-testid=email-changed]')).toContain('carol.new@example.com');
     await page.goto(example.url + '/account');
     expect(await page.textContent('[data-testid=current-email]')).toBe('carol.new@example.com');
+    expect(await page.locator('[data-testid=email-changed]').count()).toBe(0);
   });
 
   it('refuses a form post from another origin even though the browser attaches the session cookies', async () => {

@@ -3,10 +3,12 @@
  * demo accounts once, serves pages, switches to "real Stytch" mode from the environment, and
  * stops cleanly on SIGTERM. The child gets its own env object; this process's env is untouched.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { groupAlive, killTree, signalGroup, spawnGroup } from '../helpers/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
@@ -20,16 +22,42 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 let child: ChildProcess | undefined;
 let emulator: Emulator | undefined;
+let blocker: Server | undefined;
 afterEach(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  // The whole process group: tsx runs the app as its own child.
+  if (child) await killTree(child);
   child = undefined;
   await emulator?.close();
   emulator = undefined;
+  await new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve()));
+  blocker = undefined;
 });
+
+/** Runs `npm start`'s script to its end and returns its exit code and output. */
+function runToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const proc = spawnGroup(TSX, ['examples/express-app/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = proc;
+  let output = '';
+  proc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  return new Promise((resolve) => proc.once('close', (code) => resolve({ code, output })));
+}
+
+function listenOnFreePort(): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (typeof address === 'object' && address) resolve({ server, port: address.port });
+      else reject(new Error('no port'));
+    });
+  });
+}
 
 /** Starts the example and resolves with its output once the banner is complete. */
 function start(env: NodeJS.ProcessEnv, lastLine: RegExp): Promise<{ url: string; output: () => string }> {
-  const proc = spawn(TSX, ['examples/express-app/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawnGroup(TSX, ['examples/express-app/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child = proc;
   let out = '';
   return new Promise((resolve, reject) => {
@@ -42,8 +70,8 @@ function start(env: NodeJS.ProcessEnv, lastLine: RegExp): Promise<{ url: string;
         resolve({ url, output: () => out });
       }
     };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
     proc.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`exited with ${code}:\n${out}`));
@@ -71,8 +99,39 @@ describe('npm start', { timeout: 60_000 }, () => {
     expect(text.match(/ada@example\.com/g)).toHaveLength(1);
     expect(text).not.toMatch(/secret-|project-test-/);
 
-    child!.kill('SIGTERM');
+    // What Ctrl-C does in a terminal: the signal goes to the whole foreground group.
+    signalGroup(child!, 'SIGTERM');
     expect(await exited(child!)).toBe(0);
+    await expect.poll(() => groupAlive(child!.pid!), { timeout: 10_000 }).toBe(false);
+  });
+
+  it('says in one line, without a stack, that the port is taken and how to pick another', async () => {
+    const taken = await listenOnFreePort();
+    blocker = taken.server;
+    const { code, output } = await runToExit(childEnv({ PORT: String(taken.port) }));
+    expect(code).toBe(1);
+    expect(output.trim().split('\n')).toEqual([`Port ${taken.port} is already in use on 127.0.0.1. Start on another port, e.g. PORT=${taken.port + 1} npm start`]);
+  });
+
+  it('accepts no connection before it can answer: the first request that connects is answered', async () => {
+    // A free port, released again for the example to take.
+    const probe = await listenOnFreePort();
+    await new Promise<void>((resolve) => probe.server.close(() => resolve()));
+    const url = `http://127.0.0.1:${probe.port}`;
+    const proc = spawnGroup(TSX, ['examples/express-app/start.ts'], { cwd: ROOT, env: childEnv({ PORT: String(probe.port) }), stdio: 'ignore' });
+    child = proc;
+    const deadline = Date.now() + 45_000;
+    let status: number | undefined;
+    while (status === undefined && Date.now() < deadline) {
+      try {
+        // Once a connection is accepted, the answer must come (the old start-up accepted and hung).
+        status = (await fetch(url + '/login', { signal: AbortSignal.timeout(10_000) })).status;
+      } catch (err) {
+        if ((err as Error).name === 'TimeoutError') throw new Error('a connection was accepted but not answered', { cause: err });
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
+    expect(status).toBe(200);
   });
 
   it('uses the Stytch project from STYTCH_PROJECT_ID and STYTCH_SECRET instead of the emulator, and says so', async () => {

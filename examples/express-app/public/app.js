@@ -56,13 +56,36 @@
     return { ok: res.ok, status: res.status, data };
   }
 
+  // The server's message for every error code (views/messages.ts), handed over in the page.
+  const MESSAGES = (function () {
+    const node = document.getElementById('error-messages');
+    try {
+      return node ? JSON.parse(node.dataset.messages || '{}') : {};
+    } catch {
+      return {};
+    }
+  })();
+
+  function errorCode(result) {
+    return result.data && result.data.error ? result.data.error.code : result.status === 0 ? 'upstream_network' : 'http_' + result.status;
+  }
+
+  function messageFor(code) {
+    return Object.prototype.hasOwnProperty.call(MESSAGES, code) ? MESSAGES[code] : 'Something went wrong. Please try again.';
+  }
+
+  function banner(code) {
+    return el('p', { class: 'banner error', role: 'alert', 'data-testid': 'error-banner' }, messageFor(code) + ' ', el('code', { class: 'muted' }, code));
+  }
+
+  /**
+   * The pending sign-in cannot go on: say why, once. When the page already shows a banner (the
+   * redirect that brought us here carried the error), that one stands and only the way out is added.
+   */
   function showProblem(container, result) {
-    const code = result.data && result.data.error ? result.data.error.code : 'http_' + result.status;
-    const pending = result.status === 401;
-    container.replaceChildren(
-      el('p', { class: 'banner error', role: 'alert', 'data-testid': 'error-banner' }, pending ? 'Your sign-in expired or was not started here. ' : 'Something went wrong. ', el('code', {}, code)),
-      el('p', {}, el('a', { href: '/login' }, 'Start again')),
-    );
+    const code = errorCode(result);
+    const shown = document.querySelector('[data-testid=error-banner]');
+    container.replaceChildren(...(shown ? [] : [banner(code)]), el('p', {}, el('a', { href: '/login', 'data-testid': 'start-again' }, 'Start again')));
     container.removeAttribute('aria-busy');
   }
 
@@ -92,6 +115,22 @@
       items.length > 0 ? el('ul', { class: 'plain orgs' }, ...items) : el('p', { class: 'muted' }, 'You are not a member of any organization yet. Create one below.'),
     );
     container.removeAttribute('aria-busy');
+    // Creating an organization needs the pending sign-in too: offer it only now that it is known to work.
+    const create = document.getElementById('create-org');
+    if (create) create.hidden = false;
+  }
+
+  /** Name the organization the pending sign-in is for (the header still shows the session's, if any). */
+  async function nameOrganization(organizationId) {
+    const target = document.getElementById('mfa-org');
+    const result = await api('GET', '/auth/discovery/organizations');
+    if (!target || !result.ok) return;
+    const org = result.data.organizations.find((o) => o.organizationId === organizationId);
+    if (!org) return;
+    target.replaceChildren('Signing in to ', el('strong', { 'data-testid': 'mfa-org-name' }, org.organizationName));
+    target.hidden = false;
+    const header = document.querySelector('[data-testid=current-org]');
+    if (header) header.textContent = org.organizationName + ' (signing in)';
   }
 
   // ---- Second factor -------------------------------------------------------------------------
@@ -99,6 +138,7 @@
     const result = await api('GET', '/auth/mfa');
     if (!result.ok) return showProblem(container, result);
     const state = result.data;
+    if (state.source === 'intermediate_session') void nameOrganization(state.organizationId);
     const parts = [];
     if (state.nextStep === 'enroll') {
       parts.push(el('p', {}, 'This organization requires two-step verification. Set up an authenticator app (Google Authenticator, 1Password, …).'));
@@ -133,8 +173,33 @@
       el('p', {}, '2. Save these recovery codes somewhere safe. Each works once if you lose your device. ', el('strong', {}, 'They are shown only now.')),
       el('ul', { class: 'codes', 'data-testid': 'recovery-codes' }, ...recoveryCodes.map((code) => el('li', {}, code))),
       el('p', {}, '3. Enter the 6-digit code your app shows.'),
-      codeForm('/auth/mfa/totp/authenticate', 'totp-form', 'Code from your authenticator app'),
+      enrolmentCodeForm(),
     );
+  }
+
+  /**
+   * The first code after enrolment is checked with a JSON call, so a mistyped code keeps this
+   * page (the same QR code, secret and recovery codes) and only says what was wrong.
+   */
+  function enrolmentCodeForm() {
+    const form = codeForm('/auth/mfa/totp/authenticate', 'totp-form', 'Code from your authenticator app');
+    const status = el('div', { 'aria-live': 'polite' });
+    form.append(status);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const input = form.querySelector('input[name=code]');
+      const button = form.querySelector('button');
+      button.disabled = true;
+      const result = await api('POST', '/auth/mfa/totp/authenticate', { code: input.value });
+      button.disabled = false;
+      if (result.ok && result.data && result.data.redirectTo) {
+        location.assign(result.data.redirectTo);
+        return;
+      }
+      status.replaceChildren(banner(errorCode(result)));
+      input.select();
+    });
+    return form;
   }
 
   function smsSection(state) {
@@ -152,7 +217,7 @@
         markSent(result.data.phoneHint || state.sms.phoneHint);
         send.textContent = 'Send a new code';
       }
-      else status.replaceChildren(el('span', { class: 'banner error' }, 'Could not send a code: ', el('code', {}, result.data && result.data.error ? result.data.error.code : String(result.status))));
+      else status.replaceChildren(banner(errorCode(result)));
     });
     return el(
       'div',

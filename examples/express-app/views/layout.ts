@@ -1,4 +1,5 @@
 import { html, type HtmlValue, type SafeHtml } from './html.js';
+import { ERROR_MESSAGES, errorMessage } from './messages.js';
 
 /** What the page chrome needs to know about the visitor. */
 export interface LayoutContext {
@@ -17,7 +18,8 @@ export function layout(ctx: LayoutContext, title: string, body: HtmlValue, optio
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Docs Hub</title>
 <link rel="stylesheet" href="/static/style.css">
-${options.script ? html`<script src="/static/app.js" defer></script>` : ''}
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+${options.script ? html`${messagesData()}<script src="/static/app.js" defer></script>` : ''}
 </head>
 <body>
 <header class="top">
@@ -47,36 +49,16 @@ ${body}
 `;
 }
 
-// Friendlier words for the codes the auth routes put in `?error=`; anything else shows the code itself.
-const ERROR_TEXT: Record<string, string> = {
-  invalid_email: 'That does not look like an email address.',
-  invalid_code: 'Codes are 6 digits.',
-  invalid_recovery_code: 'Recovery codes look like xxxx-xxxx-xxxx.',
-  otp_code_not_found: 'That code is wrong or has expired.',
-  totp_code_already_authenticated: 'That code was used already; wait for the next one.',
-  intermediate_session_missing: 'Your sign-in expired. Please start again.',
-  intermediate_session_not_found: 'Your sign-in expired. Please start again.',
-  magic_link_not_found: 'That link was used already or has expired.',
-  pkce_expected_code_verifier: 'Open the link in the browser where you asked for it.',
-  unauthenticated: 'Please sign in.',
-  csrf_rejected: 'The request came from another site and was refused.',
-  too_many_requests: 'Too many attempts. Wait a moment and try again.',
-  upstream_unavailable: 'Sign-in is unavailable right now. Please try again shortly.',
-  invalid_credentials: 'The email address or password is incorrect.',
-  invalid_password: 'Enter a password (at most 256 characters).',
-  member_reset_password: 'This password must be reset: use "Forgot your password?".',
-  weak_password: 'That password is too easy to guess. Choose a longer or less common one.',
-  breached_password: 'That password has appeared in a data breach. Choose another one.',
-  password_reset_not_pending: 'Open the password reset link from your email again.',
-  unable_to_auth_password_reset_token: 'That reset link was used already or has expired. Ask for a new one.',
-  unable_to_auth_otp_code: 'That code was used already or has expired.',
-  step_up_required: 'For this change, enter your current password (or sign in again first).',
-  too_many_attempts: 'Too many attempts. Wait a few minutes and try again.',
-};
-
 /** A banner for `?error=<code>` redirects from the auth routes. The code is shown as text, never as markup. */
 export function errorBanner(code: string | undefined): HtmlValue {
   if (!code) return '';
-  const text = Object.hasOwn(ERROR_TEXT, code) ? ERROR_TEXT[code] : 'Something went wrong. Please try again.';
-  return html`<p class="banner error" role="alert" data-testid="error-banner">${text} <code class="muted">${code}</code></p>`;
+  return html`<p class="banner error" role="alert" data-testid="error-banner">${errorMessage(code)} <code class="muted">${code}</code></p>`;
+}
+
+/**
+ * The messages for `public/app.js` (which shows the JSON errors of the auth routes), as JSON in
+ * an attribute: escaped like any other value, and never run.
+ */
+function messagesData(): SafeHtml {
+  return html`<template id="error-messages" data-messages="${JSON.stringify(ERROR_MESSAGES)}"></template>`;
 }

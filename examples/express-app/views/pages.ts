@@ -92,7 +92,7 @@ export function checkEmailPage(ctx: LayoutContext): SafeHtml {
   return layout(
     ctx,
     'Check your email',
-    html`<p class="banner ok" data-testid="check-email">If this address belongs to an account, we sent it a sign-in link. Open it in this browser (it is bound to it) within an hour.</p>
+    html`<p class="banner ok" data-testid="check-email">If this address belongs to an account, we sent it a sign-in link. Open it in this browser (it is bound to it) within 10 minutes; after that, ask for a new one.</p>
 ${ctx.devMode ? html`<p>Running against the emulator: no real email is sent. Open the <a href="/dev/mailbox" data-testid="open-mailbox">dev mailbox</a> to read it.</p>` : ''}`,
   );
 }
@@ -128,6 +128,12 @@ ${messages.length === 0
   );
 }
 
+/**
+ * The slug field's `pattern`. Browsers compile `pattern` with the `v` flag, where `-` (and a few
+ * other characters) must be escaped inside a class, or the whole check is silently dropped.
+ */
+export const SLUG_PATTERN = '[a-z0-9._~\\-]{2,128}';
+
 /** Organization picker after a discovery login: filled in by `app.js` from `GET /auth/discovery/organizations`. */
 export function selectOrganizationPage(ctx: LayoutContext, input: { error?: string | undefined }): SafeHtml {
   return layout(
@@ -135,12 +141,14 @@ export function selectOrganizationPage(ctx: LayoutContext, input: { error?: stri
     'Choose an organization',
     html`${errorBanner(input.error)}
 <section id="discovered" class="card" data-testid="discovered" aria-busy="true"><p class="muted">Loading your organizations…</p></section>
+<div id="create-org" hidden>
 <h2>Or create a new organization</h2>
 <form class="card" method="post" action="/auth/discovery/organizations" data-testid="create-org-form">
   <label>Name <input name="organization_name" required maxlength="128"></label>
-  <label>Slug <input name="organization_slug" required pattern="[a-z0-9._~-]{2,128}" title="lowercase letters, digits, . _ ~ -"></label>
+  <label>Slug <input name="organization_slug" required pattern="${SLUG_PATTERN}" title="2 to 128 lowercase letters, digits, or . _ ~ -"></label>
   <button type="submit">Create organization</button>
-</form>`,
+</form>
+</div>`,
     { script: true },
   );
 }
@@ -154,6 +162,7 @@ export function mfaPage(ctx: LayoutContext, input: { error?: string | undefined 
     ctx,
     'Two-step verification',
     html`${errorBanner(input.error)}
+<p class="muted" id="mfa-org" data-testid="mfa-org" hidden></p>
 <section id="mfa" class="card" data-testid="mfa" aria-busy="true"><p class="muted">Loading…</p></section>
 <details class="card" id="recovery" data-testid="recovery" hidden>
   <summary>Lost your device? Use a recovery code</summary>
@@ -177,6 +186,10 @@ export interface DashboardView {
   verifiedBy: string;
   /** Other organizations the member can switch to (active memberships). */
   switchTargets: readonly { id: string; name: string; mfaRequired: boolean }[] | undefined;
+  /** The email change this member asked for has just completed. */
+  emailChanged: boolean;
+  /** `?error=` of a failed organization switch. */
+  error?: string | undefined;
 }
 
 /** The signed-in home page. */
@@ -185,7 +198,8 @@ export function dashboardPage(ctx: LayoutContext, view: DashboardView): SafeHtml
   return layout(
     ctx,
     'Dashboard',
-    html`<section class="card">
+    html`${errorBanner(view.error)}${view.emailChanged ? html`<p class="banner ok" data-testid="email-changed">Your email address is now <strong>${view.member.email}</strong>.</p>` : ''}
+<section class="card">
   <h2>You</h2>
   <dl>
     <dt>Name</dt><dd data-testid="member-name">${view.member.name || '(not set)'}</dd>
@@ -270,11 +284,11 @@ export function membersPage(ctx: LayoutContext, members: readonly { email: strin
 }
 
 /** Self-serve email change: posts to the library's `POST /auth/email/update`, which redirects back here. */
-export function accountPage(ctx: LayoutContext, input: { email: string; sent: boolean; passwordChanged?: boolean; error?: string | undefined }): SafeHtml {
+export function accountPage(ctx: LayoutContext, input: { email: string; sent: boolean; changed: boolean; passwordChanged?: boolean; error?: string | undefined }): SafeHtml {
   return layout(
     ctx,
     'Account',
-    html`${input.sent
+    html`${errorBanner(input.error)}${input.changed ? html`<p class="banner ok" data-testid="email-changed">Your email address is now <strong>${input.email}</strong>.</p>` : ''}${input.sent
       ? html`<p class="banner ok" data-testid="email-update-sent">We sent a confirmation link to your new address. Your email changes when you open it (valid for 5 minutes).${ctx.devMode ? html` Read it in the <a href="/dev/mailbox">dev mailbox</a>.` : ''}</p>`
       : ''}
 <section class="card">

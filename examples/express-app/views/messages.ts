@@ -1,0 +1,113 @@
+/**
+ * What the member reads for each error code the auth routes can send to a page (`?error=<code>`
+ * after a form post, or `error.code` in a JSON answer that `public/app.js` shows).
+ * test/e2e/error-messages.test.ts collects every code the routes can produce (the library's own
+ * and the Stytch error types of the endpoints they call) and checks each one is here.
+ */
+
+const EXPIRED_SIGN_IN = 'Your sign-in expired (it lasts 10 minutes). Please start again.';
+const ANOTHER_BROWSER = 'This sign-in link has already been used, or it was opened in a different browser from the one that asked for it. Ask for a new link below.';
+const USED_LINK = 'This sign-in link has already been used or has expired. Ask for a new one below.';
+const UNAVAILABLE = 'Sign-in is unavailable right now. Please try again in a moment.';
+const TRY_AGAIN = 'That did not work. Please try again.';
+
+/** Message per error code. Plain text: the page escapes it. */
+export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
+  // Sign-in form and link.
+  invalid_email: 'That does not look like an email address.',
+  pkce_verifier_missing: ANOTHER_BROWSER,
+  pkce_expected_code_verifier: ANOTHER_BROWSER,
+  pkce_mismatch: ANOTHER_BROWSER,
+  login_link_mismatch: 'This link was sent to a different address than the one you asked for here. Ask for a new link below.',
+  magic_link_not_found: USED_LINK,
+  unable_to_auth_magic_link: USED_LINK,
+  invalid_token: 'This sign-in link is incomplete. Copy the whole link from the email, or ask for a new one.',
+  invalid_token_type: 'This kind of sign-in link is not supported here. Ask for a new one below.',
+  oauth_token_not_found: USED_LINK,
+  unable_to_auth_oauth_token: USED_LINK,
+  sso_token_not_found: USED_LINK,
+  unable_to_auth_sso_token: USED_LINK,
+  email_not_verified: 'Your email address is not verified yet. Sign in with a link sent to it first.',
+  member_email_not_verified: 'Your email address is not verified yet. Sign in with a link sent to it first.',
+  email_jit_provisioning_not_allowed: 'This organization does not let new members join by email. Ask an admin for an invitation.',
+  sso_jit_provisioning_not_allowed: 'This organization does not let new members join through single sign-on. Ask an admin for an invitation.',
+  invalid_email_for_jit_provisioning: 'Your email domain may not join this organization. Ask an admin for an invitation.',
+  invalid_connection_for_jit_provisioning: 'This sign-in connection may not add new members. Ask an admin for an invitation.',
+  invalid_oauth_tenant_for_jit_provisioning: 'This sign-in account may not join this organization. Ask an admin for an invitation.',
+  email_invites_not_allowed: 'This organization does not accept email invitations.',
+  member_already_active: 'You are already a member of this organization. Sign in instead.',
+  primary_auth_required: 'This organization requires a different sign-in method. Ask an admin which one.',
+  login_vetoed: 'This app refused the sign-in. Ask an admin if you think it should work.',
+  sso_connection_not_found: 'This organization has no such single sign-on connection.',
+  sso_connection_not_active: 'Single sign-on for this organization is not active.',
+
+  // Pending sign-in (organization picker, MFA page).
+  intermediate_session_missing: EXPIRED_SIGN_IN,
+  intermediate_session_not_found: EXPIRED_SIGN_IN,
+  invalid_intermediate_session_token_for_organization: 'That sign-in was for another organization. Please start again.',
+  mfa_not_pending: 'No sign-in is waiting for a second step here. Please start again.',
+  action_available_only_once_primary_authentication_is_met: 'Finish the first sign-in step before this one. Please start again.',
+  insufficient_factors: 'This needs a second sign-in step first.',
+  session_member_mismatch: 'That sign-in belongs to someone else. Please start again.',
+  invalid_organization_id: 'That organization does not exist.',
+  organization_not_found: 'That organization does not exist (any more).',
+  member_not_found: 'There is no member with these details in that organization.',
+
+  // Creating an organization.
+  invalid_organization_name: 'Organization names are 1 to 128 characters, without control characters.',
+  invalid_organization_slug: 'Slugs are 2 to 128 lowercase letters, digits, or . _ ~ -',
+  organization_slug_already_used: 'That slug is taken. Choose another one.',
+  organization_settings_domain_too_common: 'That email domain is too common to be an organization domain.',
+  duplicate_organization_external_id: 'An organization with this external id exists already.',
+
+  // Second factor.
+  invalid_code: 'Codes are 6 digits.',
+  otp_code_not_found: 'That code is wrong. Check the text message and try again.',
+  unable_to_auth_otp_code: 'That code has expired or was used already. Ask for a new one.',
+  unable_to_authenticate_totp: 'That code is wrong. Enter the code your authenticator app shows now.',
+  totp_code_already_authenticated: 'That code was used already. Wait for the next one.',
+  recovery_code_used_as_totp_code: 'That looks like a recovery code. Use the recovery code form below.',
+  totp_not_found: 'There is no authenticator app set up for you here. Set one up first.',
+  active_totp_exists: 'You already have an authenticator app set up. Enter its code.',
+  invalid_recovery_code: 'Recovery codes look like xxxx-xxxx-xxxx.',
+  unable_to_authenticate_recovery_code: 'That recovery code is wrong or was used already.',
+  recovery_codes_not_found: 'You have no recovery codes. Set up an authenticator app first.',
+  invalid_phone_number: 'Phone numbers are in international form, such as +15555550123.',
+  duplicate_member_phone_number: 'That phone number belongs to another member.',
+
+  // Email change and signed-in actions.
+  duplicate_member_email: 'That address is already used by another member of this organization.',
+  email_not_found: 'There is no member with that address.',
+  unauthenticated: 'Please sign in.',
+  session_not_found: 'Your session ended. Please sign in again.',
+  invalid_session_jwt: 'Your session ended. Please sign in again.',
+  unable_to_parse_session_jwt: 'Your session ended. Please sign in again.',
+  session_authorization_error: 'Your roles do not allow this.',
+  session_authorization_tenancy_error: 'That belongs to another organization.',
+  permission_denied: 'Your roles do not allow this.',
+
+  // Requests that should not happen from these pages.
+  csrf_rejected: 'The request came from another site and was refused.',
+  invalid_body: TRY_AGAIN,
+  invalid_argument: TRY_AGAIN,
+  body_too_large: 'That was too long. Please try again with less.',
+  unsupported_media_type: TRY_AGAIN,
+  no_session_arguments: TRY_AGAIN,
+  too_many_session_arguments: TRY_AGAIN,
+  stytch_error: TRY_AGAIN,
+
+  // Stytch unreachable or slow.
+  too_many_requests: 'Too many attempts. Wait a moment and try again.',
+  upstream_unavailable: UNAVAILABLE,
+  upstream_timeout: UNAVAILABLE,
+  upstream_network: UNAVAILABLE,
+  upstream_bad_response: UNAVAILABLE,
+  upstream_rate_limited: 'Too many attempts. Wait a moment and try again.',
+  circuit_open: UNAVAILABLE,
+  internal_error: 'Something went wrong on our side. Please try again.',
+};
+
+/** The message for `code`, or a generic one for a code this app does not know. */
+export function errorMessage(code: string): string {
+  return Object.hasOwn(ERROR_MESSAGES, code) ? ERROR_MESSAGES[code]! : 'Something went wrong. Please try again.';
+}
