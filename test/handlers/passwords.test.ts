@@ -155,6 +155,18 @@ describe('attempt limits', () => {
     expect((await limited.browser().post('/auth/login/password', { json: { ...body, password: PASSWORD } })).status).toBe(200);
   });
 
+  it('a Stytch outage is 503, never a 500, and does not count as a failed attempt', async () => {
+    const limited = await appWith({ routes: { attemptLimits: { member: { max: 1, windowSeconds: 60 }, client: false } } });
+    const { org, email } = withPassword(emu());
+    const body = { email_address: email, organization_id: org.organization_id, password: PASSWORD };
+    emu().faults.next('POST /v1/b2b/passwords/authenticate', { status: 503 }, 2);
+    for (let i = 0; i < 2; i++) {
+      const res = await limited.browser().post('/auth/login/password', { json: body });
+      expect([res.status, res.body.error.code]).toEqual([503, 'upstream_unavailable']);
+    }
+    expect((await limited.browser().post('/auth/login/password', { json: body })).status).toBe(200);
+  });
+
   it('refuses bad limit options at startup', async () => {
     await expect(appWith({ routes: { attemptLimits: { member: { max: 0, windowSeconds: 1 } } } })).rejects.toThrow(/attemptLimits\.member\.max/);
   });
@@ -266,6 +278,16 @@ describe('forgot password', () => {
     const done = track(await browser.post('/auth/password/reset', { json: { password: NEW_PASSWORD } }));
     expect(done.body).toEqual({ status: 'discovery', redirectTo: '/select-org' });
     expect(browser.cookie('stytch_intermediate_session_token')).toBeDefined();
+  });
+
+  it('a reset whose strength check cannot reach Stytch is 503 and keeps the link usable', async () => {
+    const { org, email } = withPassword(emu());
+    const browser = app.browser();
+    await openResetLink(browser, email, org.organization_id);
+    emu().faults.next('POST /v1/b2b/passwords/strength_check', { status: 503 });
+    const down = track(await browser.post('/auth/password/reset', { json: { password: NEW_PASSWORD } }));
+    expect([down.status, down.body.error.code]).toEqual([503, 'upstream_unavailable']);
+    expect((await browser.post('/auth/password/reset', { json: { password: NEW_PASSWORD } })).status).toBe(200);
   });
 
   it('the strength route gives live feedback without echoing the password', async () => {
