@@ -252,6 +252,42 @@ describe('cross-organization passwords', () => {
   });
 });
 
+/** Asserts every field the SDK declares as required is present with its declared primitive type. */
+function expectDeclared(res: object, fields: Record<string, 'string' | 'number' | 'boolean' | 'object'>): void {
+  const body = res as Record<string, unknown>;
+  for (const [name, type] of Object.entries({ request_id: 'string', status_code: 'number', ...fields })) {
+    expect(typeof body[name], name).toBe(type);
+    if (type === 'object') expect(body[name], name).not.toBeNull();
+  }
+}
+
+describe('answers carry every field the SDK declares as required', () => {
+  const emu = useEmulator({ passwords: { crossOrganization: true } });
+  const primary = { member_id: 'string', member: 'object', session_token: 'string', session_jwt: 'string', organization: 'object', intermediate_session_token: 'string', member_authenticated: 'boolean' } as const;
+
+  it('for every password call', async () => {
+    const e = emu();
+    const client = sdkFor(e);
+    const { org, email, member } = seed(e);
+    const base = { organization_id: org.organization_id, email_address: email };
+    expectDeclared(await client.passwords.strengthCheck({ password: STRONG }), { valid_password: 'boolean', score: 'number', breached_password: 'boolean', strength_policy: 'string', breach_detection_on_create: 'boolean' });
+    expectDeclared(await client.passwords.authenticate({ ...base, password: STRONG }), { ...primary, organization_id: 'string' });
+    expectDeclared(await client.passwords.email.resetStart(base), { member_id: 'string', member_email_id: 'string', member: 'object' });
+    const token = e.outbox.latest({ to: email, kind: 'password_reset' })!.token!;
+    expectDeclared(await client.passwords.email.reset({ password_reset_token: token, password: STRONGER }), { ...primary, member_email_id: 'string', organization_id: 'string' });
+    expectDeclared(await client.passwords.existingPassword.reset({ ...base, existing_password: STRONGER, new_password: STRONG }), primary);
+    const session = e.admin.createSession({ member_id: member.member_id });
+    expectDeclared(await client.passwords.sessions.reset({ organization_id: org.organization_id, session_token: session.session_token, password: STRONGER }), primary);
+    expectDeclared(await client.passwords.migrate({ organization_id: org.organization_id, email_address: newEmail(), hash: 'ab'.repeat(16), hash_type: 'md_5' }), { member_id: 'string', member_created: 'boolean', member: 'object', organization: 'object' });
+    const discovery = { email_address: 'string', intermediate_session_token: 'string', discovered_organizations: 'object' } as const;
+    expectDeclared(await client.passwords.discovery.authenticate({ email_address: email, password: STRONGER }), discovery);
+    expectDeclared(await client.passwords.discovery.email.resetStart({ email_address: email }), {});
+    const discoveryToken = e.outbox.latest({ to: email, kind: 'discovery_password_reset' })!.token!;
+    expectDeclared(await client.passwords.discovery.email.reset({ password_reset_token: discoveryToken, password: STRONG }), discovery);
+    expectDeclared(await client.passwords.email.requireReset({ email_address: email }), {});
+  });
+});
+
 describe('a LUDS password policy', () => {
   const emu = useEmulator({ passwords: { validationPolicy: 'luds', ludsMinPasswordLength: 10, ludsMinPasswordComplexity: 3 } });
 
