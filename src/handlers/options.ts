@@ -173,7 +173,7 @@ const ROUTES_OPTIONS: OptionShape = {
   trustedSubdomains: true,
   maxBodyBytes: true,
   resetPasswordUrl: true,
-  attemptLimits: { member: true, client: true, store: true, clientAddress: true },
+  attemptLimits: { member: true, client: true, strengthChecks: true, store: true, clientAddress: true },
 };
 
 /** Fully validated options of one `stytchRoutes()` call, before what `stytchAuth()` adds. Internal. */

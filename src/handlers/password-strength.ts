@@ -15,9 +15,7 @@ export async function passwordStrength(req: IncomingMessage, res: ServerResponse
   const fields = await readBody(req, rc.cfg.maxBodyBytes);
   const password = requirePassword(fields, 'password');
   const email = optionalField(fields, 'email_address', FIELD_RULES.email, 'invalid_email');
-  const limiter = rc.cfg.attemptLimiter;
-  await limiter.check(req, {}, rc.now());
-  // Every check counts for the address: this route spends Stytch calls for anyone who asks.
-  await limiter.fail(req, {}, rc.now());
+  // Every check counts for the address (it spends a Stytch call), apart from failed sign-ins.
+  await rc.cfg.attemptLimiter.spendStrengthCheck(req, rc.now());
   sendJson(res, 200, { strength: await checkStrength(rc, password, email) });
 }

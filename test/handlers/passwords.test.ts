@@ -167,6 +167,15 @@ describe('attempt limits', () => {
     expect((await limited.browser().post('/auth/login/password', { json: body })).status).toBe(200);
   });
 
+  it('strength checks have their own per-address limit and do not use up the sign-in one', async () => {
+    const limited = await appWith({ routes: { attemptLimits: { client: { max: 1, windowSeconds: 60 }, strengthChecks: { max: 2, windowSeconds: 60 } } } });
+    for (let i = 0; i < 2; i++) expect((await limited.browser().post('/auth/password/strength', { json: { password: `candidate ${i}` } })).status).toBe(200);
+    const blocked = await limited.browser().post('/auth/password/strength', { json: { password: 'candidate 3' } });
+    expect([blocked.status, blocked.body.error.code]).toEqual([429, 'too_many_attempts']);
+    const { org, email } = withPassword(emu());
+    expect((await limited.browser().post('/auth/login/password', { json: { email_address: email, organization_id: org.organization_id, password: PASSWORD } })).status).toBe(200);
+  });
+
   it('refuses bad limit options at startup', async () => {
     await expect(appWith({ routes: { attemptLimits: { member: { max: 0, windowSeconds: 1 } } } })).rejects.toThrow(/attemptLimits\.member\.max/);
   });
