@@ -2,7 +2,7 @@
  * `POST /password/strength` `{ password, email_address? }`: Stytch's verdict on a candidate
  * password under the project's policy, for live feedback on sign-up, reset and change pages.
  * Answers `{ strength: { validPassword, score, breachedPassword, policy, warning, suggestions, luds? } }`;
- * the password is never echoed. Counted against the per-address attempt limit (it costs a Stytch call).
+ * the password is never echoed. Limited per client address (`attemptLimits.strengthChecks`), apart from failed sign-ins.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../middleware/respond.js';
