@@ -392,6 +392,13 @@ describe('email codes', () => {
     expect(done.body).toEqual({ status: 'discovery', redirectTo: '/select-org' });
   });
 
+  it('sending to an address that may not sign up answers the same as for a member', async () => {
+    const { org, email } = seedMember(emu());
+    const member = track(await app.browser().post('/auth/login/code/send', { json: { email_address: email, organization_id: org.organization_id } }));
+    const stranger = track(await app.browser().post('/auth/login/code/send', { json: { email_address: uniqueEmail('stranger'), organization_id: org.organization_id } }));
+    expect([stranger.status, stranger.body]).toEqual([member.status, member.body]);
+  });
+
   it('a malformed code is 400 invalid_code with 0 upstream calls', async () => {
     const { org, email } = seedMember(emu());
     const res = track(await app.browser().post('/auth/login/code/verify', { json: { email_address: email, organization_id: org.organization_id, code: '12ab' } }));
