@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
+import type { AttemptCount, AttemptStore } from '../../src/index.js';
 import { useEmulator } from '../helpers/emulator.js';
 import type { CookieJarClient, JarResponse } from '../helpers/cookie-jar.js';
 import { linkPath, resetEmulatorBeforeEach, routeCalls, seedMember, startApp, uniqueEmail, useTestApp } from './harness.js';
@@ -174,6 +175,36 @@ describe('attempt limits', () => {
     expect([blocked.status, blocked.body.error.code]).toEqual([429, 'too_many_attempts']);
     const { org, email } = withPassword(emu());
     expect((await limited.browser().post('/auth/login/password', { json: { email_address: email, organization_id: org.organization_id, password: PASSWORD } })).status).toBe(200);
+  });
+
+  it('two routers sharing one async store share the limits (as processes behind a shared store would)', async () => {
+    const counts = new Map<string, AttemptCount>();
+    const store: AttemptStore = {
+      get: async (key, now) => {
+        await Promise.resolve();
+        const entry = counts.get(key);
+        return entry !== undefined && entry.resetAt > now ? { ...entry } : undefined;
+      },
+      increment: async (key, windowMs, now) => {
+        await Promise.resolve();
+        const open = counts.get(key);
+        const next = open !== undefined && open.resetAt > now ? { count: open.count + 1, resetAt: open.resetAt } : { count: 1, resetAt: now + windowMs };
+        counts.set(key, next);
+        return { ...next };
+      },
+      reset: async (key) => {
+        await Promise.resolve();
+        counts.delete(key);
+      },
+    };
+    const limits = { member: { max: 2, windowSeconds: 60 }, client: false as const, store };
+    const one = await appWith({ routes: { attemptLimits: limits } });
+    const two = await appWith({ routes: { attemptLimits: limits } });
+    const { org, email } = withPassword(emu());
+    const body = { email_address: email, organization_id: org.organization_id, password: 'a wrong password' };
+    expect((await one.browser().post('/auth/login/password', { json: body })).status).toBe(401);
+    expect((await two.browser().post('/auth/login/password', { json: body })).status).toBe(401);
+    expect((await one.browser().post('/auth/login/password', { json: { ...body, password: PASSWORD } })).status).toBe(429);
   });
 
   it('refuses bad limit options at startup', async () => {
