@@ -4,7 +4,7 @@
  * email reset through the outbox with PKCE, single-use and expiring reset tokens, reset with the
  * existing password or a fresh session, migrate, require reset and the discovery variants.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, pbkdf2Sync, randomBytes, scryptSync } from 'node:crypto';
 import * as stytch from 'stytch';
 import type { B2BPasswordsStrengthCheckResponse } from 'stytch';
 import { describe, expect, it, vi } from 'vitest';
@@ -192,6 +192,21 @@ describe('organization-scoped passwords (project default)', () => {
     expect((await client().passwords.authenticate({ organization_id: org.organization_id, email_address: email, password: STRONG })).member_authenticated).toBe(true);
     expect((await stytchError(client().passwords.migrate({ organization_id: org.organization_id, email_address: email, hash, hash_type: 'md_5' }))).error_type).toBe('password_already_exists');
     expect((await stytchError(client().passwords.migrate({ organization_id: org.organization_id, email_address: newEmail(), hash, hash_type: 'rot13' }))).error_type).toBe('invalid_argument');
+  });
+
+  it('migrates PBKDF2 and scrypt hashes that then sign in', async () => {
+    const e = emu();
+    const org = newOrg(e);
+    const salt = randomBytes(16);
+    const pbkdf2Email = newEmail();
+    const pbkdf2 = pbkdf2Sync(STRONG, salt, 1000, 32, 'sha256').toString('base64');
+    await client().passwords.migrate({ organization_id: org.organization_id, email_address: pbkdf2Email, hash: pbkdf2, hash_type: 'pbkdf_2', pbkdf_2_config: { salt: salt.toString('base64'), iteration_amount: 1000, key_length: 32, algorithm: 'sha256' } });
+    expect((await client().passwords.authenticate({ organization_id: org.organization_id, email_address: pbkdf2Email, password: STRONG })).member_authenticated).toBe(true);
+    const scryptEmail = newEmail();
+    const scrypt = scryptSync(STRONG, salt, 32, { N: 1024, r: 8, p: 1 }).toString('base64');
+    await client().passwords.migrate({ organization_id: org.organization_id, email_address: scryptEmail, hash: scrypt, hash_type: 'scrypt', scrypt_config: { salt: salt.toString('base64'), n_parameter: 1024, r_parameter: 8, p_parameter: 1, key_length: 32 } });
+    expect((await client().passwords.authenticate({ organization_id: org.organization_id, email_address: scryptEmail, password: STRONG })).member_authenticated).toBe(true);
+    expect((await stytchError(client().passwords.authenticate({ organization_id: org.organization_id, email_address: scryptEmail, password: STRONGER }))).error_type).toBe('unauthorized_credentials');
   });
 
   it("changing a member's email clears its password", async () => {

@@ -207,6 +207,19 @@ describe('attempt limits', () => {
     expect((await one.browser().post('/auth/login/password', { json: { ...body, password: PASSWORD } })).status).toBe(429);
   });
 
+  it('the window ends on the clock: after windowSeconds the member may try again', async () => {
+    const limited = await appWith({ routes: { attemptLimits: { member: { max: 1, windowSeconds: 60 }, client: false } } });
+    const { org, email } = withPassword(emu());
+    const body = { email_address: email, organization_id: org.organization_id, password: 'a wrong password' };
+    expect((await limited.browser().post('/auth/login/password', { json: body })).status).toBe(401);
+    emu().clock.advance(30_000);
+    const blocked = await limited.browser().post('/auth/login/password', { json: body });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBe(30);
+    emu().clock.advance(31_000);
+    expect((await limited.browser().post('/auth/login/password', { json: { ...body, password: PASSWORD } })).status).toBe(200);
+  });
+
   it('refuses bad limit options at startup', async () => {
     await expect(appWith({ routes: { attemptLimits: { member: { max: 0, windowSeconds: 1 } } } })).rejects.toThrow(/attemptLimits\.member\.max/);
   });
