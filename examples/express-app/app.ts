@@ -2,7 +2,8 @@
  * The example B2B app: "Docs Hub". This file is the reference for wiring the library:
  *
  *   app.use(stytchAuth(...))                 verify the session on every request (local JWT check)
- *   app.use('/auth', stytchRoutes(...))      login, callback, discovery, MFA, switch, logout, email update
+ *   app.use('/auth', stytchRoutes(...))      login (link, code, password), callback, discovery, MFA, password
+ *                                            reset and change, switch, logout, email update
  *   requireAuth() / requirePermission(...)   guard pages
  *   getStytchAuth(req)                       who is asking
  */

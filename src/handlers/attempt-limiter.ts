@@ -36,6 +36,11 @@ export interface AttemptLimitsOptions {
   member?: AttemptLimit | false;
   /** Failures per client address. Default 30 per 15 minutes; `false` turns it off. */
   client?: AttemptLimit | false;
+  /**
+   * Calls of the strength route per client address (each costs a Stytch call; live feedback makes
+   * many). Counted apart from failed sign-ins. Default 300 per 15 minutes; `false` turns it off.
+   */
+  strengthChecks?: AttemptLimit | false;
   /** Counter store. Default: in memory (this process only), at most 50 000 keys. */
   store?: AttemptStore;
   /**
@@ -120,6 +125,7 @@ class SharedAttemptStore implements AttemptStore {
 export class AttemptLimiter {
   readonly #member: AttemptLimit | undefined;
   readonly #client: AttemptLimit | undefined;
+  readonly #strength: AttemptLimit | undefined;
   readonly #store: AttemptStore;
   readonly #address: (req: IncomingMessage) => string | undefined;
   /** The `stytchAuth()` store when counting there (no `attemptLimits.store` given). */
@@ -132,6 +138,7 @@ export class AttemptLimiter {
     if (typeof o !== 'object' || o === null) throw new ConfigError('attemptLimits must be an object.');
     this.#member = readLimit(o.member, 'attemptLimits.member', { max: 5, windowSeconds: 900 });
     this.#client = readLimit(o.client, 'attemptLimits.client', { max: 30, windowSeconds: 900 });
+    this.#strength = readLimit(o.strengthChecks, 'attemptLimits.strengthChecks', { max: 300, windowSeconds: 900 });
     if (o.store !== undefined && (typeof o.store?.get !== 'function' || typeof o.store.increment !== 'function' || typeof o.store.reset !== 'function')) {
       throw new ConfigError('attemptLimits.store must have get(), increment() and reset().');
     }
@@ -174,6 +181,16 @@ export class AttemptLimiter {
   /** Counts a failed attempt against every limit that applies. */
   async fail(req: IncomingMessage, subject: AttemptSubject, now: number): Promise<void> {
     for (const { key, limit } of this.#keys(req, subject)) await this.#store.increment(key, limit.windowSeconds * 1000, now);
+  }
+
+  /** Counts one strength check for the client address; 429 once its own limit is used up. */
+  async spendStrengthCheck(req: IncomingMessage, now: number): Promise<void> {
+    const address = this.#strength === undefined ? undefined : this.#address(req);
+    if (this.#strength === undefined || typeof address !== 'string' || address === '') return;
+    const key = `s|${address}`;
+    const current = await this.#store.get(key, now);
+    if (current !== undefined && current.count >= this.#strength.max) throw new TooManyAttemptsError(Math.max(1, Math.ceil((current.resetAt - now) / 1000)));
+    await this.#store.increment(key, this.#strength.windowSeconds * 1000, now);
   }
 
   /** A success clears the member's counter (not the client address's: one address may try many members). */

@@ -6,6 +6,7 @@
  * or the organization picker, as for magic links. Wrong codes count against the attempt limits.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StytchApiError } from '../errors.js';
 import { redirect, sendJson, wantsRedirect, withQuery } from '../middleware/respond.js';
 import { logEvent } from '../session/logger.js';
 import { FIELD_RULES, optionalField, readBody, requireField } from './body.js';
@@ -15,15 +16,24 @@ import { limited, memberKey } from './password-fields.js';
 import { finishLogin, startDiscovery } from './password-login.js';
 import type { RouteContext } from './route-context.js';
 
+const HIDDEN_SEND_ERRORS = new Set(['email_jit_provisioning_not_allowed', 'invalid_email_for_jit_provisioning']);
+
 /** Handler of `POST /login/code/send`. */
 export async function emailCodeSend(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
   const { cfg, client } = rc;
   const fields = await readBody(req, cfg.maxBodyBytes);
   const email = requireField(fields, 'email_address', FIELD_RULES.email, 'invalid_email');
   const organizationId = optionalField(fields, 'organization_id', FIELD_RULES.organization, 'invalid_organization_id');
-  if (organizationId !== undefined) await client.otps.email.loginOrSignup({ organization_id: organizationId, email_address: email });
-  else await client.otps.email.discovery.send({ email_address: email });
-  logEvent(rc.logger, 'info', 'stytch.routes.email_code_sent', { discovery: organizationId === undefined, organizationId });
+  let sent = true;
+  try {
+    if (organizationId !== undefined) await client.otps.email.loginOrSignup({ organization_id: organizationId, email_address: email });
+    else await client.otps.email.discovery.send({ email_address: email });
+  } catch (err) {
+    // "This address may not sign up here" would tell who is a member: answered as sent.
+    if (!(err instanceof StytchApiError && HIDDEN_SEND_ERRORS.has(err.errorType))) throw err;
+    sent = false;
+  }
+  logEvent(rc.logger, 'info', 'stytch.routes.email_code_sent', { discovery: organizationId === undefined, organizationId, sent });
   // The same answer whether the member existed or not.
   if (wantsRedirect(req)) {
     redirect(res, withQuery(cfg.loginUrl, 'status', 'code_sent'), true);

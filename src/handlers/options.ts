@@ -322,7 +322,7 @@ const ROUTES_OPTIONS: OptionShape = {
   maxBodyBytes: true,
   maxFactorAgeSeconds: true,
   resetPasswordUrl: true,
-  attemptLimits: { member: true, client: true, store: true, clientAddress: true },
+  attemptLimits: { member: true, client: true, strengthChecks: true, store: true, clientAddress: true },
   limits: {
     codeAttempts: { max: true, windowSeconds: true },
     emailSends: { max: true, windowSeconds: true },

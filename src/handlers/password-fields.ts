@@ -86,7 +86,7 @@ export function weakFromStytch(err: unknown): StrengthFeedback | undefined {
 }
 
 /** Errors that mean the guess was wrong (counted by the attempt limits); outages are not counted. */
-const GUESS_ERRORS = new Set(['invalid_credentials', 'unauthorized_credentials', 'otp_code_not_found', 'unable_to_auth_otp_code', 'invalid_code', 'member_reset_password']);
+const GUESS_ERRORS = new Set(['invalid_credentials', 'unauthorized_credentials', 'otp_code_not_found', 'unable_to_auth_otp_code', 'invalid_code']);
 
 /**
  * Run a verification under the attempt limits: refused with 429 when a limit is used up, a wrong

@@ -2,7 +2,7 @@
  * `POST /password/strength` `{ password, email_address? }`: Stytch's verdict on a candidate
  * password under the project's policy, for live feedback on sign-up, reset and change pages.
  * Answers `{ strength: { validPassword, score, breachedPassword, policy, warning, suggestions, luds? } }`;
- * the password is never echoed. Counted against the per-address attempt limit (it costs a Stytch call).
+ * the password is never echoed. Limited per client address (`attemptLimits.strengthChecks`), apart from failed sign-ins.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../middleware/respond.js';
@@ -15,9 +15,7 @@ export async function passwordStrength(req: IncomingMessage, res: ServerResponse
   const fields = await readBody(req, rc.cfg.maxBodyBytes);
   const password = requirePassword(fields, 'password');
   const email = optionalField(fields, 'email_address', FIELD_RULES.email, 'invalid_email');
-  const limiter = rc.cfg.attemptLimiter;
-  await limiter.check(req, {}, rc.now());
-  // Every check counts for the address: this route spends Stytch calls for anyone who asks.
-  await limiter.fail(req, {}, rc.now());
+  // Every check counts for the address (it spends a Stytch call), apart from failed sign-ins.
+  await rc.cfg.attemptLimiter.spendStrengthCheck(req, rc.now());
   sendJson(res, 200, { strength: await checkStrength(rc, password, email) });
 }

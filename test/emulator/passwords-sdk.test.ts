@@ -4,7 +4,7 @@
  * email reset through the outbox with PKCE, single-use and expiring reset tokens, reset with the
  * existing password or a fresh session, migrate, require reset and the discovery variants.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, pbkdf2Sync, randomBytes, scryptSync } from 'node:crypto';
 import * as stytch from 'stytch';
 import type { B2BPasswordsStrengthCheckResponse } from 'stytch';
 import { describe, expect, it, vi } from 'vitest';
@@ -194,6 +194,21 @@ describe('organization-scoped passwords (project default)', () => {
     expect((await stytchError(client().passwords.migrate({ organization_id: org.organization_id, email_address: newEmail(), hash, hash_type: 'rot13' }))).error_type).toBe('invalid_argument');
   });
 
+  it('migrates PBKDF2 and scrypt hashes that then sign in', async () => {
+    const e = emu();
+    const org = newOrg(e);
+    const salt = randomBytes(16);
+    const pbkdf2Email = newEmail();
+    const pbkdf2 = pbkdf2Sync(STRONG, salt, 1000, 32, 'sha256').toString('base64');
+    await client().passwords.migrate({ organization_id: org.organization_id, email_address: pbkdf2Email, hash: pbkdf2, hash_type: 'pbkdf_2', pbkdf_2_config: { salt: salt.toString('base64'), iteration_amount: 1000, key_length: 32, algorithm: 'sha256' } });
+    expect((await client().passwords.authenticate({ organization_id: org.organization_id, email_address: pbkdf2Email, password: STRONG })).member_authenticated).toBe(true);
+    const scryptEmail = newEmail();
+    const scrypt = scryptSync(STRONG, salt, 32, { N: 1024, r: 8, p: 1 }).toString('base64');
+    await client().passwords.migrate({ organization_id: org.organization_id, email_address: scryptEmail, hash: scrypt, hash_type: 'scrypt', scrypt_config: { salt: salt.toString('base64'), n_parameter: 1024, r_parameter: 8, p_parameter: 1, key_length: 32 } });
+    expect((await client().passwords.authenticate({ organization_id: org.organization_id, email_address: scryptEmail, password: STRONG })).member_authenticated).toBe(true);
+    expect((await stytchError(client().passwords.authenticate({ organization_id: org.organization_id, email_address: scryptEmail, password: STRONGER }))).error_type).toBe('unauthorized_credentials');
+  });
+
   it("changing a member's email clears its password", async () => {
     const { org, member, email } = seed(emu());
     const updated = await client().organizations.members.update({ organization_id: org.organization_id, member_id: member.member_id, email_address: newEmail() });
@@ -249,6 +264,42 @@ describe('cross-organization passwords', () => {
       expect((await client().passwords.authenticate({ organization_id: o.organization_id, email_address: email, password: STRONGER })).member_authenticated).toBe(true);
     }
     expect((await stytchError(client().passwords.discovery.email.reset({ password_reset_token: token, password: STRONGER, pkce_code_verifier: verifier }))).error_type).toBe('unable_to_auth_password_reset_token');
+  });
+});
+
+/** Asserts every field the SDK declares as required is present with its declared primitive type. */
+function expectDeclared(res: object, fields: Record<string, 'string' | 'number' | 'boolean' | 'object'>): void {
+  const body = res as Record<string, unknown>;
+  for (const [name, type] of Object.entries({ request_id: 'string', status_code: 'number', ...fields })) {
+    expect(typeof body[name], name).toBe(type);
+    if (type === 'object') expect(body[name], name).not.toBeNull();
+  }
+}
+
+describe('answers carry every field the SDK declares as required', () => {
+  const emu = useEmulator({ passwords: { crossOrganization: true } });
+  const primary = { member_id: 'string', member: 'object', session_token: 'string', session_jwt: 'string', organization: 'object', intermediate_session_token: 'string', member_authenticated: 'boolean' } as const;
+
+  it('for every password call', async () => {
+    const e = emu();
+    const client = sdkFor(e);
+    const { org, email, member } = seed(e);
+    const base = { organization_id: org.organization_id, email_address: email };
+    expectDeclared(await client.passwords.strengthCheck({ password: STRONG }), { valid_password: 'boolean', score: 'number', breached_password: 'boolean', strength_policy: 'string', breach_detection_on_create: 'boolean' });
+    expectDeclared(await client.passwords.authenticate({ ...base, password: STRONG }), { ...primary, organization_id: 'string' });
+    expectDeclared(await client.passwords.email.resetStart(base), { member_id: 'string', member_email_id: 'string', member: 'object' });
+    const token = e.outbox.latest({ to: email, kind: 'password_reset' })!.token!;
+    expectDeclared(await client.passwords.email.reset({ password_reset_token: token, password: STRONGER }), { ...primary, member_email_id: 'string', organization_id: 'string' });
+    expectDeclared(await client.passwords.existingPassword.reset({ ...base, existing_password: STRONGER, new_password: STRONG }), primary);
+    const session = e.admin.createSession({ member_id: member.member_id });
+    expectDeclared(await client.passwords.sessions.reset({ organization_id: org.organization_id, session_token: session.session_token, password: STRONGER }), primary);
+    expectDeclared(await client.passwords.migrate({ organization_id: org.organization_id, email_address: newEmail(), hash: 'ab'.repeat(16), hash_type: 'md_5' }), { member_id: 'string', member_created: 'boolean', member: 'object', organization: 'object' });
+    const discovery = { email_address: 'string', intermediate_session_token: 'string', discovered_organizations: 'object' } as const;
+    expectDeclared(await client.passwords.discovery.authenticate({ email_address: email, password: STRONGER }), discovery);
+    expectDeclared(await client.passwords.discovery.email.resetStart({ email_address: email }), {});
+    const discoveryToken = e.outbox.latest({ to: email, kind: 'discovery_password_reset' })!.token!;
+    expectDeclared(await client.passwords.discovery.email.reset({ password_reset_token: discoveryToken, password: STRONG }), discovery);
+    expectDeclared(await client.passwords.email.requireReset({ email_address: email }), {});
   });
 });
 

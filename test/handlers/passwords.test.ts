@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
+import type { AttemptCount, AttemptStore } from '../../src/index.js';
 import { useEmulator } from '../helpers/emulator.js';
 import type { CookieJarClient, JarResponse } from '../helpers/cookie-jar.js';
 import { linkPath, resetEmulatorBeforeEach, routeCalls, seedMember, startApp, uniqueEmail, useTestApp } from './harness.js';
@@ -155,6 +156,70 @@ describe('attempt limits', () => {
     expect((await limited.browser().post('/auth/login/password', { json: { ...body, password: PASSWORD } })).status).toBe(200);
   });
 
+  it('a Stytch outage is 503, never a 500, and does not count as a failed attempt', async () => {
+    const limited = await appWith({ routes: { attemptLimits: { member: { max: 1, windowSeconds: 60 }, client: false } } });
+    const { org, email } = withPassword(emu());
+    const body = { email_address: email, organization_id: org.organization_id, password: PASSWORD };
+    emu().faults.next('POST /v1/b2b/passwords/authenticate', { status: 503 }, 2);
+    for (let i = 0; i < 2; i++) {
+      const res = await limited.browser().post('/auth/login/password', { json: body });
+      expect([res.status, res.body.error.code]).toEqual([503, 'upstream_unavailable']);
+    }
+    expect((await limited.browser().post('/auth/login/password', { json: body })).status).toBe(200);
+  });
+
+  it('strength checks have their own per-address limit and do not use up the sign-in one', async () => {
+    const limited = await appWith({ routes: { attemptLimits: { client: { max: 1, windowSeconds: 60 }, strengthChecks: { max: 2, windowSeconds: 60 } } } });
+    for (let i = 0; i < 2; i++) expect((await limited.browser().post('/auth/password/strength', { json: { password: `candidate ${i}` } })).status).toBe(200);
+    const blocked = await limited.browser().post('/auth/password/strength', { json: { password: 'candidate 3' } });
+    expect([blocked.status, blocked.body.error.code]).toEqual([429, 'too_many_attempts']);
+    const { org, email } = withPassword(emu());
+    expect((await limited.browser().post('/auth/login/password', { json: { email_address: email, organization_id: org.organization_id, password: PASSWORD } })).status).toBe(200);
+  });
+
+  it('two routers sharing one async store share the limits (as processes behind a shared store would)', async () => {
+    const counts = new Map<string, AttemptCount>();
+    const store: AttemptStore = {
+      get: async (key, now) => {
+        await Promise.resolve();
+        const entry = counts.get(key);
+        return entry !== undefined && entry.resetAt > now ? { ...entry } : undefined;
+      },
+      increment: async (key, windowMs, now) => {
+        await Promise.resolve();
+        const open = counts.get(key);
+        const next = open !== undefined && open.resetAt > now ? { count: open.count + 1, resetAt: open.resetAt } : { count: 1, resetAt: now + windowMs };
+        counts.set(key, next);
+        return { ...next };
+      },
+      reset: async (key) => {
+        await Promise.resolve();
+        counts.delete(key);
+      },
+    };
+    const limits = { member: { max: 2, windowSeconds: 60 }, client: false as const, store };
+    const one = await appWith({ routes: { attemptLimits: limits } });
+    const two = await appWith({ routes: { attemptLimits: limits } });
+    const { org, email } = withPassword(emu());
+    const body = { email_address: email, organization_id: org.organization_id, password: 'a wrong password' };
+    expect((await one.browser().post('/auth/login/password', { json: body })).status).toBe(401);
+    expect((await two.browser().post('/auth/login/password', { json: body })).status).toBe(401);
+    expect((await one.browser().post('/auth/login/password', { json: { ...body, password: PASSWORD } })).status).toBe(429);
+  });
+
+  it('the window ends on the clock: after windowSeconds the member may try again', async () => {
+    const limited = await appWith({ routes: { attemptLimits: { member: { max: 1, windowSeconds: 60 }, client: false } } });
+    const { org, email } = withPassword(emu());
+    const body = { email_address: email, organization_id: org.organization_id, password: 'a wrong password' };
+    expect((await limited.browser().post('/auth/login/password', { json: body })).status).toBe(401);
+    emu().clock.advance(30_000);
+    const blocked = await limited.browser().post('/auth/login/password', { json: body });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBe(30);
+    emu().clock.advance(31_000);
+    expect((await limited.browser().post('/auth/login/password', { json: { ...body, password: PASSWORD } })).status).toBe(200);
+  });
+
   it('refuses bad limit options at startup', async () => {
     await expect(appWith({ routes: { attemptLimits: { member: { max: 0, windowSeconds: 1 } } } })).rejects.toThrow(/attemptLimits\.member\.max/);
   });
@@ -268,6 +333,16 @@ describe('forgot password', () => {
     expect(browser.cookie('stytch_intermediate_session_token')).toBeDefined();
   });
 
+  it('a reset whose strength check cannot reach Stytch is 503 and keeps the link usable', async () => {
+    const { org, email } = withPassword(emu());
+    const browser = app.browser();
+    await openResetLink(browser, email, org.organization_id);
+    emu().faults.next('POST /v1/b2b/passwords/strength_check', { status: 503 });
+    const down = track(await browser.post('/auth/password/reset', { json: { password: NEW_PASSWORD } }));
+    expect([down.status, down.body.error.code]).toEqual([503, 'upstream_unavailable']);
+    expect((await browser.post('/auth/password/reset', { json: { password: NEW_PASSWORD } })).status).toBe(200);
+  });
+
   it('the strength route gives live feedback without echoing the password', async () => {
     const res = track(await app.browser().post('/auth/password/strength', { json: { password: 'p@ssword1' } }));
     expect(res.status).toBe(200);
@@ -359,6 +434,13 @@ describe('email codes', () => {
     const code = e.outbox.latest({ to: email, kind: 'discovery_email_otp' })!.code!;
     const done = track(await browser.post('/auth/login/code/verify', { json: { email_address: email, code } }));
     expect(done.body).toEqual({ status: 'discovery', redirectTo: '/select-org' });
+  });
+
+  it('sending to an address that may not sign up answers the same as for a member', async () => {
+    const { org, email } = seedMember(emu());
+    const member = track(await app.browser().post('/auth/login/code/send', { json: { email_address: email, organization_id: org.organization_id } }));
+    const stranger = track(await app.browser().post('/auth/login/code/send', { json: { email_address: uniqueEmail('stranger'), organization_id: org.organization_id } }));
+    expect([stranger.status, stranger.body]).toEqual([member.status, member.body]);
   });
 
   it('a malformed code is 400 invalid_code with 0 upstream calls', async () => {

@@ -84,6 +84,7 @@ export function resetPasswordPage(ctx: LayoutContext, input: { error?: string | 
   <p class="muted" id="strength-feedback" data-testid="strength-feedback" aria-live="polite"></p>
   <button type="submit">Set password and sign in</button>
 </form>`,
+    { script: true },
   );
 }
 
@@ -313,6 +314,7 @@ ${input.passwordChanged ? html`<p class="banner ok" data-testid="password-change
     <button type="submit">Change password</button>
   </form>
 </section>`,
+    { script: true },
   );
 }
 
