@@ -33,7 +33,7 @@ async function app(options: StytchAuthOptions) {
     const who = getStytchAuth(req);
     res.json({ status: who.status, ...(who.status === 'signed_out' ? { reason: who.reason } : {}) });
   });
-  a.get('/api', requireAuth(), (_req, res) => res.json({ ok: true }));
+  a.get('/api', requireAuth({ acceptsToken: ['session', 'm2m', 'connected_app'] }), (_req, res) => res.json({ ok: true }));
   a.get('/scoped', requireScope('read:documents'), (_req, res) => res.json({ ok: true }));
   const { url } = await listen(a);
   return url;
