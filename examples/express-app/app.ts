@@ -5,6 +5,7 @@
  *   app.use('/auth', stytchRoutes(...))      login, callback, discovery, MFA, switch, logout, email update
  *   requireAuth() / requirePermission(...)   guard pages
  *   getStytchAuth(req)                       who is asking
+ *   /api/documents                           the same permission for members and M2M tokens (scopes)
  */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { StytchB2BClient } from '../../src/client/client.js';
@@ -51,7 +52,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
   const view = (req: Request): LayoutContext => ({ devMode, member: memberChrome(req) });
   const send = (res: Response, page: SafeHtml, status = 200) => res.status(status).type('html').send(page.toString());
   const errorPage: ErrorPageRenderer = (req, res, error) => send(res as Response, pages.errorPage(view(req as Request), refusalPage(error.status, error.code)), error.status);
-  app.use(stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa', errorPage }));
+  // `acceptsToken`: M2M access tokens are verified too; only routes that opt in take them.
+  app.use(stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa', errorPage, acceptsToken: ['session', 'm2m'] }));
 
   // 2. The drop-in auth routes: email login, the magic-link callback, discovery, MFA, logout...
   app.use(
@@ -160,6 +162,29 @@ export function createApp(options: ExampleAppOptions): express.Express {
     send(res, pages.accountPage(view(req), { email: member.email_address, sent: queryString(req, 'status') === 'email_update_sent' }));
   });
 
+  // 3b. A JSON API for members (session cookie or bearer JWT) and M2M clients alike. Members act in
+  // their own organization; an M2M client is project-wide, so it names the organization. The
+  // policy's `scopes` map read:documents / write:documents onto the documents permissions.
+  const membersAndMachines = { acceptsToken: ['session', 'm2m'] } as const;
+  const json = express.json({ limit: '4kb' });
+  // Browsers send cookies by themselves, so member calls get the Origin check; a bearer token is never sent by itself.
+  const csrfForMembers: RequestHandler = (req, res, next) => (getStytchAuth(req).status === 'machine' ? next() : csrf(req, res, next));
+  app.get('/api/documents', requirePermission('documents', 'read', membersAndMachines), (req, res) => {
+    const organizationId = apiOrganization(req, res);
+    if (organizationId === undefined) return;
+    res.json({ documents: documents.list(organizationId).map((d) => ({ id: d.id, title: d.title, author: d.author, created_at: d.createdAt.toISOString() })) });
+  });
+  app.post('/api/documents', csrfForMembers, requirePermission('documents', 'create', membersAndMachines), json, (req, res) => {
+    const organizationId = apiOrganization(req, res);
+    if (organizationId === undefined) return;
+    const title = typeof req.body?.title === 'string' ? (req.body.title as string).trim().slice(0, 200) : '';
+    if (title === '') return void res.status(400).json({ error: { code: 'title_required', message: 'A title is required.' } });
+    const auth = getStytchAuth(req);
+    const author = auth.status === 'machine' ? `client ${auth.clientId}` : (memberChrome(req)?.email ?? 'member');
+    const doc = documents.create(organizationId, title, author);
+    res.status(201).json({ document: { id: doc.id, title: doc.title, author: doc.author, created_at: doc.createdAt.toISOString() } });
+  });
+
   // 4. Everything else: a 404 page, and an error page that never shows a stack.
   app.use((req, res) => send(res, pages.errorPage(view(req), { status: 404, code: 'not_found', title: 'Not found', message: 'There is no page here.' }), 404));
   app.use(errorHandler(view, send));
@@ -178,6 +203,19 @@ function refusalPage(status: number, code: string): { status: number; code: stri
   if (status === 403) return { status, code, title: 'Not allowed', message: 'Your roles in this organization do not allow this. Ask an admin, or switch organization.' };
   if (status === 503) return { status, code, title: 'Temporarily unavailable', message: 'Our sign-in provider is not reachable right now. Please try again in a moment.' };
   return { status, code, title: 'Sign in required', message: 'Please sign in to continue.' };
+}
+
+/**
+ * The organization an /api call acts in: a member's own; for an M2M client the
+ * `organization_id` query parameter (answers 400 and returns undefined when it is missing).
+ */
+function apiOrganization(req: Request, res: Response): string | undefined {
+  const auth = getStytchAuth(req);
+  if (auth.isAuthenticated) return auth.organizationId;
+  const requested = queryString(req, 'organization_id');
+  if (auth.status === 'machine' && requested !== undefined && requested !== '') return requested;
+  res.status(400).json({ error: { code: 'organization_required', message: 'M2M calls name the organization: ?organization_id=...' } });
+  return undefined;
 }
 
 /** The signed-in auth object; only called behind a guard, which already refused everyone else. */
