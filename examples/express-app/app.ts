@@ -92,6 +92,21 @@ export function createApp(options: ExampleAppOptions): express.Express {
         .map((m) => ({ at: new Date(m.at), channel: m.channel, to: m.to, kind: m.kind, link: m.link, code: m.code }));
       send(res, pages.mailboxPage(view(req), messages));
     });
+    // Dev tool (emulator mode only, like the mailbox): create an M2M client for /api/documents.
+    // Its secret is in this answer only; the token URL is the project's client-credentials endpoint.
+    app.post('/dev/m2m-clients', csrf, async (_req, res, next) => {
+      try {
+        const { m2m_client } = await client.m2m.clients.create({ scopes: ['read:documents', 'write:documents'], client_name: 'Docs Hub dev integration' });
+        res.status(201).json({
+          client_id: m2m_client.client_id,
+          client_secret: m2m_client.client_secret,
+          scopes: m2m_client.scopes,
+          token_url: `${client.config.baseUrl}/v1/public/${encodeURIComponent(client.config.projectId)}/oauth2/token`,
+        });
+      } catch (error) {
+        next(error);
+      }
+    });
   }
 
   // 3. Signed-in pages.

@@ -108,10 +108,12 @@ describe('example app over HTTP', () => {
   });
 
   describe('/api/documents for members and M2M clients', () => {
+    /** The README's curl flow: the dev tool creates a client (secret shown once), then the token endpoint. */
     async function m2mToken(scopes: string[]): Promise<string> {
-      const emulator = example.emulator!;
-      const client = emulator.admin.createM2MClient({ scopes: ['read:documents', 'write:documents'] });
-      const res = await fetch(`${emulator.url}/v1/public/${emulator.projectId}/oauth2/token`, {
+      const created = await fetch(`${example.url}/dev/m2m-clients`, { method: 'POST', headers: { origin: example.url } });
+      expect(created.status).toBe(201);
+      const client = (await created.json()) as { client_id: string; client_secret: string; token_url: string };
+      const res = await fetch(client.token_url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret, scope: scopes.join(' ') }),
