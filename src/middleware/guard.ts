@@ -94,6 +94,7 @@ export function createTokenGuard(name: string, checks: readonly GuardCheck[], to
     if (auth.status === 'signed_out') {
       const loginUrl = ctx.config.loginUrl;
       if (loginUrl !== undefined && isNavigation(req)) redirect(res, pageLocation(req, loginUrl), true);
+      else if (auth.reason === 'token_type_not_accepted') refuse(req, res, ctx, NOT_ACCEPTED);
       else refuse(req, res, ctx, auth.reason !== 'no_credentials' && acceptsMachine(accepts) ? INVALID_MACHINE_TOKEN : UNAUTHENTICATED);
       return;
     }
