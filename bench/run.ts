@@ -110,6 +110,7 @@ function machineInfo(loadAtStart: number): MachineInfo {
  */
 class Credentials {
   private warmJwt = '';
+  private m2mToken = '';
   private opaqueToken = '';
   private pool: string[] = [];
   private opaquePool: string[] = [];
@@ -139,6 +140,7 @@ class Credentials {
     const startedAt = Date.now();
     const session = await this.emulator.call<{ session_token: string; session_jwt: string }>('session');
     this.warmJwt = session.session_jwt;
+    this.m2mToken = await this.emulator.call<string>('m2m-token');
     // The opaque session lives a day; keep the first one so the server sees one steady token.
     this.opaqueToken ||= session.session_token;
     if (needPool || this.pool.length > 0) {
@@ -162,6 +164,7 @@ class Credentials {
   cookies(kind: CredentialKind): string[] {
     if (!this.emulator) return [`${JWT_COOKIE}=${'x'.repeat(900)}`];
     if (kind === 'warm-jwt') return [`${JWT_COOKIE}=${this.warmJwt}`];
+    if (kind === 'warm-m2m') return [`Bearer ${this.m2mToken}`];
     if (kind === 'opaque') return [`${TOKEN_COOKIE}=${this.opaqueToken}`];
     if (kind === 'opaque-pool') return this.opaquePool.map((token) => `${TOKEN_COOKIE}=${token}`);
     return this.pool.map((jwt) => `${JWT_COOKIE}=${jwt}`);
@@ -172,6 +175,11 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
+/** The request header a scenario's credential travels in. */
+function headerOf(scenario: Scenario): 'cookie' | 'authorization' {
+  return scenario.credential === 'warm-m2m' ? 'authorization' : 'cookie';
+}
+
 /** One request without and one with a credential: proves the route answers and the guard guards. */
 async function preflight(scenario: Scenario, child: ScenarioChild, cookie: string): Promise<void> {
   const url = `http://127.0.0.1:${child.port}/data`;
@@ -180,7 +188,7 @@ async function preflight(scenario: Scenario, child: ScenarioChild, cookie: strin
     await anonymous.arrayBuffer();
     if (anonymous.status !== 401) throw new Error(`without a credential it answered ${anonymous.status}, expected 401`);
   }
-  const signedIn = await fetch(url, { headers: { cookie } });
+  const signedIn = await fetch(url, { headers: { [headerOf(scenario)]: cookie } });
   const body = await signedIn.text();
   if (signedIn.status !== 200 || body !== '{"ok":true}') throw new Error(`with a credential it answered ${signedIn.status} ${body.slice(0, 200)}`);
 }
@@ -202,6 +210,7 @@ async function measure(
     connections: options.connections,
     durationSeconds: options.seconds,
     cookies: credentials.cookies(scenario.credential),
+    header: headerOf(scenario),
     ...(rotates ? { cursor: credentials.cursor(scenario.id) } : {}),
   });
   const generatorUsed = process.cpuUsage(generatorCpu);

@@ -20,6 +20,8 @@ export interface LoadOptions {
    * sent on every request; a pool larger than any cache means every request is a new token.
    */
   readonly cookies: readonly string[];
+  /** The header the values go in. Default `cookie`; `authorization` for bearer tokens. */
+  readonly header?: 'cookie' | 'authorization';
   /**
    * Where the rotation starts, advanced as requests are built. Share one cursor between the runs
    * of a scenario so a pool keeps rotating across warm-up and rounds instead of restarting at the
@@ -38,6 +40,7 @@ export function runLoad(options: LoadOptions): Promise<AutocannonResultLike & Re
   const { cookies } = options;
   if (cookies.length === 0) throw new Error('runLoad: at least one cookie value is required');
   const cursor = options.cursor ?? { next: 0 };
+  const header = options.header ?? 'cookie';
   const opts: Record<string, unknown> = {
     url: `http://127.0.0.1:${options.port}${options.path ?? '/data'}`,
     connections: options.connections,
@@ -49,7 +52,7 @@ export function runLoad(options: LoadOptions): Promise<AutocannonResultLike & Re
         setupRequest: (request: { headers?: Record<string, string> }) => {
           const cookie = cookies[cursor.next % cookies.length]!;
           cursor.next++;
-          request.headers = { ...request.headers, cookie };
+          request.headers = { ...request.headers, [header]: cookie };
           return request;
         },
       },

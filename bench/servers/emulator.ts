@@ -37,10 +37,18 @@ function decodePayload(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
+/** The scope the warm M2M scenario requires (mapped onto the benchmark permission in the policy). */
+const M2M_SCOPE = 'read:documents';
+let m2mClient: { client_id: string; client_secret: string } | undefined;
+
 function withBenchPolicy(policy: RbacPolicy): RbacPolicy {
   // Appended to the default policy, so the stytch_* roles and resources stay as the spec defines.
   return {
     ...policy,
+    scopes: [
+      ...(policy.scopes ?? []).filter((s) => s.scope !== M2M_SCOPE),
+      { scope: M2M_SCOPE, description: 'Read benchmark documents', permissions: [{ resource_id: PERMISSION.resourceId, actions: ['read'] }] },
+    ],
     resources: [
       ...policy.resources.filter((r) => r.resource_id !== PERMISSION.resourceId),
       { resource_id: PERMISSION.resourceId, description: 'Benchmark documents', actions: ['read', 'write'] },
@@ -82,6 +90,16 @@ serveRpc({
     return info;
   },
   session: newSession,
+  /** An M2M access token from the real token endpoint (client credentials, one hour). */
+  async 'm2m-token'(): Promise<string> {
+    const emu = running();
+    m2mClient ??= emu.admin.createM2MClient({ scopes: [M2M_SCOPE], client_name: 'bench' });
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: m2mClient.client_id, client_secret: m2mClient.client_secret, scope: M2M_SCOPE });
+    const res = await fetch(`${emu.url}/v1/public/${emu.projectId}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const answer = (await res.json()) as { access_token?: string };
+    if (res.status !== 200 || typeof answer.access_token !== 'string') throw new Error(`emulator child: the token endpoint answered ${res.status}`);
+    return answer.access_token;
+  },
   /** `count` opaque session tokens of distinct real sessions (they live a day). */
   'opaque-pool'(args: { count: number }): string[] {
     const tokens: string[] = [];

@@ -4,7 +4,7 @@
  * results show which path (cache, local RS256, network) actually served the requests.
  */
 import express from 'express';
-import { requireAuth, requirePermission, stytchAuth } from '../../src/index.js';
+import { requireAuth, requirePermission, requireScope, stytchAuth } from '../../src/index.js';
 import type { StytchAuthOptions } from '../../src/index.js';
 import { OK_BODY, ROUTE, requireEmulator } from './serve.js';
 import type { ScenarioApp } from './serve.js';
@@ -12,8 +12,8 @@ import type { ScenarioStartArgs } from '../lib/child.js';
 
 /** Options of {@link buildOursApp}. */
 export interface OursAppOptions {
-  /** `auth`: `requireAuth()`; `permission`: `requirePermission()` on the benchmark resource (local, cached policy). */
-  readonly guard: 'auth' | 'permission';
+  /** `auth`: `requireAuth()`; `permission`: `requirePermission()` on the benchmark resource (local, cached policy); `scope`: `requireScope('read:documents')`. */
+  readonly guard: 'auth' | 'permission' | 'scope';
   /** Extra `stytchAuth()` options for this scenario. */
   readonly auth?: Partial<StytchAuthOptions>;
 }
@@ -22,7 +22,8 @@ export interface OursAppOptions {
 export function buildOursApp(args: ScenarioStartArgs, options: OursAppOptions): ScenarioApp {
   const emulator = requireEmulator(args);
   const auth = stytchAuth({ projectId: emulator.projectId, secret: emulator.secret, baseUrl: emulator.url, ...options.auth });
-  const guard = options.guard === 'permission' ? requirePermission(emulator.permission.resourceId, emulator.permission.action) : requireAuth();
+  const guard =
+    options.guard === 'permission' ? requirePermission(emulator.permission.resourceId, emulator.permission.action) : options.guard === 'scope' ? requireScope('read:documents') : requireAuth();
   const app = express();
   app.use(auth);
   app.get(ROUTE, guard, (_req, res) => {

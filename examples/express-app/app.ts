@@ -6,6 +6,7 @@
  *                                            reset and change, switch, logout, email update
  *   requireAuth() / requirePermission(...)   guard pages
  *   getStytchAuth(req)                       who is asking
+ *   /api/documents                           the same permission for members and M2M tokens (scopes)
  */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { StytchB2BClient } from '../../src/client/client.js';
@@ -54,7 +55,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
   const view = (req: Request): LayoutContext => ({ devMode, member: memberChrome(req) });
   const send = (res: Response, page: SafeHtml, status = 200) => res.status(status).type('html').send(page.toString());
   const errorPage: ErrorPageRenderer = (req, res, error) => send(res as Response, pages.errorPage(view(req as Request), refusalPage(error.status, error.code)), error.status);
-  const auth = stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa', errorPage });
+  // `acceptsToken`: M2M access tokens are verified too; only routes that opt in take them.
+  const auth = stytchAuth({ client, now, loginUrl: '/login', mfaUrl: '/mfa', errorPage, acceptsToken: ['session', 'm2m'] });
   app.use(auth);
 
   // The email changes members asked for, by member id: the address they had then. When a page
@@ -126,6 +128,21 @@ export function createApp(options: ExampleAppOptions): express.Express {
         .reverse()
         .map((m) => ({ at: new Date(m.at), channel: m.channel, to: m.to, kind: m.kind, link: m.link, code: m.code }));
       send(res, pages.mailboxPage(view(req), messages));
+    });
+    // Dev tool (emulator mode only, like the mailbox): create an M2M client for /api/documents.
+    // Its secret is in this answer only; the token URL is the project's client-credentials endpoint.
+    app.post('/dev/m2m-clients', csrf, async (_req, res, next) => {
+      try {
+        const { m2m_client } = await client.m2m.clients.create({ scopes: ['read:documents', 'write:documents'], client_name: 'Docs Hub dev integration' });
+        res.status(201).json({
+          client_id: m2m_client.client_id,
+          client_secret: m2m_client.client_secret,
+          scopes: m2m_client.scopes,
+          token_url: `${client.config.baseUrl}/v1/public/${encodeURIComponent(client.config.projectId)}/oauth2/token`,
+        });
+      } catch (error) {
+        next(error);
+      }
     });
   }
 
@@ -208,6 +225,29 @@ export function createApp(options: ExampleAppOptions): express.Express {
     );
   });
 
+  // 3b. A JSON API for members (session cookie or bearer JWT) and M2M clients alike. Members act in
+  // their own organization; an M2M client is project-wide, so it names the organization. The
+  // policy's `scopes` map read:documents / write:documents onto the documents permissions.
+  const membersAndMachines = { acceptsToken: ['session', 'm2m'] } as const;
+  const json = express.json({ limit: '4kb' });
+  // Browsers send cookies by themselves, so member calls get the Origin check; a bearer token is never sent by itself.
+  const csrfForMembers: RequestHandler = (req, res, next) => (getStytchAuth(req).status === 'machine' ? next() : csrf(req, res, next));
+  app.get('/api/documents', requirePermission('documents', 'read', membersAndMachines), (req, res) => {
+    const organizationId = apiOrganization(req, res);
+    if (organizationId === undefined) return;
+    res.json({ documents: documents.list(organizationId).map((d) => ({ id: d.id, title: d.title, author: d.author, created_at: d.createdAt.toISOString() })) });
+  });
+  app.post('/api/documents', csrfForMembers, requirePermission('documents', 'create', membersAndMachines), json, (req, res) => {
+    const organizationId = apiOrganization(req, res);
+    if (organizationId === undefined) return;
+    const title = typeof req.body?.title === 'string' ? (req.body.title as string).trim().slice(0, 200) : '';
+    if (title === '') return void res.status(400).json({ error: { code: 'title_required', message: 'A title is required.' } });
+    const auth = getStytchAuth(req);
+    const author = auth.status === 'machine' ? `client ${auth.clientId}` : (memberChrome(req)?.email ?? 'member');
+    const doc = documents.create(organizationId, title, author);
+    res.status(201).json({ document: { id: doc.id, title: doc.title, author: doc.author, created_at: doc.createdAt.toISOString() } });
+  });
+
   // 4. Everything else: a 404 page, and an error page that never shows a stack.
   app.use((req, res) => send(res, pages.errorPage(view(req), { status: 404, code: 'not_found', title: 'Not found', message: 'There is no page here.' }), 404));
   app.use(errorHandler(view, send));
@@ -226,6 +266,19 @@ function refusalPage(status: number, code: string): { status: number; code: stri
   if (status === 403) return { status, code, title: 'Not allowed', message: 'Your roles in this organization do not allow this. Ask an admin, or switch organization.' };
   if (status === 503) return { status, code, title: 'Temporarily unavailable', message: 'Our sign-in provider is not reachable right now. Please try again in a moment.' };
   return { status, code, title: 'Sign in required', message: 'Please sign in to continue.' };
+}
+
+/**
+ * The organization an /api call acts in: a member's own; for an M2M client the
+ * `organization_id` query parameter (answers 400 and returns undefined when it is missing).
+ */
+function apiOrganization(req: Request, res: Response): string | undefined {
+  const auth = getStytchAuth(req);
+  if (auth.isAuthenticated) return auth.organizationId;
+  const requested = queryString(req, 'organization_id');
+  if (auth.status === 'machine' && requested !== undefined && requested !== '') return requested;
+  res.status(400).json({ error: { code: 'organization_required', message: 'M2M calls name the organization: ?organization_id=...' } });
+  return undefined;
 }
 
 /** The signed-in auth object; only called behind a guard, which already refused everyone else. */

@@ -35,7 +35,13 @@ export function examplePolicy(base: RbacPolicy): RbacPolicy {
     role.role_id === 'stytch_member' ? grant(role, ['read']) : role.role_id === 'stytch_admin' ? grant(role, ['*']) : role,
   );
   roles.push({ role_id: 'documents_editor', description: 'Can read and create documents', permissions: [{ resource_id: 'documents', actions: ['read', 'create'] }] });
-  return { ...base, roles, resources: [...base.resources.filter((r) => r.resource_id !== 'documents'), DOCUMENTS] };
+  // Scopes for machine callers of /api/documents (M2M clients): each maps onto documents permissions.
+  const scopes = [
+    ...(base.scopes ?? []).filter((s) => s.scope !== 'read:documents' && s.scope !== 'write:documents'),
+    { scope: 'read:documents', description: 'Read the documents of any organization', permissions: [{ resource_id: 'documents', actions: ['read'] }] },
+    { scope: 'write:documents', description: 'Read and create documents', permissions: [{ resource_id: 'documents', actions: ['read', 'create'] }] },
+  ];
+  return { ...base, roles, resources: [...base.resources.filter((r) => r.resource_id !== 'documents'), DOCUMENTS], scopes };
 }
 
 /**

@@ -24,11 +24,11 @@ const INVALID_MACHINE_TOKEN = Object.assign(new AuthenticationError('unauthentic
 const NOT_ACCEPTED = Object.assign(new AuthenticationError('token_type_not_accepted', 'This kind of token is not accepted here.'), {
   wwwAuthenticate: 'Bearer error="invalid_token", error_description="token type not accepted"',
 });
-const SESSION_ONLY: ReadonlySet<TokenKind> = new Set(['session']);
+export const SESSION_ONLY: ReadonlySet<TokenKind> = new Set(['session']);
 
 /** How a guard treats each kind of credential (internal: the public guards set it). */
 export interface TokenGuardOptions {
-  /** Kinds this guard accepts; undefined inherits the `acceptsToken` of `stytchAuth()`. */
+  /** Kinds this guard accepts; undefined means the machine kinds of `stytchAuth({ acceptsToken })` (requireScope). */
   readonly accepts: ReadonlySet<TokenKind> | undefined;
   /** Checks for a machine caller; an empty list lets any accepted machine through (requireAuth). */
   readonly machineChecks: readonly MachineGuardCheck[];
@@ -90,10 +90,11 @@ export function createTokenGuard(name: string, checks: readonly GuardCheck[], to
       refuse(req, res, ctx, undecidedError(auth));
       return;
     }
-    const accepts = tokens.accepts ?? ctx.config.acceptsToken;
+    const accepts = tokens.accepts ?? machineKindsOf(ctx.config.acceptsToken);
     if (auth.status === 'signed_out') {
       const loginUrl = ctx.config.loginUrl;
       if (loginUrl !== undefined && isNavigation(req)) redirect(res, pageLocation(req, loginUrl), true);
+      else if (auth.reason === 'token_type_not_accepted') refuse(req, res, ctx, NOT_ACCEPTED);
       else refuse(req, res, ctx, auth.reason !== 'no_credentials' && acceptsMachine(accepts) ? INVALID_MACHINE_TOKEN : UNAUTHENTICATED);
       return;
     }
@@ -111,6 +112,17 @@ export function createTokenGuard(name: string, checks: readonly GuardCheck[], to
   };
   Object.defineProperty(guard, 'name', { value: name });
   return guard;
+}
+
+const machineKinds = new WeakMap<ReadonlySet<TokenKind>, ReadonlySet<TokenKind>>();
+/** The machine kinds of an instance's `acceptsToken` (computed once per instance). */
+function machineKindsOf(accepts: ReadonlySet<TokenKind>): ReadonlySet<TokenKind> {
+  let kinds = machineKinds.get(accepts);
+  if (kinds === undefined) {
+    kinds = new Set([...accepts].filter((kind) => kind !== 'session'));
+    machineKinds.set(accepts, kinds);
+  }
+  return kinds;
 }
 
 function acceptsMachine(accepts: ReadonlySet<TokenKind>): boolean {

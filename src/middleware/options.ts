@@ -109,8 +109,10 @@ export interface StytchAuthOptions {
    * access tokens) and `'connected_app'` (Connected-App access tokens), the machine kinds as
    * `Authorization: Bearer` only. Machine tokens are verified locally against the project JWKS
    * (issuer, audience, expiry, a space-separated `scope`, the organization claim) and cached like
-   * session JWTs; their auth object has `status: 'machine'`. Guards accept the same kinds unless
-   * given their own `acceptsToken`; `requireRole`/`requireFreshAuth` only ever accept members.
+   * session JWTs; their auth object has `status: 'machine'`. Routes take machines only where they
+   * opt in: `requireAuth`/`requirePermission` accept member sessions unless given their own
+   * `acceptsToken`, `requireScope` takes the machine kinds listed here, and
+   * `requireRole`/`requireFreshAuth`/`createGuard` only ever accept members.
    * Default `['session']`: machine tokens are signed out as `not_a_session_token`, as before.
    */
   acceptsToken?: readonly TokenKind[];

@@ -1,15 +1,15 @@
 import { ConfigError } from '../errors.js';
 import type { TokenKind } from '../session/auth-types.js';
-import { createTokenGuard, signedInCheck } from './guard.js';
+import { SESSION_ONLY, createTokenGuard, signedInCheck } from './guard.js';
 import type { NodeMiddleware } from './guard.js';
 import { resolveAcceptsToken } from './options.js';
 
 /** Options of {@link requireAuth}. */
 export interface RequireAuthOptions {
   /**
-   * Token kinds this route accepts. Default: those of `stytchAuth({ acceptsToken })` (by default
-   * member sessions only). A machine caller passes on its verified token alone; read it with
-   * `getStytchAuth(req)` and narrow on `status === 'machine'`.
+   * Token kinds this route accepts. Default `['session']`: a route takes machines only where it
+   * opts in (and `stytchAuth({ acceptsToken })` verifies them). A machine caller passes on its
+   * verified token alone; read it with `getStytchAuth(req)` and narrow on `status === 'machine'`.
    */
   acceptsToken?: readonly TokenKind[];
 }
@@ -32,10 +32,11 @@ export interface RequireAuthOptions {
  * @throws ConfigError when `acceptsToken` is not a non-empty list of token kinds.
  * @example
  * app.use(stytchAuth({ loginUrl: '/login', acceptsToken: ['session', 'm2m'] }));
- * app.get('/dashboard', requireAuth({ acceptsToken: ['session'] }), (req, res) => res.send('hi'));
+ * app.get('/dashboard', requireAuth(), (req, res) => res.send('hi')); // members only
+ * app.get('/api/status', requireAuth({ acceptsToken: ['session', 'm2m'] }), handler);
  */
 export function requireAuth(options?: RequireAuthOptions): NodeMiddleware {
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw new ConfigError('requireAuth: options must be an object.');
   const accepts = resolveAcceptsToken('requireAuth', options?.acceptsToken);
-  return createTokenGuard('requireAuth', [signedInCheck], { accepts, machineChecks: [] });
+  return createTokenGuard('requireAuth', [signedInCheck], { accepts: accepts ?? SESSION_ONLY, machineChecks: [] });
 }

@@ -6,7 +6,7 @@ import type { PolicySnapshot } from '../rbac/policy-cache.js';
 import { grantingScope, scopesGranting } from '../rbac/scopes.js';
 import type { MachineAuth, SignedInAuth, TokenKind } from '../session/auth-types.js';
 import type { RbacPolicy } from '../client/types.js';
-import { createTokenGuard } from './guard.js';
+import { SESSION_ONLY, createTokenGuard } from './guard.js';
 import { insufficientScope } from './machine-refusals.js';
 import { resolveAcceptsToken } from './options.js';
 import { findRequestState, requestState } from './request-state.js';
@@ -35,8 +35,8 @@ export interface RequirePermissionOptions extends TargetOrganizationOptions {
    */
   mode?: 'local' | 'remote';
   /**
-   * Token kinds this route accepts. Default: those of `stytchAuth({ acceptsToken })`. A machine
-   * token (M2M, Connected-App) is granted when one of its scopes maps to the permission in the
+   * Token kinds this route accepts. Default `['session']` (machines only where a route opts in,
+   * and `stytchAuth({ acceptsToken })` verifies them). A machine token (M2M, Connected-App) is granted when one of its scopes maps to the permission in the
    * project policy's `scopes` section; decided locally in either mode (Stytch offers no remote
    * scope check). A route organization (`organizationId`/`organizationParam`) must be the
    * token's organization claim; an M2M token without one is refused there (403 `tenancy_mismatch`).
@@ -361,5 +361,5 @@ export function requirePermission(resourceId: string, action: string, options?: 
   const target: TargetOrganizationOptions = { organizationId: options?.organizationId, organizationParam: options?.organizationParam };
   const accepts = resolveAcceptsToken('requirePermission', options?.acceptsToken);
   const check = mode === 'remote' ? remoteCheck(resourceId, action, target) : localCheck(resourceId, action, target);
-  return createTokenGuard('requirePermission', [check], { accepts, machineChecks: [machinePermissionCheck(resourceId, action, target)] });
+  return createTokenGuard('requirePermission', [check], { accepts: accepts ?? SESSION_ONLY, machineChecks: [machinePermissionCheck(resourceId, action, target)] });
 }

@@ -5,15 +5,15 @@ import type { MachineAuth } from '../session/auth-types.js';
 import { createTokenGuard } from './guard.js';
 import { SCOPE_NAME, insufficientScope } from './machine-refusals.js';
 import { resolveAcceptsToken } from './options.js';
-import type { CheckResult, GuardCheck, MachineGuardCheck, NodeMiddleware } from './types.js';
+import type { CheckResult, MachineGuardCheck, NodeMiddleware } from './types.js';
 
 /** Options of {@link requireScope} (pass as the last argument). */
 export interface RequireScopeOptions {
   /**
    * Machine token kinds this route accepts (`'m2m'`, `'connected_app'`). Default: the machine
-   * kinds of `stytchAuth({ acceptsToken })`. A member session is always refused here (403
-   * `insufficient_scope`: sessions carry no scopes); use `requirePermission` for routes that
-   * serve members and machines alike.
+   * kinds of `stytchAuth({ acceptsToken })`. A member session is always refused here (401
+   * `token_type_not_accepted`: sessions carry no scopes); use `requirePermission` with
+   * `acceptsToken` for routes that serve members and machines alike.
    */
   acceptsToken?: ReadonlyArray<'m2m' | 'connected_app'>;
 }
@@ -27,7 +27,7 @@ const PASS: CheckResult = Object.freeze({ outcome: 'pass' });
  * without `:` matches only itself).
  *
  * - no token, or a token that does not verify: 401 with `WWW-Authenticate: Bearer error="invalid_token"`;
- * - a kind of token the route does not accept: 401 `token_type_not_accepted`;
+ * - a kind of token the route does not accept, a member session included: 401 `token_type_not_accepted`;
  * - a scope missing: 403 `insufficient_scope` naming the first missing scope, with
  *   `WWW-Authenticate: Bearer error="insufficient_scope", scope="<every required scope>"` (RFC 6750 §3.1).
  *
@@ -67,7 +67,6 @@ export function requireScope(...args: Array<string | RequireScopeOptions>): Node
     const missing = missingScope(index, required);
     return missing === undefined ? PASS : (refusals.get(missing) as CheckResult);
   };
-  const memberRefusal = refusals.get(required[0] as string) as CheckResult;
-  const memberCheck: GuardCheck = () => memberRefusal;
-  return createTokenGuard('requireScope', [memberCheck], { accepts, machineChecks: [machineCheck] });
+  // No member checks: a session never gets past the token-kind test (acceptsToken holds machine kinds only).
+  return createTokenGuard('requireScope', [], { accepts, machineChecks: [machineCheck] });
 }

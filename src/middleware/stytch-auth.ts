@@ -81,6 +81,10 @@ export function instanceOf(middleware: unknown): StytchInstance | undefined {
  * 3. the opaque session token cookie (`stytch_session`).
  * A cookie name sent twice with different values signs the request out and clears both cookies.
  *
+ * With `acceptsToken` listing `'m2m'` or `'connected_app'`, a bearer access token of that kind is
+ * verified locally too (its own claim rules, no network call) and cached like a session JWT; the
+ * auth object then has `status: 'machine'`. Routes take machines only where they opt in.
+ *
  * JWTs are verified locally (RS256 only, against the cached Stytch JWKS) and remembered in a
  * bounded cache until their `exp`, so a repeated token costs a lookup and one string comparison. An expired (but
  * genuine) JWT, a JWT older than `maxTokenAgeSeconds`, or an opaque token is checked with

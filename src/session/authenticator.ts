@@ -277,9 +277,9 @@ export class SessionAuthenticator<M = unknown> {
     return stored;
   }
 
-  /** Entries in the verified-token cache right now (0 when it is disabled). */
+  /** Entries in the verified-token caches (sessions and machine tokens) right now (0 when disabled). */
   get verifiedCacheSize(): number {
-    return this.#verified?.size ?? 0;
+    return (this.#verified?.size ?? 0) + (this.#machines?.size ?? 0);
   }
 
   /** Stop accepting a session in this process (after a revoke, e.g. logout). */

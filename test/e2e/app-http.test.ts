@@ -149,4 +149,58 @@ describe('example app over HTTP', () => {
     expect(body).toContain('data-to="carol@example.com" data-kind="discovery_magic_link"');
     expect(body).toContain(`href="${example.url}/auth/callback?`);
   });
+
+  describe('/api/documents for members and M2M clients', () => {
+    /** The README's curl flow: the dev tool creates a client (secret shown once), then the token endpoint. */
+    async function m2mToken(scopes: string[]): Promise<string> {
+      const created = await fetch(`${example.url}/dev/m2m-clients`, { method: 'POST', headers: { origin: example.url } });
+      expect(created.status).toBe(201);
+      const client = (await created.json()) as { client_id: string; client_secret: string; token_url: string };
+      const res = await fetch(client.token_url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret, scope: scopes.join(' ') }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { access_token: string }).access_token;
+    }
+    const acme = () => example.seed!.organizations.acme.id;
+
+    it('lets an M2M client with write:documents create a document and one with read:documents list it', async () => {
+      const writer = await m2mToken(['write:documents']);
+      const created = await fetch(`${example.url}/api/documents?organization_id=${acme()}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'Nightly report' }),
+      });
+      expect(created.status).toBe(201);
+      const reader = await m2mToken(['read:documents']);
+      const listed = await get(`/api/documents?organization_id=${acme()}`, { authorization: `Bearer ${reader}` });
+      expect(listed.status).toBe(200);
+      expect(((await listed.json()) as { documents: { title: string }[] }).documents.map((d) => d.title)).toContain('Nightly report');
+    });
+
+    it('refuses a read-only client on create with 403 insufficient_scope, and a member-only page to any M2M token', async () => {
+      const reader = await m2mToken(['read:documents']);
+      const refused = await fetch(`${example.url}/api/documents?organization_id=${acme()}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${reader}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'x' }),
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="write:documents"');
+      const page = await get('/dashboard', { authorization: `Bearer ${reader}`, accept: 'application/json' });
+      expect(page.status).toBe(401);
+      expect(await page.json()).toMatchObject({ error: { code: 'token_type_not_accepted' } });
+    });
+
+    it('serves a member their own organization with their session JWT', async () => {
+      const emulator = example.emulator!;
+      const carol = emulator.admin.createMember(acme(), { email_address: `api-${Date.now()}@example.com` });
+      const { session_jwt } = emulator.admin.createSession({ member_id: carol.member_id });
+      const res = await get('/api/documents', { authorization: `Bearer ${session_jwt}` });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toHaveProperty('documents');
+    });
+  });
 });

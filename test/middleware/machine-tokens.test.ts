@@ -29,13 +29,15 @@ async function app(options: StytchAuthOptions = { acceptsToken: ['session', 'm2m
     if (who.status === 'machine') res.json({ ...who, hasScopes: undefined, readsDocuments: who.hasScopes('read:documents') });
     else res.json({ status: who.status, ...(who.status === 'signed_out' ? { reason: who.reason } : {}) });
   });
-  a.get('/any', requireAuth(), (_req, res) => res.json({ ok: true }));
-  a.get('/members', requireAuth({ acceptsToken: ['session'] }), (_req, res) => res.json({ ok: true }));
+  a.get('/any', requireAuth({ acceptsToken: ['session', 'm2m', 'connected_app'] }), (_req, res) => res.json({ ok: true }));
+  a.get('/members', requireAuth(), (_req, res) => res.json({ ok: true }));
   a.get('/machines', requireAuth({ acceptsToken: ['m2m'] }), (_req, res) => res.json({ ok: true }));
   a.get('/sync', requireScope('read:documents', 'write:documents'), (_req, res) => res.json({ ok: true }));
-  a.get('/docs', requirePermission('documents', 'read'), (_req, res) => res.json({ ok: true }));
-  a.get('/docs/delete', requirePermission('documents', 'delete'), (_req, res) => res.json({ ok: true }));
-  a.get('/orgs/:orgId/docs', requirePermission('documents', 'read', { organizationParam: 'orgId' }), (_req, res) => res.json({ ok: true }));
+  const all = { acceptsToken: ['session', 'm2m', 'connected_app'] } as const;
+  a.get('/docs', requirePermission('documents', 'read', all), (_req, res) => res.json({ ok: true }));
+  a.get('/docs/members', requirePermission('documents', 'read'), (_req, res) => res.json({ ok: true }));
+  a.get('/docs/delete', requirePermission('documents', 'delete', all), (_req, res) => res.json({ ok: true }));
+  a.get('/orgs/:orgId/docs', requirePermission('documents', 'read', { ...all, organizationParam: 'orgId' }), (_req, res) => res.json({ ok: true }));
   a.get('/admin', requireRole('editor'), (_req, res) => res.json({ ok: true }));
   const { url } = await listen(a);
   return { url, auth };
@@ -84,7 +86,7 @@ describe('machine tokens in stytchAuth()', () => {
 });
 
 describe('requireAuth with machine callers', () => {
-  it('lets a machine through where the middleware accepts it, and refuses it where the route accepts members only', async () => {
+  it('lets a machine through only where the route opted in; requireAuth() and requirePermission() default to members', async () => {
     const { url } = await app();
     const { token } = await m2mToken(emu(), ['read:documents']);
     expect((await get(`${url}/any`, { bearer: token })).status).toBe(200);
@@ -92,6 +94,7 @@ describe('requireAuth with machine callers', () => {
     expect(refused.status).toBe(401);
     expect(refused.body.error.code).toBe('token_type_not_accepted');
     expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect((await get(`${url}/docs/members`, { bearer: token })).body.error.code).toBe('token_type_not_accepted');
   });
 
   it('refuses a member session on a machines-only route', async () => {
@@ -106,7 +109,7 @@ describe('requireAuth with machine callers', () => {
   it('keeps refusing machines everywhere by default (acceptsToken not set)', async () => {
     const { url } = await app({});
     const { token } = await m2mToken(emu(), ['read:documents']);
-    const res = await get(`${url}/any`, { bearer: token });
+    const res = await get(`${url}/members`, { bearer: token });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });
@@ -143,15 +146,15 @@ describe('requireScope', () => {
     expect((await get(`${url}/sync`, { bearer: token })).status).toBe(200);
   });
 
-  it('answers 401 invalid_token for a token that does not verify, and refuses members with 403', async () => {
+  it('answers 401 invalid_token for a token that does not verify, and refuses member sessions', async () => {
     const { url } = await app();
     const bad = await get(`${url}/sync`, { bearer: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln' });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
     const member = newSession(emu(), { roles: ['editor'] });
     const res = await get(`${url}/sync`, { bearer: member.session_jwt });
-    expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe('insufficient_scope');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('token_type_not_accepted');
   });
 });
 

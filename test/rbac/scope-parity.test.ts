@@ -128,7 +128,7 @@ describe('machine scope decisions agree with the official SDK', () => {
     ];
     const app = express();
     app.use(auth);
-    checks.forEach(([resource, action], i) => app.get(`/p/${i}`, requirePermission(resource, action), (_req, res) => res.json({ ok: true })));
+    checks.forEach(([resource, action], i) => app.get(`/p/${i}`, requirePermission(resource, action, { acceptsToken: ['connected_app'] }), (_req, res) => res.json({ ok: true })));
     const { url } = await listen(app);
 
     const org = emu().admin.createOrganization({ organization_name: 'Scope parity', organization_slug: 'scope-parity' });

@@ -33,7 +33,7 @@ async function app(options: StytchAuthOptions) {
     const who = getStytchAuth(req);
     res.json({ status: who.status, ...(who.status === 'signed_out' ? { reason: who.reason } : {}) });
   });
-  a.get('/api', requireAuth(), (_req, res) => res.json({ ok: true }));
+  a.get('/api', requireAuth({ acceptsToken: ['session', 'm2m', 'connected_app'] }), (_req, res) => res.json({ ok: true }));
   a.get('/scoped', requireScope('read:documents'), (_req, res) => res.json({ ok: true }));
   const { url } = await listen(a);
   return url;
@@ -58,6 +58,7 @@ describe('session and machine tokens are never confused', () => {
     await warmed(url, token);
     const s = newSession(emu());
     await expectRefusedLocally(url, s.session_jwt);
+    expect((await get(`${url}/api`, { bearer: s.session_jwt })).body.error.code).toBe('token_type_not_accepted');
     expect((await get(`${url}/me`, { bearer: s.session_jwt })).body).toEqual({ status: 'signed_out', reason: 'token_type_not_accepted' });
     const expired = resign(emu(), { ...payloadOf(s.session_jwt), exp: Math.floor(emu().clock.now() / 1000) - 10 });
     await expectRefusedLocally(url, expired);
