@@ -105,6 +105,28 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   upstream_rate_limited: 'Too many attempts. Wait a moment and try again.',
   circuit_open: UNAVAILABLE,
   internal_error: 'Something went wrong on our side. Please try again.',
+  // Flows started here (SSO, OAuth, the Join page).
+  login_flow_mismatch: 'This link belongs to a different sign-in than the one started in this browser. Finish or restart your own sign-in.',
+  invalid_flow: 'This sign-in link is incomplete. Copy the whole link from the email, or ask for a new one.',
+  invalid_query: 'That address is incomplete. Start the sign-in again from the login page.',
+  invalid_return_to: 'That address is incomplete. Start the sign-in again from the login page.',
+  invalid_organization: 'That organization is not known here. Check the name in the address.',
+  invalid_connection_id: 'That single sign-on connection is not known. Pick one from the login page.',
+  invalid_oauth_provider: 'That sign-in provider is not supported here.',
+  sso_not_configured: 'This organization has no single sign-on set up yet. Use another sign-in method.',
+  public_token_missing: 'This sign-in method is not set up on this server yet.',
+  invalid_action: TRY_AGAIN,
+  join_not_pending: 'There is no invitation waiting in this browser any more. Open the link from your email again.',
+  step_up_required: 'For this change, confirm it is you first: sign in again, or use your second factor.',
+  // Passwords and email codes.
+  invalid_credentials: 'The email address or password is incorrect.',
+  invalid_password: 'Enter a password (at most 256 characters).',
+  member_reset_password: 'This password must be reset: use "Forgot your password?".',
+  weak_password: 'That password is too easy to guess. Choose a longer or less common one.',
+  breached_password: 'That password has appeared in a data breach. Choose another one.',
+  password_reset_not_pending: 'Open the password reset link from your email again.',
+  unable_to_auth_password_reset_token: 'That reset link was used already or has expired. Ask for a new one.',
+  too_many_attempts: 'Too many attempts. Wait a few minutes and try again.',
 };
 
 /** The message for `code`, or a generic one for a code this app does not know. */
