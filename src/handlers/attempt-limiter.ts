@@ -90,10 +90,10 @@ export interface AttemptSubject {
 
 /**
  * The `stytchAuth()` store (memory, or Redis for a fleet) seen as an {@link AttemptStore}. The
- * shared store only counts (`hit`), so this keeps the last count each key reached here: a failure
- * counted on another instance is seen here at this key's next failure. The member limit does not
- * rely on it: in shared mode {@link AttemptLimiter.check} counts the attempt itself in the shared
- * store, so the member limit is exact across the fleet.
+ * shared store only counts (`hit`), so this keeps the last count each key reached here: failures
+ * are counted fleet-wide, and a failure counted on another instance is seen here from this key's
+ * next failure on. Across N instances a guessing run thus gets at most N - 1 tries past the limit;
+ * outages and other non-credential errors are never counted.
  */
 class SharedAttemptStore implements AttemptStore {
   readonly #store: SharedStore;
@@ -166,12 +166,6 @@ export class AttemptLimiter {
 
   /** Throws {@link TooManyAttemptsError} when a limit is used up; call before the upstream call. */
   async check(req: IncomingMessage, subject: AttemptSubject, now: number): Promise<void> {
-    if (this.#backend !== undefined && this.#member !== undefined && subject.member !== undefined) {
-      // Exact across the fleet: this attempt is counted in the shared store before it runs (a
-      // success resets the count), so attempts spread over instances add up.
-      const { count, resetInMs } = await this.#backend.hit(`attempts:run|m|${subject.member}`, this.#member.windowSeconds * 1000);
-      if (count > this.#member.max) throw new TooManyAttemptsError(Math.max(1, Math.ceil(resetInMs / 1000)));
-    }
     for (const { key, limit } of this.#keys(req, subject)) {
       const current = await this.#store.get(key, now);
       if (current !== undefined && current.count >= limit.max) throw new TooManyAttemptsError(Math.max(1, Math.ceil((current.resetAt - now) / 1000)));
@@ -197,7 +191,6 @@ export class AttemptLimiter {
   async succeed(subject: AttemptSubject): Promise<void> {
     if (this.#member !== undefined && subject.member !== undefined) {
       await this.#store.reset(`m|${subject.member}`);
-      if (this.#backend !== undefined) await this.#backend.reset(`attempts:run|m|${subject.member}`);
     }
   }
 }

@@ -21,8 +21,8 @@ export interface PendingReset {
 export const RESET_TOKEN_SHAPE = /^[A-Za-z0-9_.~=+-]{8,512}$/;
 const VERIFIER_SHAPE = /^[A-Za-z0-9_-]{43,128}$/;
 
-function names(rc: RouteContext): { token: string; pkce: string } {
-  const prefix = rc.instance.context.config.cookies.prefix ?? '';
+function names(req: IncomingMessage, rc: RouteContext): { token: string; pkce: string } {
+  const prefix = rc.flow.prefixFor(req);
   return { token: `${prefix}stytch_password_reset`, pkce: `${prefix}stytch_password_reset_pkce` };
 }
 
@@ -31,21 +31,21 @@ function clearIfSent(req: IncomingMessage, res: ServerResponse, rc: RouteContext
 }
 
 export function setResetVerifier(req: IncomingMessage, res: ServerResponse, rc: RouteContext, verifier: string): void {
-  rc.cookies.set(req, res, names(rc).pkce, verifier, { maxAgeSeconds: TRANSIENT_MAX_AGE_SECONDS });
+  rc.cookies.set(req, res, names(req, rc).pkce, verifier, { maxAgeSeconds: TRANSIENT_MAX_AGE_SECONDS });
 }
 
 /** The verifier of this browser's reset, when it is shaped like ours. Not cleared: a weak password may be retried. */
 export function readResetVerifier(req: IncomingMessage, rc: RouteContext): string | undefined {
-  const value = readSingleCookie(req, names(rc).pkce);
+  const value = readSingleCookie(req, names(req, rc).pkce);
   return value !== undefined && VERIFIER_SHAPE.test(value) ? value : undefined;
 }
 
 export function setPendingReset(req: IncomingMessage, res: ServerResponse, rc: RouteContext, reset: PendingReset): void {
-  rc.cookies.set(req, res, names(rc).token, `${reset.kind === 'org' ? 'o' : 'd'}.${reset.token}`, { maxAgeSeconds: TRANSIENT_MAX_AGE_SECONDS });
+  rc.cookies.set(req, res, names(req, rc).token, `${reset.kind === 'org' ? 'o' : 'd'}.${reset.token}`, { maxAgeSeconds: TRANSIENT_MAX_AGE_SECONDS });
 }
 
 export function readPendingReset(req: IncomingMessage, rc: RouteContext): PendingReset | undefined {
-  const value = readSingleCookie(req, names(rc).token);
+  const value = readSingleCookie(req, names(req, rc).token);
   if (value === undefined) return undefined;
   const kind = value.startsWith('o.') ? 'org' : value.startsWith('d.') ? 'discovery' : undefined;
   const token = value.slice(2);
@@ -54,7 +54,7 @@ export function readPendingReset(req: IncomingMessage, rc: RouteContext): Pendin
 
 /** Forget the reset (finished, or its token is dead). */
 export function clearReset(req: IncomingMessage, res: ServerResponse, rc: RouteContext): void {
-  const n = names(rc);
+  const n = names(req, rc);
   clearIfSent(req, res, rc, n.token);
   clearIfSent(req, res, rc, n.pkce);
 }

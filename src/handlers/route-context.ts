@@ -3,14 +3,17 @@
  * shared client and clock, the cookie writers, and the routes' config merged with what
  * `stytchAuth()` already knows. Built by the router; no handler looks anything up from `req`.
  */
+import type { IncomingMessage } from 'node:http';
 import type { StytchB2BClient } from '../client/client.js';
+import { isSecureRequest } from '../middleware/cookies.js';
 import type { Credential, StytchAuth } from '../session/auth-types.js';
 import type { Logger } from '../session/logger.js';
-import type { CookieWriter, StytchInstance } from '../middleware/types.js';
+import type { CookieWriter, ResolvedCookieConfig, StytchInstance } from '../middleware/types.js';
 import { createRouteLimiters } from './limits.js';
 import type { RouteLimiters } from './limits.js';
 import type { ResolvedRoutesConfig } from './options.js';
 import { FlowCookies, transientCookieNames } from './transient.js';
+import type { TransientCookieNames } from './transient.js';
 
 /** The routes' config with the pages and cookie names inherited from `stytchAuth()`. */
 export interface RoutesConfig extends Omit<ResolvedRoutesConfig, 'loginUrl' | 'mfaUrl' | 'afterLogoutUrl'> {
@@ -42,6 +45,16 @@ export interface RouteContext extends RouteBinding {
   now(): number;
 }
 
+/**
+ * `__Host-` names for the routes' transient cookies on Secure responses, unless the app chose a
+ * prefix, a cookie Path or Domain (which `__Host-` forbids), or lets the frontend SDK keep the
+ * cookies (it reads the IST under its own name).
+ */
+function hostPrefixed(cookies: ResolvedCookieConfig): { names: TransientCookieNames; isSecure: (req: IncomingMessage) => boolean } | undefined {
+  if (cookies.prefix !== undefined || cookies.path !== '/' || cookies.domain !== undefined || cookies.mode === 'frontend-sdk') return undefined;
+  return { names: transientCookieNames('__Host-', `__Host-${cookies.ist}`), isSecure: (req) => isSecureRequest(req, cookies) };
+}
+
 /** Merge a router's options with an instance's config (the pages come from one place). */
 export function bindRoutes(routes: ResolvedRoutesConfig, instance: StytchInstance): RouteBinding {
   const { config } = instance.context;
@@ -61,7 +74,7 @@ export function bindRoutes(routes: ResolvedRoutesConfig, instance: StytchInstanc
   return Object.freeze({
     cfg,
     instance,
-    flow: new FlowCookies(transientCookieNames(config.cookies.prefix, config.cookies.ist), instance.cookies),
+    flow: new FlowCookies(transientCookieNames(config.cookies.prefix, config.cookies.ist), instance.cookies, hostPrefixed(config.cookies)),
     limiters: createRouteLimiters(routes.limits, instance.store),
   });
 }

@@ -91,14 +91,35 @@ export function maskPhone(phone: string | undefined | null): string {
 
 const MEMBER_ID = /^[A-Za-z0-9._~-]{2,128}$/;
 
-/** The transient cookies of one router, bound to its names and cookie writer. */
+/**
+ * The transient cookies of one router, bound to its names and cookie writer. When the app set no
+ * prefix, the cookies of a `Secure` response are named with `__Host-` (`hostNames`): a sibling
+ * subdomain can then neither plant a flow, an IST or a return_to of its own in this browser
+ * (cookie tossing) nor shadow ours. Plain-HTTP local development keeps the plain names, since
+ * browsers refuse a `__Host-` cookie without `Secure`.
+ */
 export class FlowCookies {
   readonly names: TransientCookieNames;
+  readonly #hostNames: TransientCookieNames | undefined;
+  readonly #isSecure: (req: IncomingMessage) => boolean;
   readonly #cookies: CookieWriter;
 
-  constructor(names: TransientCookieNames, cookies: CookieWriter) {
+  constructor(names: TransientCookieNames, cookies: CookieWriter, host?: { names: TransientCookieNames; isSecure: (req: IncomingMessage) => boolean }) {
     this.names = names;
     this.#cookies = cookies;
+    this.#hostNames = host?.names;
+    this.#isSecure = host?.isSecure ?? (() => false);
+  }
+
+  /** The prefix of this request's transient cookie names (`''`, the configured one, or `__Host-`), for the routes' other short-lived cookies. */
+  prefixFor(req: IncomingMessage): string {
+    const { flowPrefix } = this.#n(req);
+    return flowPrefix.slice(0, flowPrefix.length - 'stytch_flow_'.length);
+  }
+
+  /** The names this request's cookies carry. */
+  #n(req: IncomingMessage): TransientCookieNames {
+    return this.#hostNames !== undefined && this.#isSecure(req) ? this.#hostNames : this.names;
   }
 
   #set(req: IncomingMessage, res: ServerResponse, name: string, value: string): void {
@@ -115,15 +136,15 @@ export class FlowCookies {
     const others = this.listFlows(req).filter((f) => f.id !== id);
     if (others.length >= MAX_PENDING_FLOWS) {
       others.sort((x, y) => x.record.startedAt - y.record.startedAt);
-      for (const old of others.slice(0, others.length - MAX_PENDING_FLOWS + 1)) this.#cookies.clear(req, res, this.names.flowPrefix + old.id);
+      for (const old of others.slice(0, others.length - MAX_PENDING_FLOWS + 1)) this.#cookies.clear(req, res, this.#n(req).flowPrefix + old.id);
     }
-    this.#set(req, res, this.names.flowPrefix + id, encodeFlowRecord(record));
+    this.#set(req, res, this.#n(req).flowPrefix + id, encodeFlowRecord(record));
   }
 
   /** The flow of this id when this browser started it (its cookie is present and well formed). */
   readFlow(req: IncomingMessage, id: string): FlowRecord | undefined {
     if (!FLOW_ID.test(id)) return undefined;
-    const raw = readSingleCookie(req, this.names.flowPrefix + id);
+    const raw = readSingleCookie(req, this.#n(req).flowPrefix + id);
     return raw === undefined ? undefined : decodeFlowRecord(raw);
   }
 
@@ -131,8 +152,8 @@ export class FlowCookies {
   listFlows(req: IncomingMessage): PendingFlow[] {
     const flows: PendingFlow[] = [];
     for (const name of cookieNames(req)) {
-      if (!name.startsWith(this.names.flowPrefix)) continue;
-      const id = name.slice(this.names.flowPrefix.length);
+      if (!name.startsWith(this.#n(req).flowPrefix)) continue;
+      const id = name.slice(this.#n(req).flowPrefix.length);
       const record = this.readFlow(req, id);
       if (record !== undefined) flows.push({ id, record });
     }
@@ -141,18 +162,18 @@ export class FlowCookies {
 
   /** Forget one flow (it finished); the browser's other flows are left alone. */
   clearFlow(req: IncomingMessage, res: ServerResponse, id: string): void {
-    this.#clearIfSent(req, res, this.names.flowPrefix + id);
+    this.#clearIfSent(req, res, this.#n(req).flowPrefix + id);
   }
 
   /** Hold a login result until the member confirms it (10 minutes). */
   setPendingJoin(req: IncomingMessage, res: ServerResponse, pending: PendingJoin): void {
     const value = Buffer.from(JSON.stringify({ s: pending.sessionToken, o: pending.organizationId, n: pending.organizationName, e: pending.memberEmail }), 'utf8').toString('base64url');
-    this.#set(req, res, this.names.join, value);
+    this.#set(req, res, this.#n(req).join, value);
   }
 
   /** The held result, strictly parsed; anything odd reads as none. */
   readPendingJoin(req: IncomingMessage): PendingJoin | undefined {
-    const raw = readSingleCookie(req, this.names.join);
+    const raw = readSingleCookie(req, this.#n(req).join);
     if (raw === undefined || !/^[A-Za-z0-9_-]{1,3000}$/.test(raw)) return undefined;
     let parsed: unknown;
     try {
@@ -169,7 +190,7 @@ export class FlowCookies {
 
   /** Forget the held result. */
   clearPendingJoin(req: IncomingMessage, res: ServerResponse): void {
-    this.#clearIfSent(req, res, this.names.join);
+    this.#clearIfSent(req, res, this.#n(req).join);
   }
 
   /**
@@ -179,15 +200,15 @@ export class FlowCookies {
    */
   setReturnTo(req: IncomingMessage, res: ServerResponse, returnTo: string | undefined): void {
     if (returnTo === undefined || !isSafeReturnTo(returnTo)) {
-      this.#clearIfSent(req, res, this.names.returnTo);
+      this.#clearIfSent(req, res, this.#n(req).returnTo);
       return;
     }
-    this.#set(req, res, this.names.returnTo, Buffer.from(returnTo, 'utf8').toString('base64url'));
+    this.#set(req, res, this.#n(req).returnTo, Buffer.from(returnTo, 'utf8').toString('base64url'));
   }
 
   /** The bound `return_to`, re-validated on use (the cookie is client-controlled), or undefined. */
   peekReturnTo(req: IncomingMessage): string | undefined {
-    const raw = readSingleCookie(req, this.names.returnTo);
+    const raw = readSingleCookie(req, this.#n(req).returnTo);
     if (raw === undefined || !/^[A-Za-z0-9_-]{1,4096}$/.test(raw)) return undefined;
     const decoded = Buffer.from(raw, 'base64url').toString('utf8');
     return isSafeReturnTo(decoded) ? decoded : undefined;
@@ -195,7 +216,7 @@ export class FlowCookies {
 
   /** Forget the bound return_to (after it was used). */
   clearReturnTo(req: IncomingMessage, res: ServerResponse): void {
-    this.#clearIfSent(req, res, this.names.returnTo);
+    this.#clearIfSent(req, res, this.#n(req).returnTo);
   }
 
   setPendingMfa(req: IncomingMessage, res: ServerResponse, pending: PendingMfa): void {
@@ -203,12 +224,12 @@ export class FlowCookies {
       JSON.stringify({ m: pending.memberId, o: pending.organizationId, p: pending.phoneHint, s: pending.smsSent, t: pending.totpRegistered }),
       'utf8',
     ).toString('base64url');
-    this.#set(req, res, this.names.mfa, value);
+    this.#set(req, res, this.#n(req).mfa, value);
   }
 
   /** The pending-MFA hints, strictly parsed; anything odd reads as none. */
   readPendingMfa(req: IncomingMessage): PendingMfa | undefined {
-    const raw = readSingleCookie(req, this.names.mfa);
+    const raw = readSingleCookie(req, this.#n(req).mfa);
     if (raw === undefined || !/^[A-Za-z0-9_-]{1,2048}$/.test(raw)) return undefined;
     let parsed: unknown;
     try {
@@ -231,23 +252,23 @@ export class FlowCookies {
 
   /** Store the intermediate session token (HttpOnly, 10 minutes). */
   setIst(req: IncomingMessage, res: ServerResponse, ist: string): void {
-    this.#set(req, res, this.names.ist, ist);
+    this.#set(req, res, this.#n(req).ist, ist);
   }
 
   /** The IST, read only from its cookie (never query, body or header). */
   readIst(req: IncomingMessage): string | undefined {
-    return readSingleCookie(req, this.names.ist);
+    return readSingleCookie(req, this.#n(req).ist);
   }
 
   /** Forget the IST and the MFA hints (flow finished, failed for good, or replaced). */
   clearIntermediateState(req: IncomingMessage, res: ServerResponse): void {
-    this.#clearIfSent(req, res, this.names.ist);
-    this.#clearIfSent(req, res, this.names.mfa);
+    this.#clearIfSent(req, res, this.#n(req).ist);
+    this.#clearIfSent(req, res, this.#n(req).mfa);
   }
 
   /** Forget every transient cookie of the login flow. */
   clearAll(req: IncomingMessage, res: ServerResponse): void {
-    const n = this.names;
+    const n = this.#n(req);
     for (const name of [n.ist, n.mfa, n.returnTo, n.join]) this.#cookies.clear(req, res, name);
     for (const { id } of this.listFlows(req)) this.#cookies.clear(req, res, n.flowPrefix + id);
   }
