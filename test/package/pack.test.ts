@@ -77,7 +77,8 @@ describe('the packed package', { timeout: 300_000 }, () => {
     const packs = join(work, 'packs');
     mkdirSync(packs);
     const packed = await run('npm', ['pack', '--json', '--pack-destination', packs], { cwd: clone, env: npmEnv(), maxBuffer: 16 * 1024 * 1024 });
-    const report = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+    // The prepare build prints to stdout first; the report is the JSON array that starts a line.
+    const report = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[\s*(\{|\])/m))) as { filename: string; files: { path: string }[] }[];
     tarball = join(packs, report[0]!.filename);
     packedFiles = report[0]!.files.map((f) => f.path);
 
