@@ -51,6 +51,8 @@ export async function logout(req: IncomingMessage, res: ServerResponse, rc: Rout
     // Refused by this process from now on, whatever Stytch answers, until the session's own end.
     context.forgetSession(auth.sessionId, expiresAt);
     revocation = await revoke(auth.sessionId, { member_session_id: auth.sessionId }, expiresAt);
+    // Stytch may still refresh it for another instance: the fleet refuses it until its own end too.
+    if (revocation === 'pending') void rc.instance.store.revoke('session', auth.sessionId, expiresAt).catch(() => undefined);
     // The bearer decided who this is, but the session cookies cleared below are a session too:
     // revoke it rather than leave it alive at Stytch with only this browser's copy gone.
     if (auth.credential === 'bearer') {

@@ -148,7 +148,12 @@ class RedisStore implements SharedStore {
   #probe: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   #syncing: Promise<void> | undefined;
+  /** A subscribe was sent (true) / confirmed (#listening). */
+  #subscribed = false;
+  #listening = false;
+  /** Settles once connected, subscribed and loaded (or when the client is missing). */
   readonly #started: Promise<void>;
+  #markStarted: () => void = () => undefined;
   #outages = 0;
   #commandFailures = 0;
   #published = 0;
@@ -160,7 +165,10 @@ class RedisStore implements SharedStore {
     this.#revocations = new RevocationSet(options.now, options.maxEntries);
     this.#counter = new LocalCounter(options.now, options.maxEntries);
     this.#channel = `${options.prefix}revocations`;
-    this.#started = this.#start();
+    this.#started = new Promise<void>((resolve) => {
+      this.#markStarted = resolve;
+    });
+    void this.#start();
   }
 
   get hasRevocations(): boolean {
@@ -254,6 +262,7 @@ class RedisStore implements SharedStore {
     } catch {
       logEvent(this.#o.logger, 'error', 'stytch.store.redis_client_missing', { hint: 'npm install redis' });
       this.#down('client_missing');
+      this.#markStarted();
       return;
     }
     if (this.#closed) return;
@@ -271,18 +280,23 @@ class RedisStore implements SharedStore {
     // A reconnect may have missed messages: load the keys again, then write what is pending.
     client.on('ready', () => void this.#up());
     subscriber.on('ready', () => {
-      if (this.#state === 'up') void this.#sync();
+      // Subscribed once, node-redis subscribes again by itself after each reconnect.
+      if (!this.#subscribed) {
+        this.#subscribed = true;
+        subscriber.subscribe(this.#channel, (message) => this.#onMessage(message)).then(
+          // Load after subscribing, so nothing published in between is missed.
+          () => {
+            this.#listening = true;
+            return this.#state === 'up' ? this.#sync() : undefined;
+          },
+          () => {
+            this.#subscribed = false;
+          },
+        );
+      } else if (this.#state === 'up') void this.#sync();
     });
-    const connected = Promise.all([client.connect(), subscriber.connect()]).then(
-      () => subscriber.subscribe(this.#channel, (message) => this.#onMessage(message)),
-      () => undefined,
-    );
-    try {
-      await connected;
-      await this.#up();
-    } catch {
-      this.#down('connection');
-    }
+    client.connect().catch(() => this.#down('connection'));
+    subscriber.connect().catch(() => this.#down('connection'));
   }
 
   async #up(): Promise<void> {
@@ -333,6 +347,9 @@ class RedisStore implements SharedStore {
   #sync(): Promise<void> {
     this.#syncing ??= this.#load()
       .then(() => this.#flush())
+      .then(() => {
+        if (this.#listening) this.#markStarted();
+      })
       .catch(() => this.#failed('error'))
       .finally(() => {
         this.#syncing = undefined;
