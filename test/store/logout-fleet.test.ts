@@ -78,4 +78,41 @@ describe.skipIf(skipRedis)('logout route on a fleet store', () => {
     replay.setCookie('stytch_session', session.session_token);
     expect((await replay.get('/auth/session')).status).toBe(401);
   });
+
+  it('sign out everywhere: every session the member had is refused by the other instance, a new sign-in works', async () => {
+    const { member } = seedMember(emu());
+    const here = emu().admin.createSession({ member_id: member.member_id });
+    const elsewhere = emu().admin.createSession({ member_id: member.member_id });
+    const bearer = (jwt: string) => ({ headers: { authorization: `Bearer ${jwt}` } });
+    for (const s of [here, elsewhere]) expect((await apps[1]!.browser().get('/auth/session', bearer(s.session_jwt))).status).toBe(200);
+    const browser = apps[0]!.browser();
+    browser.setCookie('stytch_session_jwt', here.session_jwt);
+    const out = await browser.post('/auth/logout', { json: { everywhere: 'true' } });
+    expect(out.body).toEqual({ status: 'signed_out', revocation: 'confirmed' });
+    await eventually(1_000, async () => (await apps[1]!.browser().get('/auth/session', bearer(elsewhere.session_jwt))).status === 401);
+    expect((await apps[1]!.browser().get('/auth/session', bearer(here.session_jwt))).status).toBe(401);
+    const ttl = Number((await server.send('PTTL', `logout:rev:m:${member.member_id}`)).slice(1));
+    expect(ttl).toBeGreaterThan(590_000);
+    emu().clock.advance(1_000);
+    const later = emu().admin.createSession({ member_id: member.member_id });
+    for (const app of apps) expect((await app.browser().get('/auth/session', bearer(later.session_jwt))).status).toBe(200);
+  });
+
+  it('sign out everywhere while Stytch fails: the other sessions are refused by the fleet for a day, and the page says pending', async () => {
+    const { member } = seedMember(emu());
+    const here = emu().admin.createSession({ member_id: member.member_id });
+    const elsewhere = emu().admin.createSession({ member_id: member.member_id });
+    const browser = apps[0]!.browser();
+    browser.setCookie('stytch_session_jwt', here.session_jwt);
+    emu().faults.next(REVOKE, { status: 503 }, 2);
+    // A form with a checked "everywhere" box.
+    const out = await browser.post('/auth/logout', { form: { everywhere: 'on' } });
+    expect(out.status).toBe(303);
+    expect(out.location).toContain('revocation=pending');
+    await eventually(1_000, async () => Number((await server.send('PTTL', `logout:rev:m:${member.member_id}`)).slice(1)) > 23 * 3_600_000);
+    // Stytch still accepts the opaque token of the other session; the fleet does not.
+    const replay = apps[1]!.browser();
+    replay.setCookie('stytch_session', elsewhere.session_token);
+    expect((await replay.get('/auth/session')).status).toBe(401);
+  });
 });
