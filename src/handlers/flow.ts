@@ -133,7 +133,7 @@ export function sessionCredential(req: IncomingMessage, rc: RouteContext): { ses
 }
 
 /** Revoke a session without letting a failure reach the user (logged, never thrown). */
-export async function revokeBestEffort(rc: RouteContext, target: { member_session_id: string } | { session_token: string } | { session_jwt: string }): Promise<boolean> {
+export async function revokeBestEffort(rc: RouteContext, target: { member_session_id: string } | { session_token: string } | { session_jwt: string } | { member_id: string }): Promise<boolean> {
   try {
     await rc.client.sessions.revoke(target, { timeoutMs: BEST_EFFORT_TIMEOUT_MS });
     return true;

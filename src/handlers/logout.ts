@@ -4,6 +4,10 @@
  * this process refuses the session until its own expiry, the revoke is retried in the background
  * until Stytch confirms, and the answer says whether the revoke is `confirmed` or `pending`.
  * `GET /logout` is 405 (a link or an image must not log anyone out).
+ *
+ * With `everywhere=true` (form or JSON string) a signed-in member is signed out of every session:
+ * Stytch revokes them all, and the `store` refuses every session the member started until now
+ * (with Redis: on every instance).
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,6 +23,12 @@ import type { RouteContext } from './route-context.js';
 
 /** How long a credential-only revoke (Stytch unreachable, session id unknown) keeps being retried. */
 const UNKNOWN_SESSION_RETRY_MS = 24 * 3_600_000;
+/** "Sign out everywhere": the fleet refuses the member's older sessions this long once Stytch confirmed (longer than any JWT lives)... */
+const EVERYWHERE_CONFIRMED_MS = 600_000;
+/** ...and this long when Stytch could not be told (its sessions may still be refreshed there). */
+const EVERYWHERE_PENDING_MS = 24 * 3_600_000;
+/** Values of the `everywhere` field that ask to sign out every session of the member (a checkbox sends `on`). */
+const YES: ReadonlySet<string> = new Set(['true', '1', 'on', 'yes']);
 
 /** Whether Stytch confirmed the revoke: `none` when there was no session to revoke. */
 export type RevocationState = 'confirmed' | 'pending' | 'none';
@@ -51,6 +61,17 @@ export async function logout(req: IncomingMessage, res: ServerResponse, rc: Rout
     // Refused by this process from now on, whatever Stytch answers, until the session's own end.
     context.forgetSession(auth.sessionId, expiresAt);
     revocation = await revoke(auth.sessionId, { member_session_id: auth.sessionId }, expiresAt);
+    // Stytch may still refresh it for another instance: the fleet refuses it until its own end too.
+    if (revocation === 'pending') void rc.instance.store.revoke('session', auth.sessionId, expiresAt).catch(() => undefined);
+    if (YES.has(fields.everywhere ?? '')) {
+      // Published before Stytch is asked, so the fleet refuses them at once; extended if Stytch fails.
+      const { store } = rc.instance;
+      void store.revoke('member', auth.memberId, rc.now() + EVERYWHERE_CONFIRMED_MS).catch(() => undefined);
+      if (!(await revokeBestEffort(rc, { member_id: auth.memberId }))) {
+        revocation = 'pending';
+        void store.revoke('member', auth.memberId, rc.now() + EVERYWHERE_PENDING_MS).catch(() => undefined);
+      }
+    }
     // The bearer decided who this is, but the session cookies cleared below are a session too:
     // revoke it rather than leave it alive at Stytch with only this browser's copy gone.
     if (auth.credential === 'bearer') {

@@ -181,7 +181,9 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     config,
     forgetSession: (sessionId: string, untilMs?: number): void => {
       core.forgetSession(sessionId, untilMs);
-      void publish('session', sessionId, untilMs);
+      // The fleet needs it only while a JWT of the session can still verify locally (ten minutes
+      // covers any); a logout whose revoke Stytch has not confirmed extends it (see the logout route).
+      void publish('session', sessionId, Math.min(untilMs ?? Infinity, now() + DEFAULT_REVOCATION_MS));
     },
   });
   const revocations = new PendingRevocations({ revoke: (target) => client.sessions.revoke(target), now, logger });

@@ -1,6 +1,7 @@
 /**
  * The revocations one process knows, checked synchronously on every request. Bounded: the
- * entry that expires first is not necessarily dropped first, but the set never outgrows `max`.
+ * entry that expires first is not necessarily dropped first, but the set never outgrows `max`
+ * (per kind). Keyed by the raw id, one map per kind, so a check allocates nothing.
  */
 import { LRUCache } from 'lru-cache';
 import type { RevocationKind } from './types.js';
@@ -14,45 +15,43 @@ interface Entry {
 /** Local mirror of the fleet's revocations. Internal. */
 export class RevocationSet {
   readonly #now: () => number;
-  readonly #entries: LRUCache<string, Entry>;
+  readonly #sessions: LRUCache<string, Entry>;
+  readonly #members: LRUCache<string, Entry>;
 
   constructor(now: () => number, max = 100_000) {
     this.#now = now;
-    this.#entries = new LRUCache({ max });
+    this.#sessions = new LRUCache({ max });
+    this.#members = new LRUCache({ max });
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#sessions.size + this.#members.size;
   }
 
-  /** Record a revocation; a later expiry (or an earlier revocation time for a member) wins. Returns true when it was new. */
+  /** Record a revocation; a later expiry (or a later revocation time for a member) wins. Returns true when it was new. */
   add(kind: RevocationKind, id: string, atMs: number, untilMs: number): boolean {
     if (!(untilMs > this.#now()) || id.length === 0) return false;
-    const key = keyOf(kind, id);
-    const known = this.#entries.peek(key);
+    const map = kind === 'session' ? this.#sessions : this.#members;
+    const known = map.peek(id);
     if (known !== undefined && known.untilMs >= untilMs && known.atMs >= atMs) return false;
-    this.#entries.set(key, { atMs: known === undefined ? atMs : Math.max(known.atMs, atMs), untilMs: known === undefined ? untilMs : Math.max(known.untilMs, untilMs) });
+    map.set(id, known === undefined ? { atMs, untilMs } : { atMs: Math.max(known.atMs, atMs), untilMs: Math.max(known.untilMs, untilMs) });
     return known === undefined;
   }
 
   isRevoked(sessionId: string, memberId: string, sessionStartedAtMs: number): boolean {
-    if (this.#entries.size === 0) return false;
-    if (this.#live(keyOf('session', sessionId)) !== undefined) return true;
-    const member = this.#live(keyOf('member', memberId));
+    if (this.#sessions.size > 0 && live(this.#sessions, sessionId, this.#now) !== undefined) return true;
+    if (this.#members.size === 0) return false;
+    const member = live(this.#members, memberId, this.#now);
     return member !== undefined && sessionStartedAtMs <= member.atMs;
-  }
-
-  #live(key: string): Entry | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.untilMs <= this.#now()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry;
   }
 }
 
-function keyOf(kind: RevocationKind, id: string): string {
-  return (kind === 'session' ? 's:' : 'm:') + id;
+function live(map: LRUCache<string, Entry>, id: string, now: () => number): Entry | undefined {
+  const entry = map.get(id);
+  if (entry === undefined) return undefined;
+  if (entry.untilMs <= now()) {
+    map.delete(id);
+    return undefined;
+  }
+  return entry;
 }

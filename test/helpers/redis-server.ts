@@ -70,6 +70,11 @@ export async function startRedisServer(): Promise<RedisServer> {
       running.add(proc);
       proc.once('exit', () => running.delete(proc));
       let output = '';
+      // Not installed (REQUIRE_REDIS=1 without the package): a clear failure, not a crash.
+      proc.once('error', (error) => {
+        output += String(error);
+        running.delete(proc);
+      });
       proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const ok = await waitForPing(port, proc, 10_000);
@@ -78,6 +83,7 @@ export async function startRedisServer(): Promise<RedisServer> {
         return;
       }
       proc.kill('SIGKILL');
+      if (proc.pid === undefined) throw new Error(`redis-server could not be started (REQUIRE_REDIS=1 needs Debian's redis-server package): ${output.slice(0, 300)}`);
       // The port was taken between probing and binding: pick another (first start only).
       if (attempt >= 3 || child !== undefined) throw new Error(`redis-server did not start: ${output.slice(0, 500)}`);
       port = await freePort();
@@ -120,7 +126,7 @@ export async function startRedisServer(): Promise<RedisServer> {
 async function waitForPing(port: number, proc: ChildProcess, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) return false;
+    if (proc.exitCode !== null || !running.has(proc)) return false;
     try {
       if ((await sendRaw(port, ['PING'], 500)).startsWith('+PONG')) return true;
     } catch {

@@ -178,5 +178,11 @@ describe.skipIf(skipRedis)('Redis outages', () => {
     await eventually(5_000, () => store.metrics().state === 'up');
     expect(storeLogs.filter((entry) => entry.event === 'stytch.store.unavailable').length).toBe(1);
     await eventually(1_000, async () => (await server.send('EXISTS', 'faults:rev:s:some-session')) === ':1\r\n');
+    // Subscribed too, although the first connection attempt failed: a new revocation arrives by pub/sub.
+    const other = redisStore({ url: server.url, prefix: 'faults:' });
+    stores.push(other);
+    await other.ready();
+    await other.revoke('session', 'published-later', Date.now() + 60_000);
+    await eventually(1_000, () => store.isRevoked('published-later', 'm', 0));
   }, 30_000);
 });
