@@ -76,7 +76,7 @@ export async function startResilienceApp(emu: Emulator, auth: Partial<StytchAuth
   const origin = `http://127.0.0.1:${port}`;
   const app = express();
   app.use(middleware);
-  app.use('/auth', stytchRoutes({ appUrl: origin, afterLoginUrl: '/dashboard', loginUrl: '/login', mfaUrl: '/mfa', discoveryUrl: '/select-org' }));
+  app.use('/auth', stytchRoutes({ auth: middleware, appUrl: origin, afterLoginUrl: '/dashboard', discoveryUrl: '/select-org' }));
   const me: express.RequestHandler = (req, res) => {
     const a = getStytchAuth(req);
     res.json(a.isAuthenticated ? { memberId: a.memberId, organizationId: a.organizationId, verifiedBy: a.verifiedBy } : { status: a.status });

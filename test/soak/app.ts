@@ -106,7 +106,7 @@ export async function startSoakApp(config: SoakAppConfig, port = 0, deadlineMs =
   let routes: ReturnType<typeof stytchRoutes> | undefined;
   app.use('/auth', (req, res, next) => {
     // Each simulated login member signs in again every few seconds with the same address.
-    routes ??= stytchRoutes({ appUrl, afterLoginUrl: '/api/me', loginUrl: '/login', mfaUrl: '/mfa', discoveryUrl: '/select-org', limits: { emailSends: { max: 1_000, windowSeconds: 60 } } });
+    routes ??= stytchRoutes({ auth, appUrl, afterLoginUrl: '/api/me', discoveryUrl: '/select-org', limits: { emailSends: { max: 1_000, windowSeconds: 60 } } });
     routes(req, res, next);
   });
   app.get('/api/me', requireAuth(), (req, res) => {
