@@ -28,6 +28,11 @@ export interface ExampleAppOptions {
   now?: () => number;
   /** Emulator mode: the outbox shown on the dev mailbox page. Absent with real Stytch. */
   mailbox?: { list(): OutboxMessage[] };
+  /**
+   * The project's public token, for the SSO and OAuth start routes (the emulator's own in emulator
+   * mode, `STYTCH_PUBLIC_TOKEN` with real Stytch). Without one those buttons are not offered.
+   */
+  publicToken?: string | undefined;
 }
 
 /**
@@ -38,7 +43,7 @@ export interface ExampleAppOptions {
  * app.listen(3000, '127.0.0.1');
  */
 export function createApp(options: ExampleAppOptions): express.Express {
-  const { appUrl, client, mailbox } = options;
+  const { appUrl, client, mailbox, publicToken } = options;
   const now = options.now ?? Date.now;
   const documents = new DocumentStore(now);
   const devMode = mailbox !== undefined;
@@ -53,6 +58,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
   // 1. Identify the caller on every request. Locally verified JWTs cost no network call.
   // Refusals of page loads and form posts (403, 503) render as HTML; API calls keep the JSON body.
   const view = (req: Request): LayoutContext => ({ devMode, member: memberChrome(req) });
+  const federated = publicToken !== undefined && publicToken !== '';
   const send = (res: Response, page: SafeHtml, status = 200) => res.status(status).type('html').send(page.toString());
   const errorPage: ErrorPageRenderer = (req, res, error) => send(res as Response, pages.errorPage(view(req as Request), refusalPage(error.status, error.code)), error.status);
   // `acceptsToken`: M2M access tokens are verified too; only routes that opt in take them.
@@ -88,6 +94,10 @@ export function createApp(options: ExampleAppOptions): express.Express {
       appUrl,
       afterLoginUrl: '/dashboard',
       afterLogoutUrl: '/login',
+      // SSO and OAuth start routes (GET /auth/sso/start, /auth/oauth/start, /auth/oauth/discovery/start).
+      // The token is always decided by start.ts (`env: {}`): the library never reads the environment itself.
+      ...(federated ? { publicToken } : {}),
+      env: {},
       discoveryUrl: '/select-org',
       errorUrls: {
         discoveryExchange: '/select-org',
@@ -111,7 +121,12 @@ export function createApp(options: ExampleAppOptions): express.Express {
     // The code and password-reset routes answer their form posts with these statuses.
     if (queryString(req, 'status') === 'code_sent') return void send(res, pages.codeLoginPage(view(req), { sent: true }));
     if (queryString(req, 'status') === 'reset_email_sent') return void send(res, pages.forgotPasswordPage(view(req), { sent: true }));
-    send(res, pages.loginPage(view(req), { returnTo: queryString(req, 'return_to'), error: queryString(req, 'error') }));
+    send(res, pages.loginPage(view(req), { returnTo: queryString(req, 'return_to'), error: queryString(req, 'error'), federated }));
+  });
+  // "Your organization's sign-in page": /org?slug=acme -> /org/acme/login.
+  app.get('/org', (req, res) => {
+    const slug = queryString(req, 'slug')?.trim().toLowerCase() ?? '';
+    res.redirect(303, SLUG.test(slug) ? `/org/${encodeURIComponent(slug)}/login` : '/login?error=invalid_organization');
   });
   app.get('/login/password', (req, res) => send(res, pages.passwordLoginPage(view(req), { returnTo: queryString(req, 'return_to'), error: queryString(req, 'error') })));
   app.get('/login/code', (req, res) => send(res, pages.codeLoginPage(view(req), { sent: false, error: queryString(req, 'error') })));
@@ -253,6 +268,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.use(errorHandler(view, send));
   return app;
 }
+
+const SLUG = /^[a-z0-9._~-]{2,128}$/;
 
 const NOTICES = new Map([
   ['created', 'Document created.'],

@@ -6,7 +6,7 @@ import { html, type SafeHtml } from './html.js';
 import { errorBanner, layout, type LayoutContext } from './layout.js';
 
 /** Sign-in form: posts to the library's `POST /auth/login/email` (discovery when no organization is given). */
-export function loginPage(ctx: LayoutContext, input: { returnTo?: string | undefined; error?: string | undefined }): SafeHtml {
+export function loginPage(ctx: LayoutContext, input: { returnTo?: string | undefined; error?: string | undefined; federated?: boolean }): SafeHtml {
   return layout(
     ctx,
     'Sign in',
@@ -17,9 +17,36 @@ export function loginPage(ctx: LayoutContext, input: { returnTo?: string | undef
   ${input.returnTo ? html`<input type="hidden" name="return_to" value="${input.returnTo}">` : ''}
   <button type="submit">Email me a sign-in link</button>
 </form>
-<p class="muted">Or <a href="/login/code" data-testid="use-code">email me a code</a> · <a href="/login/password" data-testid="use-password">use a password</a> · <a href="/forgot-password" data-testid="forgot-password">forgot your password?</a></p>`,
+<p class="muted">Or <a href="/login/code" data-testid="use-code">email me a code</a> · <a href="/login/password" data-testid="use-password">use a password</a> · <a href="/forgot-password" data-testid="forgot-password">forgot your password?</a></p>
+${input.federated ? federatedSignIn(input.returnTo) : ''}`,
   );
 }
+
+/**
+ * Single sign-on for a named organization (`GET /auth/sso/start?slug=`), and Google / Microsoft
+ * without one (`GET /auth/oauth/discovery/start`: the organization picker comes next).
+ */
+function federatedSignIn(returnTo: string | undefined): SafeHtml {
+  const back = returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : '';
+  return html`<section class="card" data-testid="federated">
+  <h2>Other ways to sign in</h2>
+  <form method="get" action="/auth/sso/start" data-testid="sso-form" class="inline">
+    <label>Organization slug <input name="slug" required pattern="${SLUG_PATTERN}" autocomplete="organization" placeholder="acme"></label>
+    ${back}<button type="submit">Sign in with SSO</button>
+  </form>
+  <ul class="plain">
+    ${['google', 'microsoft'].map(
+      (provider) => html`<li><form method="get" action="/auth/oauth/discovery/start"><input type="hidden" name="provider" value="${provider}">${back}<button type="submit" data-testid="oauth-discovery" data-provider="${provider}">Sign in with ${PROVIDER_NAMES[provider] ?? provider}</button></form></li>`,
+    )}
+  </ul>
+  <form method="get" action="/org" data-testid="org-page-form" class="inline">
+    <label>Your organization's sign-in page <input name="slug" required pattern="${SLUG_PATTERN}" placeholder="acme"></label>
+    <button type="submit">Go</button>
+  </form>
+</section>`;
+}
+
+const PROVIDER_NAMES: Readonly<Record<string, string>> = { google: 'Google', microsoft: 'Microsoft', github: 'GitHub', slack: 'Slack', hubspot: 'HubSpot' };
 
 /** Password sign-in (discovery: the organization picker comes next). */
 export function passwordLoginPage(ctx: LayoutContext, input: { returnTo?: string | undefined; error?: string | undefined }): SafeHtml {
