@@ -128,6 +128,22 @@ export function createApp(options: ExampleAppOptions): express.Express {
     const slug = queryString(req, 'slug')?.trim().toLowerCase() ?? '';
     res.redirect(303, SLUG.test(slug) ? `/org/${encodeURIComponent(slug)}/login` : '/login?error=invalid_organization');
   });
+  // One organization's sign-in page, from the library's public `GET /auth/organizations/login-methods`
+  // (the same JSON a front end would fetch): only the buttons this organization allows.
+  app.get('/org/:slug/login', async (req, res, next) => {
+    const slug = String(req.params.slug);
+    const notFound = () => send(res, pages.errorPage(view(req), { status: 404, code: 'organization_not_found', title: 'Not found', message: 'There is no organization with this address.' }), 404);
+    if (!SLUG.test(slug)) return void notFound();
+    try {
+      const answer = await fetch(`${appUrl}/auth/organizations/login-methods?slug=${encodeURIComponent(slug)}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+      if (answer.status === 404 || answer.status === 400) return void notFound();
+      if (!answer.ok) return void next(Object.assign(new Error('login methods unavailable'), { status: 503 }));
+      const methods = (await answer.json()) as pages.OrganizationLoginView;
+      send(res, pages.organizationLoginPage(view(req), methods, { error: queryString(req, 'error') }));
+    } catch {
+      next(Object.assign(new Error('login methods unavailable'), { status: 503 }));
+    }
+  });
   app.get('/login/password', (req, res) => send(res, pages.passwordLoginPage(view(req), { returnTo: queryString(req, 'return_to'), error: queryString(req, 'error') })));
   app.get('/login/code', (req, res) => send(res, pages.codeLoginPage(view(req), { sent: false, error: queryString(req, 'error') })));
   app.get('/forgot-password', (req, res) => send(res, pages.forgotPasswordPage(view(req), { sent: false, error: queryString(req, 'error') })));

@@ -357,3 +357,46 @@ export function errorPage(ctx: LayoutContext, input: { status: number; code: str
 </section>`,
   );
 }
+
+/** What `GET /auth/organizations/login-methods` says one organization allows. */
+export interface OrganizationLoginView {
+  organizationId: string;
+  organizationName: string;
+  magicLink: boolean;
+  password: boolean;
+  sso: readonly { displayName: string; identityProvider: string; startUrl: string | null }[];
+  oauth: readonly { provider: string; startUrl: string | null }[];
+}
+
+/** "Sign in to Acme": only the methods the organization allows, each signing in straight into it. */
+export function organizationLoginPage(ctx: LayoutContext, org: OrganizationLoginView, input: { error?: string | undefined }): SafeHtml {
+  const sso = org.sso.filter((c) => c.startUrl !== null);
+  const oauth = org.oauth.filter((p) => p.startUrl !== null);
+  const nothing = !org.magicLink && !org.password && sso.length === 0 && oauth.length === 0;
+  return layout(
+    ctx,
+    `Sign in to ${org.organizationName}`,
+    html`${errorBanner(input.error)}
+<section class="card" data-testid="org-login" data-org="${org.organizationName}">
+${sso.map((c) => html`<p><a class="button" href="${c.startUrl ?? ''}" data-testid="org-sso" data-connection="${c.displayName}">Sign in with SSO (${c.displayName || c.identityProvider})</a></p>`)}
+${oauth.map((p) => html`<p><a class="button" href="${p.startUrl ?? ''}" data-testid="org-oauth" data-provider="${p.provider}">Sign in with ${PROVIDER_NAMES[p.provider] ?? p.provider}</a></p>`)}
+${org.magicLink
+  ? html`<form method="post" action="/auth/login/email" data-testid="org-email-form">
+  <input type="hidden" name="organization_id" value="${org.organizationId}">
+  <label>Work email <input type="email" name="email_address" required autocomplete="email"></label>
+  <button type="submit">Email me a sign-in link</button>
+</form>`
+  : ''}
+${org.password
+  ? html`<form method="post" action="/auth/login/password" data-testid="org-password-form">
+  <input type="hidden" name="organization_id" value="${org.organizationId}">
+  <label>Work email <input type="email" name="email_address" required autocomplete="email"></label>
+  <label>Password <input type="password" name="password" required autocomplete="current-password" maxlength="256"></label>
+  <button type="submit">Sign in with a password</button>
+</form>`
+  : ''}
+${nothing ? html`<p class="muted" data-testid="org-no-methods">This organization allows no sign-in method this app offers. Ask an admin.</p>` : ''}
+</section>
+<p class="muted"><a href="/login">Not your organization? Sign in here.</a></p>`,
+  );
+}
