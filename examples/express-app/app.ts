@@ -13,6 +13,7 @@ import type { StytchB2BClient } from '../../src/client/client.js';
 import type { OutboxMessage } from '../../src/emulator/index.js';
 import { csrfProtection, getStytchAuth, getStytchContext, requireAuth, requirePermission, stytchAuth, stytchRoutes } from '../../src/index.js';
 import type { ErrorPageRenderer, SignedInAuth } from '../../src/index.js';
+import { TEST_IDP_CERTIFICATE } from '../../src/emulator/sso-metadata.js';
 import { DocumentStore } from './documents.js';
 import type { LayoutContext } from './views/layout.js';
 import type { SafeHtml } from './views/html.js';
@@ -236,8 +237,91 @@ export function createApp(options: ExampleAppOptions): express.Express {
       pages.membersPage(
         view(req),
         members.map((m) => ({ email: m.email_address, name: m.name, status: m.status, roles: m.roles.map((r) => r.role_id) })),
+        { canInvite: auth.can('stytch.member', 'create'), notice: queryString(req, 'status') === 'invited' ? 'Invitation sent.' : undefined, error: queryString(req, 'error') },
       ),
     );
+  });
+
+  // Invitations are sent as the member (member-session headers): Stytch checks their
+  // `stytch.member:create` too. The link comes back through /auth/callback; a browser that did not
+  // start it gets the library's "Join <organization>?" confirmation.
+  app.post('/members/invite', csrf, allowed('stytch.member', 'create'), form, async (req, res, next) => {
+    const auth = signedIn(req);
+    const email = typeof req.body?.email_address === 'string' ? (req.body.email_address as string).trim().slice(0, 254) : '';
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return void res.redirect(303, '/members?error=invalid_email');
+    try {
+      await client.magicLinks.email.invite(
+        { organization_id: auth.organizationId, email_address: email, invited_by_member_id: auth.memberId, invite_redirect_url: `${appUrl}/auth/callback` },
+        { authorization: memberAuthorization(req) },
+      );
+      res.redirect(303, '/members?status=invited');
+    } catch (error) {
+      stytchRefusal(error, res, '/members', next);
+    }
+  });
+
+  // SSO administration for the organization's admins: the SAML connections, through the client's
+  // SSO calls made as the member (Stytch checks `stytch.sso` for the member session as well).
+  app.get('/admin/sso', allowed('stytch.sso', 'get'), async (req, res) => {
+    const auth = signedIn(req);
+    const [{ saml_connections }, { organization }] = await Promise.all([
+      client.sso.getConnections({ organization_id: auth.organizationId }, { authorization: memberAuthorization(req) }),
+      client.organizations.get({ organization_id: auth.organizationId }),
+    ]);
+    send(
+      res,
+      pages.ssoAdminPage(view(req), {
+        connections: saml_connections.map((c) => ({
+          connectionId: c.connection_id,
+          displayName: c.display_name,
+          status: c.status,
+          idpSsoUrl: c.idp_sso_url,
+          idpEntityId: c.idp_entity_id,
+          isDefault: c.connection_id === organization.sso_default_connection_id,
+        })),
+        certificateHint: devMode
+          ? 'Emulator mode: a connection without a certificate gets the emulator test IdP certificate, and members sign in through its built-in IdP page.'
+          : 'A connection turns active once it has the IdP SSO URL, the entity id and the IdP signing certificate.',
+        notice: SSO_NOTICES.get(queryString(req, 'status') ?? ''),
+        error: queryString(req, 'error'),
+      }),
+    );
+  });
+
+  const ssoFields = (req: Request) => {
+    const field = (name: string, max: number) => (typeof req.body?.[name] === 'string' ? (req.body[name] as string).trim().slice(0, max) : '');
+    const certificate = field('x509_certificate', 8192);
+    return {
+      display_name: field('display_name', 256),
+      idp_sso_url: field('idp_sso_url', 2048),
+      idp_entity_id: field('idp_entity_id', 2048),
+      // Emulator mode: its fixed test IdP certificate stands in when none is given.
+      ...(certificate !== '' ? { x509_certificate: certificate } : devMode ? { x509_certificate: TEST_IDP_CERTIFICATE } : {}),
+      attribute_mapping: { email: 'email', full_name: 'name' },
+    };
+  };
+
+  app.post('/admin/sso', csrf, allowed('stytch.sso', 'create'), form, async (req, res, next) => {
+    const auth = signedIn(req);
+    const fields = ssoFields(req);
+    const authorization = memberAuthorization(req);
+    try {
+      const { connection } = await client.sso.saml.createConnection({ organization_id: auth.organizationId, display_name: fields.display_name }, { authorization });
+      await client.sso.saml.updateConnection({ organization_id: auth.organizationId, connection_id: connection?.connection_id ?? '', ...fields }, { authorization });
+      res.redirect(303, '/admin/sso?status=created');
+    } catch (error) {
+      stytchRefusal(error, res, '/admin/sso', next);
+    }
+  });
+
+  app.post('/admin/sso/:id', csrf, allowed('stytch.sso', 'update'), form, async (req, res, next) => {
+    const auth = signedIn(req);
+    try {
+      await client.sso.saml.updateConnection({ organization_id: auth.organizationId, connection_id: String(req.params.id), ...ssoFields(req) }, { authorization: memberAuthorization(req) });
+      res.redirect(303, '/admin/sso?status=saved');
+    } catch (error) {
+      stytchRefusal(error, res, '/admin/sso', next);
+    }
   });
 
   app.get('/account', requireAuth(), async (req, res) => {
@@ -283,6 +367,27 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.use((req, res) => send(res, pages.errorPage(view(req), { status: 404, code: 'not_found', title: 'Not found', message: 'There is no page here.' }), 404));
   app.use(errorHandler(view, send));
   return app;
+}
+
+const SSO_NOTICES = new Map([
+  ['created', 'Connection created.'],
+  ['saved', 'Connection saved.'],
+]);
+
+/** A 4xx from Stytch goes back to `page` with `?error=<code>` (views/messages.ts); anything else is the error page. */
+function stytchRefusal(error: unknown, res: Response, page: string, next: (err: unknown) => void): void {
+  const { status, code } = error as { status?: unknown; code?: unknown };
+  if (typeof status === 'number' && status >= 400 && status < 500 && typeof code === 'string' && /^[a-z0-9_]{1,64}$/.test(code)) {
+    return void res.redirect(303, `${page}?error=${code}`);
+  }
+  next(error);
+}
+
+/** Member-session headers for calls made as the signed-in member (Stytch then checks their permissions). */
+function memberAuthorization(req: Request): { session_jwt: string } | { session_token: string } | undefined {
+  const { credential } = getStytchContext(req);
+  if (!credential) return undefined;
+  return credential.kind === 'jwt' ? { session_jwt: credential.value } : { session_token: credential.value };
 }
 
 const SLUG = /^[a-z0-9._~-]{2,128}$/;

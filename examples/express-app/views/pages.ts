@@ -301,11 +301,22 @@ ${input.docs.length === 0
 }
 
 /** Members of the current organization (needs `stytch.member:search`). */
-export function membersPage(ctx: LayoutContext, members: readonly { email: string; name: string; status: string; roles: readonly string[] }[]): SafeHtml {
+export function membersPage(
+  ctx: LayoutContext,
+  members: readonly { email: string; name: string; status: string; roles: readonly string[] }[],
+  input: { canInvite?: boolean; notice?: string | undefined; error?: string | undefined } = {},
+): SafeHtml {
   return layout(
     ctx,
     'Members',
-    html`<table class="list" data-testid="members"><thead><tr><th>Email</th><th>Name</th><th>Status</th><th>Roles</th></tr></thead><tbody>${members.map(
+    html`${errorBanner(input.error)}${input.notice ? html`<p class="banner ok" data-testid="notice">${input.notice}</p>` : ''}
+${input.canInvite
+  ? html`<form class="card inline" method="post" action="/members/invite" data-testid="invite-form">
+  <label>Invite by email <input type="email" name="email_address" required autocomplete="off"></label>
+  <button type="submit">Send invitation</button>
+</form>`
+  : ''}
+<table class="list" data-testid="members"><thead><tr><th>Email</th><th>Name</th><th>Status</th><th>Roles</th></tr></thead><tbody>${members.map(
       (m) => html`<tr><td>${m.email}</td><td>${m.name}</td><td>${m.status}</td><td>${m.roles.map((r) => html`<span class="pill">${r}</span> `)}</td></tr>`,
     )}</tbody></table>`,
   );
@@ -398,5 +409,47 @@ ${org.password
 ${nothing ? html`<p class="muted" data-testid="org-no-methods">This organization allows no sign-in method this app offers. Ask an admin.</p>` : ''}
 </section>
 <p class="muted"><a href="/login">Not your organization? Sign in here.</a></p>`,
+  );
+}
+
+/** A SAML connection as the SSO admin page shows it. */
+export interface SsoConnectionView {
+  connectionId: string;
+  displayName: string;
+  status: string;
+  idpSsoUrl: string;
+  idpEntityId: string;
+  isDefault: boolean;
+}
+
+/** The organization's SAML connections: create one, edit the IdP settings of each (needs `stytch.sso`). */
+export function ssoAdminPage(ctx: LayoutContext, input: { connections: readonly SsoConnectionView[]; certificateHint: string; notice?: string | undefined; error?: string | undefined }): SafeHtml {
+  const fields = (c?: SsoConnectionView) => html`<label>Display name <input name="display_name" maxlength="256" value="${c?.displayName ?? ''}" required></label>
+  <label>IdP SSO URL <input type="url" name="idp_sso_url" maxlength="2048" value="${c?.idpSsoUrl ?? ''}" placeholder="https://idp.example.com/saml/sso"></label>
+  <label>IdP entity id <input name="idp_entity_id" maxlength="2048" value="${c?.idpEntityId ?? ''}" placeholder="https://idp.example.com/entity"></label>
+  <label>IdP signing certificate (PEM, optional) <textarea name="x509_certificate" rows="3" maxlength="8192"></textarea></label>`;
+  return layout(
+    ctx,
+    'Single sign-on',
+    html`${errorBanner(input.error)}${input.notice ? html`<p class="banner ok" data-testid="notice">${input.notice}</p>` : ''}
+<p class="muted">${input.certificateHint}</p>
+${input.connections.length === 0 ? html`<p class="muted" data-testid="no-connections">No SAML connection yet.</p>` : ''}
+${input.connections.map(
+  (c) => html`<section class="card" data-testid="sso-connection" data-connection="${c.displayName}" data-status="${c.status}">
+  <h2>${c.displayName || '(unnamed)'} <span class="pill">${c.status}</span>${c.isDefault ? html` <span class="pill">default</span>` : ''}</h2>
+  <p class="muted"><code>${c.connectionId}</code></p>
+  <form method="post" action="/admin/sso/${encodeURIComponent(c.connectionId)}" data-testid="sso-edit-form">
+  ${fields(c)}
+  <button type="submit">Save</button>
+  </form>
+</section>`,
+)}
+<section class="card">
+  <h2>New SAML connection</h2>
+  <form method="post" action="/admin/sso" data-testid="sso-create-form">
+  ${fields()}
+  <button type="submit">Create connection</button>
+  </form>
+</section>`,
   );
 }
