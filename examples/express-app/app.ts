@@ -289,7 +289,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
   });
 
   const ssoFields = (req: Request) => {
-    const field = (name: string, max: number) => (typeof req.body?.[name] === 'string' ? (req.body[name] as string).trim().slice(0, max) : '');
+    const field = (name: string, max: number) => (typeof req.body?.[name] === 'string' ? req.body[name].trim().slice(0, max) : '');
     const certificate = field('x509_certificate', 8192);
     return {
       display_name: field('display_name', 256),
