@@ -51,7 +51,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(securityHeaders);
+  // Form GETs to the SSO and OAuth start routes redirect to Stytch: form-action allows its origin.
+  app.use(securityHeaders(new URL(client.config.baseUrl).origin));
   // The icon every page links to; a request for the conventional /favicon.ico gets it too (no 404s).
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
   app.use('/static', express.static(new URL('./public/', import.meta.url).pathname, { index: false, maxAge: '1h' }));
@@ -307,7 +308,14 @@ export function createApp(options: ExampleAppOptions): express.Express {
     const authorization = memberAuthorization(req);
     try {
       const { connection } = await client.sso.saml.createConnection({ organization_id: auth.organizationId, display_name: fields.display_name }, { authorization });
-      await client.sso.saml.updateConnection({ organization_id: auth.organizationId, connection_id: connection?.connection_id ?? '', ...fields }, { authorization });
+      const connection_id = connection?.connection_id ?? '';
+      try {
+        await client.sso.saml.updateConnection({ organization_id: auth.organizationId, connection_id, ...fields }, { authorization });
+      } catch (error) {
+        // A refused setting leaves no half-made connection behind.
+        await client.sso.deleteConnection({ organization_id: auth.organizationId, connection_id }, { authorization }).catch(() => undefined);
+        throw error;
+      }
       res.redirect(303, '/admin/sso?status=created');
     } catch (error) {
       stytchRefusal(error, res, '/admin/sso', next);
@@ -458,9 +466,13 @@ function queryString(req: Request, name: string): string | undefined {
   return typeof value === 'string' && value.length <= 2048 ? value : undefined;
 }
 
-/** A strict CSP: only our own script and stylesheet; QR codes arrive as `data:` images. */
-const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+/**
+ * A strict CSP: only our own script and stylesheet; QR codes arrive as `data:` images. Forms may
+ * post to this app and lead to Stytch (`stytchOrigin`): browsers apply form-action to the
+ * redirects after a form submission too, and the SSO/OAuth start routes redirect there.
+ */
+const securityHeaders = (stytchOrigin: string): RequestHandler => (_req, res, next) => {
+  res.setHeader('Content-Security-Policy', `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' ${stytchOrigin}; frame-ancestors 'none'; base-uri 'none'`);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   // Not 'no-referrer': with it, browsers send `Origin: null` on form posts, which the CSRF check refuses.
   res.setHeader('Referrer-Policy', 'same-origin');
