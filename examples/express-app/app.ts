@@ -119,7 +119,9 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.get('/', (req, res) => res.redirect(303, getStytchAuth(req).isAuthenticated ? '/dashboard' : '/login'));
   app.get('/login', (req, res) => {
     // The login route answers a form post with a 303 back here: `?status=email_sent`.
-    if (queryString(req, 'status') === 'email_sent') return void send(res, pages.checkEmailPage(view(req)));
+    // `step=verify_email`: an OAuth provider that does not verify emails (GitHub...) signed in; the
+    // emailed link is the second primary factor that finishes the login.
+    if (queryString(req, 'status') === 'email_sent') return void send(res, pages.checkEmailPage(view(req), { verifyEmail: queryString(req, 'step') === 'verify_email' }));
     // The code and password-reset routes answer their form posts with these statuses.
     if (queryString(req, 'status') === 'code_sent') return void send(res, pages.codeLoginPage(view(req), { sent: true }));
     if (queryString(req, 'status') === 'reset_email_sent') return void send(res, pages.forgotPasswordPage(view(req), { sent: true }));

@@ -99,6 +99,44 @@ describe.skipIf(requirement !== 'run')('SSO and OAuth in the example app', { tim
     await expectDashboard(page, 'Acme Corp', 'ada@example.com');
   });
 
+  it('GitHub with an unverified email finishes through the emailed link', async () => {
+    const { page } = await fresh();
+    await page.goto(example.url + '/org/acme/login');
+    await page.click('[data-testid=org-oauth][data-provider=github]');
+    await page.waitForURL((url) => url.href.startsWith(emulator().url));
+    expect(await page.isChecked('#email_verified')).toBe(false);
+    await throughIdp(page, 'carol@example.com', 'Carol Reader');
+    expect(path(page)).toBe('/login');
+    expect(await page.isVisible('[data-testid=verify-email]')).toBe(true);
+    const link = emulator().outbox.latest({ to: 'carol@example.com' })!.link!;
+    await page.goto(link);
+    await expectDashboard(page, 'Acme Corp', 'carol@example.com');
+  });
+
+  it('an SSO callback opened in a browser that did not start the login is refused (login CSRF)', async () => {
+    const { page } = await fresh();
+    let callback = '';
+    await page.goto(example.url + '/org/acme/login');
+    await page.click('[data-testid=org-sso]');
+    await page.waitForURL((url) => url.href.startsWith(emulator().url));
+    // Stop at the IdP's redirect: the callback URL is what an attacker would plant in a victim's browser.
+    await page.route((url) => url.href.startsWith(emulator().url), async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      callback = (await route.fetch({ maxRedirects: 0 })).headers().location ?? '';
+      return route.abort();
+    });
+    await page.fill('#email_address', 'ada@example.com');
+    await page.click('button[type=submit]').catch(() => undefined);
+    await expect.poll(() => callback).toContain('/auth/callback');
+
+    const victim = (await fresh()).page;
+    await victim.goto(callback);
+    expect(path(victim)).toBe('/login');
+    expect(new URL(victim.url()).searchParams.get('error')).toBe('pkce_verifier_missing');
+    expect(await victim.isVisible('[data-testid=error-banner]')).toBe(true);
+    expect((await victim.context().cookies()).some((c) => c.name.includes('stytch_session'))).toBe(false);
+  });
+
   it('an Acme admin edits and creates SSO connections; a reader is refused', async () => {
     const { page } = await fresh();
     await signInWithSso(page, 'acme', 'ada@example.com');

@@ -116,11 +116,11 @@ export function resetPasswordPage(ctx: LayoutContext, input: { error?: string | 
 }
 
 /** Shown after the sign-in form was accepted. The same answer whether or not the account exists. */
-export function checkEmailPage(ctx: LayoutContext): SafeHtml {
+export function checkEmailPage(ctx: LayoutContext, input: { verifyEmail?: boolean } = {}): SafeHtml {
   return layout(
     ctx,
     'Check your email',
-    html`<p class="banner ok" data-testid="check-email">If this address belongs to an account, we sent it a sign-in link. Open it in this browser (it is bound to it) within 10 minutes; after that, ask for a new one.</p>
+    html`${input.verifyEmail ? html`<p class="banner ok" data-testid="verify-email">Your sign-in provider does not confirm email addresses, so we emailed you a link to finish signing in.</p>` : ''}<p class="banner ok" data-testid="check-email">If this address belongs to an account, we sent it a sign-in link. Open it in this browser (it is bound to it) within 10 minutes; after that, ask for a new one.</p>
 ${ctx.devMode ? html`<p>Running against the emulator: no real email is sent. Open the <a href="/dev/mailbox" data-testid="open-mailbox">dev mailbox</a> to read it.</p>` : ''}`,
   );
 }
