@@ -3,26 +3,38 @@
  * playwright-core) against the in-process emulator and its built-in identity-provider page. Every
  * test launches its own browser with a fresh profile: no cookie is shared between tests.
  */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startExample, type RunningExample } from '../../examples/express-app/example.js';
 import { browserRequirement, launchBrowser, type TestBrowser } from '../helpers/browser.js';
 
 const requirement = browserRequirement('e2e/sso-oauth');
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Read, never written: set by scripts/screenshots.ts (a plain run writes to a temporary folder).
+const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR;
 
 describe.skipIf(requirement !== 'run')('SSO and OAuth in the example app', { timeout: 120_000 }, () => {
   let example: RunningExample;
   const browsers: TestBrowser[] = [];
+  let shotsDir = '';
 
   beforeAll(async () => {
     example = await startExample({ port: 0, env: {} });
+    shotsDir = SCREENSHOTS_DIR ? resolve(ROOT, SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'stytch-e2e-shots-'));
+    mkdirSync(shotsDir, { recursive: true });
   });
   afterEach(async () => {
     for (const b of browsers.splice(0)) await b.close();
   });
   afterAll(async () => {
     await example?.close();
+    if (!SCREENSHOTS_DIR && shotsDir) rmSync(shotsDir, { recursive: true, force: true });
   });
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name + '.png'), fullPage: true });
 
   const emulator = () => example.emulator!;
   /** A new browser with a fresh profile (no cookies from any other test or browser). */
@@ -80,7 +92,10 @@ describe.skipIf(requirement !== 'run')('SSO and OAuth in the example app', { tim
     expect(missing?.status()).toBe(404);
 
     await page.goto(example.url + '/org/acme/login');
+    await shot(page, 'org-login');
     await page.click('[data-testid=org-oauth][data-provider=google]');
+    await page.waitForURL((url) => url.href.startsWith(emulator().url));
+    await shot(page, 'idp-page');
     await throughIdp(page, 'bob@example.com', 'Bob Editor');
     await expectDashboard(page, 'Acme Corp', 'bob@example.com');
     expect(await page.textContent('[data-testid=factors]')).toMatch(/oauth/);
@@ -143,6 +158,7 @@ describe.skipIf(requirement !== 'run')('SSO and OAuth in the example app', { tim
     await page.goto(example.url + '/admin/sso');
     const seeded = page.locator('[data-testid=sso-connection][data-connection="Acme Okta"]');
     expect(await seeded.getAttribute('data-status')).toBe('active');
+    await shot(page, 'sso-admin');
     await seeded.locator('input[name=display_name]').fill('Acme Okta (prod)');
     await Promise.all([page.waitForURL('**/admin/sso?status=saved'), seeded.locator('button[type=submit]').click()]);
     expect(await page.locator('[data-testid=sso-connection][data-connection="Acme Okta (prod)"]').count()).toBe(1);
@@ -187,6 +203,7 @@ describe.skipIf(requirement !== 'run')('SSO and OAuth in the example app', { tim
     const guest = (await fresh()).page;
     await guest.goto(link!);
     expect(await guest.title()).toBe('Join Acme Corp?');
+    await shot(guest, 'join');
     await Promise.all([guest.waitForURL('**/dashboard'), guest.click('button[value=join]')]);
     await expectDashboard(guest, 'Acme Corp', invitee);
   });
