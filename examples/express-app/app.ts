@@ -13,6 +13,7 @@ import type { StytchB2BClient } from '../../src/client/client.js';
 import type { OutboxMessage } from '../../src/emulator/index.js';
 import { csrfProtection, getStytchAuth, getStytchContext, requireAuth, requirePermission, stytchAuth, stytchRoutes } from '../../src/index.js';
 import type { ErrorPageRenderer, SignedInAuth } from '../../src/index.js';
+import { TEST_IDP_CERTIFICATE } from '../../src/emulator/sso-metadata.js';
 import { DocumentStore } from './documents.js';
 import type { LayoutContext } from './views/layout.js';
 import type { SafeHtml } from './views/html.js';
@@ -28,6 +29,11 @@ export interface ExampleAppOptions {
   now?: () => number;
   /** Emulator mode: the outbox shown on the dev mailbox page. Absent with real Stytch. */
   mailbox?: { list(): OutboxMessage[] };
+  /**
+   * The project's public token, for the SSO and OAuth start routes (the emulator's own in emulator
+   * mode, `STYTCH_PUBLIC_TOKEN` with real Stytch). Without one those buttons are not offered.
+   */
+  publicToken?: string | undefined;
 }
 
 /**
@@ -38,14 +44,15 @@ export interface ExampleAppOptions {
  * app.listen(3000, '127.0.0.1');
  */
 export function createApp(options: ExampleAppOptions): express.Express {
-  const { appUrl, client, mailbox } = options;
+  const { appUrl, client, mailbox, publicToken } = options;
   const now = options.now ?? Date.now;
   const documents = new DocumentStore(now);
   const devMode = mailbox !== undefined;
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(securityHeaders);
+  // Form GETs to the SSO and OAuth start routes redirect to Stytch: form-action allows its origin.
+  app.use(securityHeaders(new URL(client.config.baseUrl).origin));
   // The icon every page links to; a request for the conventional /favicon.ico gets it too (no 404s).
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
   app.use('/static', express.static(new URL('./public/', import.meta.url).pathname, { index: false, maxAge: '1h' }));
@@ -53,6 +60,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
   // 1. Identify the caller on every request. Locally verified JWTs cost no network call.
   // Refusals of page loads and form posts (403, 503) render as HTML; API calls keep the JSON body.
   const view = (req: Request): LayoutContext => ({ devMode, member: memberChrome(req) });
+  const federated = publicToken !== undefined && publicToken !== '';
   const send = (res: Response, page: SafeHtml, status = 200) => res.status(status).type('html').send(page.toString());
   const errorPage: ErrorPageRenderer = (req, res, error) => send(res as Response, pages.errorPage(view(req as Request), refusalPage(error.status, error.code)), error.status);
   // `acceptsToken`: M2M access tokens are verified too; only routes that opt in take them.
@@ -88,6 +96,10 @@ export function createApp(options: ExampleAppOptions): express.Express {
       appUrl,
       afterLoginUrl: '/dashboard',
       afterLogoutUrl: '/login',
+      // SSO and OAuth start routes (GET /auth/sso/start, /auth/oauth/start, /auth/oauth/discovery/start).
+      // The token is always decided by start.ts (`env: {}`): the library never reads the environment itself.
+      ...(federated ? { publicToken } : {}),
+      env: {},
       discoveryUrl: '/select-org',
       errorUrls: {
         discoveryExchange: '/select-org',
@@ -107,11 +119,34 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.get('/', (req, res) => res.redirect(303, getStytchAuth(req).isAuthenticated ? '/dashboard' : '/login'));
   app.get('/login', (req, res) => {
     // The login route answers a form post with a 303 back here: `?status=email_sent`.
-    if (queryString(req, 'status') === 'email_sent') return void send(res, pages.checkEmailPage(view(req)));
+    // `step=verify_email`: an OAuth provider that does not verify emails (GitHub...) signed in; the
+    // emailed link is the second primary factor that finishes the login.
+    if (queryString(req, 'status') === 'email_sent') return void send(res, pages.checkEmailPage(view(req), { verifyEmail: queryString(req, 'step') === 'verify_email' }));
     // The code and password-reset routes answer their form posts with these statuses.
     if (queryString(req, 'status') === 'code_sent') return void send(res, pages.codeLoginPage(view(req), { sent: true }));
     if (queryString(req, 'status') === 'reset_email_sent') return void send(res, pages.forgotPasswordPage(view(req), { sent: true }));
-    send(res, pages.loginPage(view(req), { returnTo: queryString(req, 'return_to'), error: queryString(req, 'error') }));
+    send(res, pages.loginPage(view(req), { returnTo: queryString(req, 'return_to'), error: queryString(req, 'error'), federated }));
+  });
+  // "Your organization's sign-in page": /org?slug=acme -> /org/acme/login.
+  app.get('/org', (req, res) => {
+    const slug = queryString(req, 'slug')?.trim().toLowerCase() ?? '';
+    res.redirect(303, SLUG.test(slug) ? `/org/${encodeURIComponent(slug)}/login` : '/login?error=invalid_organization');
+  });
+  // One organization's sign-in page, from the library's public `GET /auth/organizations/login-methods`
+  // (the same JSON a front end would fetch): only the buttons this organization allows.
+  app.get('/org/:slug/login', async (req, res, next) => {
+    const slug = String(req.params.slug);
+    const notFound = () => send(res, pages.errorPage(view(req), { status: 404, code: 'organization_not_found', title: 'Not found', message: 'There is no organization with this address.' }), 404);
+    if (!SLUG.test(slug)) return void notFound();
+    try {
+      const answer = await fetch(`${appUrl}/auth/organizations/login-methods?slug=${encodeURIComponent(slug)}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+      if (answer.status === 404 || answer.status === 400) return void notFound();
+      if (!answer.ok) return void next(Object.assign(new Error('login methods unavailable'), { status: 503 }));
+      const methods = (await answer.json()) as pages.OrganizationLoginView;
+      send(res, pages.organizationLoginPage(view(req), methods, { error: queryString(req, 'error') }));
+    } catch {
+      next(Object.assign(new Error('login methods unavailable'), { status: 503 }));
+    }
   });
   app.get('/login/password', (req, res) => send(res, pages.passwordLoginPage(view(req), { returnTo: queryString(req, 'return_to'), error: queryString(req, 'error') })));
   app.get('/login/code', (req, res) => send(res, pages.codeLoginPage(view(req), { sent: false, error: queryString(req, 'error') })));
@@ -205,8 +240,98 @@ export function createApp(options: ExampleAppOptions): express.Express {
       pages.membersPage(
         view(req),
         members.map((m) => ({ email: m.email_address, name: m.name, status: m.status, roles: m.roles.map((r) => r.role_id) })),
+        { canInvite: auth.can('stytch.member', 'create'), notice: queryString(req, 'status') === 'invited' ? 'Invitation sent.' : undefined, error: queryString(req, 'error') },
       ),
     );
+  });
+
+  // Invitations are sent as the member (member-session headers): Stytch checks their
+  // `stytch.member:create` too. The link comes back through /auth/callback; a browser that did not
+  // start it gets the library's "Join <organization>?" confirmation.
+  app.post('/members/invite', csrf, allowed('stytch.member', 'create'), form, async (req, res, next) => {
+    const auth = signedIn(req);
+    const email = typeof req.body?.email_address === 'string' ? (req.body.email_address as string).trim().slice(0, 254) : '';
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return void res.redirect(303, '/members?error=invalid_email');
+    try {
+      await client.magicLinks.email.invite(
+        { organization_id: auth.organizationId, email_address: email, invited_by_member_id: auth.memberId, invite_redirect_url: `${appUrl}/auth/callback` },
+        { authorization: memberAuthorization(req) },
+      );
+      res.redirect(303, '/members?status=invited');
+    } catch (error) {
+      stytchRefusal(error, res, '/members', next);
+    }
+  });
+
+  // SSO administration for the organization's admins: the SAML connections, through the client's
+  // SSO calls made as the member (Stytch checks `stytch.sso` for the member session as well).
+  app.get('/admin/sso', allowed('stytch.sso', 'get'), async (req, res) => {
+    const auth = signedIn(req);
+    const [{ saml_connections }, { organization }] = await Promise.all([
+      client.sso.getConnections({ organization_id: auth.organizationId }, { authorization: memberAuthorization(req) }),
+      client.organizations.get({ organization_id: auth.organizationId }),
+    ]);
+    send(
+      res,
+      pages.ssoAdminPage(view(req), {
+        connections: saml_connections.map((c) => ({
+          connectionId: c.connection_id,
+          displayName: c.display_name,
+          status: c.status,
+          idpSsoUrl: c.idp_sso_url,
+          idpEntityId: c.idp_entity_id,
+          isDefault: c.connection_id === organization.sso_default_connection_id,
+        })),
+        certificateHint: devMode
+          ? 'Emulator mode: a connection without a certificate gets the emulator test IdP certificate, and members sign in through its built-in IdP page.'
+          : 'A connection turns active once it has the IdP SSO URL, the entity id and the IdP signing certificate.',
+        notice: SSO_NOTICES.get(queryString(req, 'status') ?? ''),
+        error: queryString(req, 'error'),
+      }),
+    );
+  });
+
+  const ssoFields = (req: Request) => {
+    const field = (name: string, max: number) => (typeof req.body?.[name] === 'string' ? req.body[name].trim().slice(0, max) : '');
+    const certificate = field('x509_certificate', 8192);
+    return {
+      display_name: field('display_name', 256),
+      idp_sso_url: field('idp_sso_url', 2048),
+      idp_entity_id: field('idp_entity_id', 2048),
+      // Emulator mode: its fixed test IdP certificate stands in when none is given.
+      ...(certificate !== '' ? { x509_certificate: certificate } : devMode ? { x509_certificate: TEST_IDP_CERTIFICATE } : {}),
+      attribute_mapping: { email: 'email', full_name: 'name' },
+    };
+  };
+
+  app.post('/admin/sso', csrf, allowed('stytch.sso', 'create'), form, async (req, res, next) => {
+    const auth = signedIn(req);
+    const fields = ssoFields(req);
+    const authorization = memberAuthorization(req);
+    try {
+      const { connection } = await client.sso.saml.createConnection({ organization_id: auth.organizationId, display_name: fields.display_name }, { authorization });
+      const connection_id = connection?.connection_id ?? '';
+      try {
+        await client.sso.saml.updateConnection({ organization_id: auth.organizationId, connection_id, ...fields }, { authorization });
+      } catch (error) {
+        // A refused setting leaves no half-made connection behind.
+        await client.sso.deleteConnection({ organization_id: auth.organizationId, connection_id }, { authorization }).catch(() => undefined);
+        throw error;
+      }
+      res.redirect(303, '/admin/sso?status=created');
+    } catch (error) {
+      stytchRefusal(error, res, '/admin/sso', next);
+    }
+  });
+
+  app.post('/admin/sso/:id', csrf, allowed('stytch.sso', 'update'), form, async (req, res, next) => {
+    const auth = signedIn(req);
+    try {
+      await client.sso.saml.updateConnection({ organization_id: auth.organizationId, connection_id: String(req.params.id), ...ssoFields(req) }, { authorization: memberAuthorization(req) });
+      res.redirect(303, '/admin/sso?status=saved');
+    } catch (error) {
+      stytchRefusal(error, res, '/admin/sso', next);
+    }
   });
 
   app.get('/account', requireAuth(), async (req, res) => {
@@ -253,6 +378,29 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.use(errorHandler(view, send));
   return app;
 }
+
+const SSO_NOTICES = new Map([
+  ['created', 'Connection created.'],
+  ['saved', 'Connection saved.'],
+]);
+
+/** A 4xx from Stytch goes back to `page` with `?error=<code>` (views/messages.ts); anything else is the error page. */
+function stytchRefusal(error: unknown, res: Response, page: string, next: (err: unknown) => void): void {
+  const { status, code } = error as { status?: unknown; code?: unknown };
+  if (typeof status === 'number' && status >= 400 && status < 500 && typeof code === 'string' && /^[a-z0-9_]{1,64}$/.test(code)) {
+    return void res.redirect(303, `${page}?error=${code}`);
+  }
+  next(error);
+}
+
+/** Member-session headers for calls made as the signed-in member (Stytch then checks their permissions). */
+function memberAuthorization(req: Request): { session_jwt: string } | { session_token: string } | undefined {
+  const { credential } = getStytchContext(req);
+  if (!credential) return undefined;
+  return credential.kind === 'jwt' ? { session_jwt: credential.value } : { session_token: credential.value };
+}
+
+const SLUG = /^[a-z0-9._~-]{2,128}$/;
 
 const NOTICES = new Map([
   ['created', 'Document created.'],
@@ -320,9 +468,13 @@ function queryString(req: Request, name: string): string | undefined {
   return typeof value === 'string' && value.length <= 2048 ? value : undefined;
 }
 
-/** A strict CSP: only our own script and stylesheet; QR codes arrive as `data:` images. */
-const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+/**
+ * A strict CSP: only our own script and stylesheet; QR codes arrive as `data:` images. Forms may
+ * post to this app and lead to Stytch (`stytchOrigin`): browsers apply form-action to the
+ * redirects after a form submission too, and the SSO/OAuth start routes redirect there.
+ */
+const securityHeaders = (stytchOrigin: string): RequestHandler => (_req, res, next) => {
+  res.setHeader('Content-Security-Policy', `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' ${stytchOrigin}; frame-ancestors 'none'; base-uri 'none'`);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   // Not 'no-referrer': with it, browsers send `Origin: null` on form posts, which the CSRF check refuses.
   res.setHeader('Referrer-Policy', 'same-origin');

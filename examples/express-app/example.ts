@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { StytchB2BClient } from '../../src/client/client.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createApp } from './app.js';
-import { seedEmulator, type SeedResult } from './seed.js';
+import { seedEmulator, seedSso, type SeedResult } from './seed.js';
 
 /** Options of {@link startExample}. */
 export interface StartExampleOptions {
@@ -62,9 +62,11 @@ export async function startExample(options: StartExampleOptions = {}): Promise<R
   let emulator: Emulator | undefined;
   let seed: SeedResult | undefined;
   let client: StytchB2BClient | undefined;
+  let publicToken: string | undefined;
   try {
     if (useRealStytch) {
       client = new StytchB2BClient({ env });
+      publicToken = env.STYTCH_PUBLIC_TOKEN;
     } else {
       const callback = `${url}/auth/callback`;
       emulator = await startEmulator({
@@ -77,12 +79,16 @@ export async function startExample(options: StartExampleOptions = {}): Promise<R
       seed = seedEmulator(emulator);
       // An empty env: in emulator mode nothing is read from the real environment.
       client = new StytchB2BClient({ projectId: emulator.projectId, secret: emulator.secret, baseUrl: emulator.url, env: {} });
+      publicToken = emulator.publicToken;
+      // Acme's SAML connection goes through the same SSO calls an admin page uses.
+      seed.sso = await seedSso(client, seed.organizations.acme.id);
     }
     const running = emulator;
     attach(
       createApp({
         appUrl: url,
         client,
+        publicToken,
         ...(running ? { now: () => running.clock.now(), mailbox: running.outbox } : {}),
       }),
     );

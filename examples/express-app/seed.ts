@@ -3,7 +3,9 @@
  * different roles, and a project RBAC policy with a custom `documents` resource.
  */
 import type { RbacPolicy, RbacRole } from '../../src/client/types.js';
+import type { StytchB2BClient } from '../../src/client/client.js';
 import type { Emulator } from '../../src/emulator/index.js';
+import { TEST_IDP_CERTIFICATE } from '../../src/emulator/sso-metadata.js';
 
 /** A demo account, printed by `npm start` and used by the browser tests. */
 export interface DemoAccount {
@@ -15,6 +17,8 @@ export interface DemoAccount {
 export interface SeedResult {
   organizations: { acme: { id: string; name: string }; globex: { id: string; name: string } };
   accounts: DemoAccount[];
+  /** Acme's SAML connection (set by {@link seedSso}). */
+  sso?: { connectionId: string; displayName: string };
 }
 
 /** The custom resource the example's "documents" area is guarded by. */
@@ -73,4 +77,25 @@ export function seedEmulator(emulator: Emulator): SeedResult {
       { email: 'carol@example.com', description: 'member (read-only documents) in Acme Corp' },
     ],
   };
+}
+
+/** The SAML connection {@link seedSso} gives Acme. */
+export const ACME_SSO = { displayName: 'Acme Okta', idpEntityId: 'https://idp.acme.example/entity', idpSsoUrl: 'https://idp.acme.example/sso' };
+
+/**
+ * Gives Acme an active SAML connection through the client's SSO calls. The IdP is the emulator's
+ * built-in page, and the certificate is its fixed test certificate (not a real credential).
+ */
+export async function seedSso(client: StytchB2BClient, organizationId: string): Promise<{ connectionId: string; displayName: string }> {
+  const { connection } = await client.sso.saml.createConnection({ organization_id: organizationId, display_name: ACME_SSO.displayName, identity_provider: 'okta' });
+  const connectionId = connection?.connection_id ?? '';
+  await client.sso.saml.updateConnection({
+    organization_id: organizationId,
+    connection_id: connectionId,
+    idp_entity_id: ACME_SSO.idpEntityId,
+    idp_sso_url: ACME_SSO.idpSsoUrl,
+    x509_certificate: TEST_IDP_CERTIFICATE,
+    attribute_mapping: { email: 'email', full_name: 'name' },
+  });
+  return { connectionId, displayName: ACME_SSO.displayName };
 }

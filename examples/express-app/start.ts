@@ -32,6 +32,7 @@ if (example.mode === 'stytch') {
   lines.push(`Emails and SMS codes appear in the dev mailbox: ${example.url}/dev/mailbox`);
   lines.push('Demo accounts (sign in with the email, then open the link from the dev mailbox):');
   for (const account of example.seed?.accounts ?? []) lines.push(`  ${account.email.padEnd(20)} ${account.description}`);
+  lines.push(`Single sign-on: Acme's page ${example.url}/org/acme/login (the emulator stands in for the identity provider).`);
 }
 console.log(lines.join('\n'));
 

@@ -35,6 +35,7 @@ export function offerJoin(req: IncomingMessage, res: ServerResponse, rc: RouteCo
       `<p>If you did not expect this, choose "No".</p>` +
       `<form method="post" action="${escapeHtml(action)}"><button type="submit" name="action" value="join">Join ${name}</button> ` +
       `<button type="submit" name="action" value="decline">No</button></form></main></body></html>`,
+    { postsForm: true },
   );
 }
 

@@ -140,12 +140,15 @@ export function escapeHtml(text: string): string {
  * Send a small self-contained HTML page (built by the caller with {@link escapeHtml}): no script,
  * no external resource, no framing, forms only to this origin.
  */
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
+export function sendHtml(res: ServerResponse, status: number, html: string, options: { postsForm?: boolean } = {}): void {
   if (res.headersSent) {
     abandon(res);
     return;
   }
   securityHeaders(res);
+  // A page with a POST form: under no-referrer, browsers send `Origin: null` with the post, which
+  // the CSRF check refuses. strict-origin still never sends the page's path (nor its query).
+  if (options.postsForm === true) res.setHeader('Referrer-Policy', 'strict-origin');
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");

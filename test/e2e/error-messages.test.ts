@@ -52,6 +52,9 @@ const ROUTE_ENDPOINT_MODULES = [
   'routes/otps.ts',
   'routes/sessions.ts',
   'routes/totp.ts',
+  // The example's own SSO admin page (SAML connection create and update).
+  'sso-connections.ts',
+  'routes/sso-admin.ts',
 ];
 
 /** Types those modules raise for calls the routes never make, each with the reason. */

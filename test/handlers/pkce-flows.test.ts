@@ -150,6 +150,9 @@ describe('links minted without a challenge', () => {
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    // Not no-referrer: browsers would then post the Join form with `Origin: null`, refused as CSRF.
+    // strict-origin still never sends the link's path or token.
+    expect(page.headers['referrer-policy']).toBe('strict-origin');
     expect(page.text).toContain('Join Invite &#38; &#60;Co&#62;?');
     expect(page.text).not.toContain('<Co>');
     expect(browser.cookie('stytch_session')).toBeUndefined();

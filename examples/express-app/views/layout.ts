@@ -30,6 +30,7 @@ ${options.script ? html`${messagesData()}<script src="/static/app.js" defer></sc
     <a href="/documents">Documents</a>
     <a href="/members">Members</a>
     <a href="/account">Account</a>
+    <a href="/admin/sso">SSO</a>
   </nav>
   <div class="who">
     <span class="org" data-testid="current-org">${ctx.member.organizationSlug}</span>

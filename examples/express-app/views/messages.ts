@@ -127,6 +127,23 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   password_reset_not_pending: 'Open the password reset link from your email again.',
   unable_to_auth_password_reset_token: 'That reset link was used already or has expired. Ask for a new one.',
   too_many_attempts: 'Too many attempts. Wait a few minutes and try again.',
+  // The SSO admin page (SAML connections).
+  saml_connection_idp_sso_url_invalid_format: 'The IdP SSO URL must be a full http(s) address.',
+  saml_connection_idp_sso_url_not_https: 'The IdP SSO URL must use https.',
+  invalid_x509_certificate: 'That is not a PEM certificate (it starts with -----BEGIN CERTIFICATE-----).',
+  too_many_sso_verification_certificates: 'This connection has as many certificates as it may hold. Remove one first.',
+  saml_connection_email_mapping_required: 'The attribute mapping needs an email attribute.',
+  saml_connection_name_mapping_required: 'The attribute mapping needs a full name, or a first and a last name.',
+  saml_connection_attribute_mapping_missing_groups_key: 'Group role assignments need a groups attribute in the mapping.',
+  cannot_delete_last_sso_verification_key: 'An active connection keeps at least one certificate.',
+  verification_certificate_not_found: 'That certificate is not on this connection (any more).',
+  encryption_private_key_not_found: 'That key is not on this connection (any more).',
+  invalid_saml_metadata_url: 'The metadata URL must be a full http(s) address.',
+  invalid_sso_default_connection_id: 'That connection cannot be the default one.',
+  duplicate_external_sso_connection: 'This organization already uses that connection.',
+  external_connection_id_not_found: 'There is no such connection to share.',
+  external_connection_not_active: 'That shared connection is not active.',
+  external_organization_id_same_as_organization_id: 'A connection cannot be shared with its own organization.',
 };
 
 /** The message for `code`, or a generic one for a code this app does not know. */

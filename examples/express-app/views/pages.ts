@@ -6,7 +6,7 @@ import { html, type SafeHtml } from './html.js';
 import { errorBanner, layout, type LayoutContext } from './layout.js';
 
 /** Sign-in form: posts to the library's `POST /auth/login/email` (discovery when no organization is given). */
-export function loginPage(ctx: LayoutContext, input: { returnTo?: string | undefined; error?: string | undefined }): SafeHtml {
+export function loginPage(ctx: LayoutContext, input: { returnTo?: string | undefined; error?: string | undefined; federated?: boolean }): SafeHtml {
   return layout(
     ctx,
     'Sign in',
@@ -17,9 +17,36 @@ export function loginPage(ctx: LayoutContext, input: { returnTo?: string | undef
   ${input.returnTo ? html`<input type="hidden" name="return_to" value="${input.returnTo}">` : ''}
   <button type="submit">Email me a sign-in link</button>
 </form>
-<p class="muted">Or <a href="/login/code" data-testid="use-code">email me a code</a> · <a href="/login/password" data-testid="use-password">use a password</a> · <a href="/forgot-password" data-testid="forgot-password">forgot your password?</a></p>`,
+<p class="muted">Or <a href="/login/code" data-testid="use-code">email me a code</a> · <a href="/login/password" data-testid="use-password">use a password</a> · <a href="/forgot-password" data-testid="forgot-password">forgot your password?</a></p>
+${input.federated ? federatedSignIn(input.returnTo) : ''}`,
   );
 }
+
+/**
+ * Single sign-on for a named organization (`GET /auth/sso/start?slug=`), and Google / Microsoft
+ * without one (`GET /auth/oauth/discovery/start`: the organization picker comes next).
+ */
+function federatedSignIn(returnTo: string | undefined): SafeHtml {
+  const back = returnTo ? html`<input type="hidden" name="return_to" value="${returnTo}">` : '';
+  return html`<section class="card" data-testid="federated">
+  <h2>Other ways to sign in</h2>
+  <form method="get" action="/auth/sso/start" data-testid="sso-form" class="inline">
+    <label>Organization slug <input name="slug" required pattern="${SLUG_PATTERN}" autocomplete="organization" placeholder="acme"></label>
+    ${back}<button type="submit">Sign in with SSO</button>
+  </form>
+  <ul class="plain">
+    ${['google', 'microsoft'].map(
+      (provider) => html`<li><form method="get" action="/auth/oauth/discovery/start"><input type="hidden" name="provider" value="${provider}">${back}<button type="submit" data-testid="oauth-discovery" data-provider="${provider}">Sign in with ${PROVIDER_NAMES[provider] ?? provider}</button></form></li>`,
+    )}
+  </ul>
+  <form method="get" action="/org" data-testid="org-page-form" class="inline">
+    <label>Your organization's sign-in page <input name="slug" required pattern="${SLUG_PATTERN}" placeholder="acme"></label>
+    <button type="submit">Go</button>
+  </form>
+</section>`;
+}
+
+const PROVIDER_NAMES: Readonly<Record<string, string>> = { google: 'Google', microsoft: 'Microsoft', github: 'GitHub', slack: 'Slack', hubspot: 'HubSpot' };
 
 /** Password sign-in (discovery: the organization picker comes next). */
 export function passwordLoginPage(ctx: LayoutContext, input: { returnTo?: string | undefined; error?: string | undefined }): SafeHtml {
@@ -89,11 +116,11 @@ export function resetPasswordPage(ctx: LayoutContext, input: { error?: string | 
 }
 
 /** Shown after the sign-in form was accepted. The same answer whether or not the account exists. */
-export function checkEmailPage(ctx: LayoutContext): SafeHtml {
+export function checkEmailPage(ctx: LayoutContext, input: { verifyEmail?: boolean } = {}): SafeHtml {
   return layout(
     ctx,
     'Check your email',
-    html`<p class="banner ok" data-testid="check-email">If this address belongs to an account, we sent it a sign-in link. Open it in this browser (it is bound to it) within 10 minutes; after that, ask for a new one.</p>
+    html`${input.verifyEmail ? html`<p class="banner ok" data-testid="verify-email">Your sign-in provider does not confirm email addresses, so we emailed you a link to finish signing in.</p>` : ''}<p class="banner ok" data-testid="check-email">If this address belongs to an account, we sent it a sign-in link. Open it in this browser (it is bound to it) within 10 minutes; after that, ask for a new one.</p>
 ${ctx.devMode ? html`<p>Running against the emulator: no real email is sent. Open the <a href="/dev/mailbox" data-testid="open-mailbox">dev mailbox</a> to read it.</p>` : ''}`,
   );
 }
@@ -274,11 +301,22 @@ ${input.docs.length === 0
 }
 
 /** Members of the current organization (needs `stytch.member:search`). */
-export function membersPage(ctx: LayoutContext, members: readonly { email: string; name: string; status: string; roles: readonly string[] }[]): SafeHtml {
+export function membersPage(
+  ctx: LayoutContext,
+  members: readonly { email: string; name: string; status: string; roles: readonly string[] }[],
+  input: { canInvite?: boolean; notice?: string | undefined; error?: string | undefined } = {},
+): SafeHtml {
   return layout(
     ctx,
     'Members',
-    html`<table class="list" data-testid="members"><thead><tr><th>Email</th><th>Name</th><th>Status</th><th>Roles</th></tr></thead><tbody>${members.map(
+    html`${errorBanner(input.error)}${input.notice ? html`<p class="banner ok" data-testid="notice">${input.notice}</p>` : ''}
+${input.canInvite
+  ? html`<form class="card inline" method="post" action="/members/invite" data-testid="invite-form">
+  <label>Invite by email <input type="email" name="email_address" required autocomplete="off"></label>
+  <button type="submit">Send invitation</button>
+</form>`
+  : ''}
+<table class="list" data-testid="members"><thead><tr><th>Email</th><th>Name</th><th>Status</th><th>Roles</th></tr></thead><tbody>${members.map(
       (m) => html`<tr><td>${m.email}</td><td>${m.name}</td><td>${m.status}</td><td>${m.roles.map((r) => html`<span class="pill">${r}</span> `)}</td></tr>`,
     )}</tbody></table>`,
   );
@@ -327,6 +365,91 @@ export function errorPage(ctx: LayoutContext, input: { status: number; code: str
   <p>${input.message}</p>
   <p class="muted">HTTP ${input.status} · <code data-testid="error-code">${input.code}</code></p>
   <p><a href="/dashboard">Back to the dashboard</a></p>
+</section>`,
+  );
+}
+
+/** What `GET /auth/organizations/login-methods` says one organization allows. */
+export interface OrganizationLoginView {
+  organizationId: string;
+  organizationName: string;
+  magicLink: boolean;
+  password: boolean;
+  sso: readonly { displayName: string; identityProvider: string; startUrl: string | null }[];
+  oauth: readonly { provider: string; startUrl: string | null }[];
+}
+
+/** "Sign in to Acme": only the methods the organization allows, each signing in straight into it. */
+export function organizationLoginPage(ctx: LayoutContext, org: OrganizationLoginView, input: { error?: string | undefined }): SafeHtml {
+  const sso = org.sso.filter((c) => c.startUrl !== null);
+  const oauth = org.oauth.filter((p) => p.startUrl !== null);
+  const nothing = !org.magicLink && !org.password && sso.length === 0 && oauth.length === 0;
+  return layout(
+    ctx,
+    `Sign in to ${org.organizationName}`,
+    html`${errorBanner(input.error)}
+<section class="card" data-testid="org-login" data-org="${org.organizationName}">
+${sso.map((c) => html`<p><a class="button" href="${c.startUrl ?? ''}" data-testid="org-sso" data-connection="${c.displayName}">Sign in with SSO (${c.displayName || c.identityProvider})</a></p>`)}
+${oauth.map((p) => html`<p><a class="button" href="${p.startUrl ?? ''}" data-testid="org-oauth" data-provider="${p.provider}">Sign in with ${PROVIDER_NAMES[p.provider] ?? p.provider}</a></p>`)}
+${org.magicLink
+  ? html`<form method="post" action="/auth/login/email" data-testid="org-email-form">
+  <input type="hidden" name="organization_id" value="${org.organizationId}">
+  <label>Work email <input type="email" name="email_address" required autocomplete="email"></label>
+  <button type="submit">Email me a sign-in link</button>
+</form>`
+  : ''}
+${org.password
+  ? html`<form method="post" action="/auth/login/password" data-testid="org-password-form">
+  <input type="hidden" name="organization_id" value="${org.organizationId}">
+  <label>Work email <input type="email" name="email_address" required autocomplete="email"></label>
+  <label>Password <input type="password" name="password" required autocomplete="current-password" maxlength="256"></label>
+  <button type="submit">Sign in with a password</button>
+</form>`
+  : ''}
+${nothing ? html`<p class="muted" data-testid="org-no-methods">This organization allows no sign-in method this app offers. Ask an admin.</p>` : ''}
+</section>
+<p class="muted"><a href="/login">Not your organization? Sign in here.</a></p>`,
+  );
+}
+
+/** A SAML connection as the SSO admin page shows it. */
+export interface SsoConnectionView {
+  connectionId: string;
+  displayName: string;
+  status: string;
+  idpSsoUrl: string;
+  idpEntityId: string;
+  isDefault: boolean;
+}
+
+/** The organization's SAML connections: create one, edit the IdP settings of each (needs `stytch.sso`). */
+export function ssoAdminPage(ctx: LayoutContext, input: { connections: readonly SsoConnectionView[]; certificateHint: string; notice?: string | undefined; error?: string | undefined }): SafeHtml {
+  const fields = (c?: SsoConnectionView) => html`<label>Display name <input name="display_name" maxlength="256" value="${c?.displayName ?? ''}" required></label>
+  <label>IdP SSO URL <input type="url" name="idp_sso_url" maxlength="2048" value="${c?.idpSsoUrl ?? ''}" placeholder="https://idp.example.com/saml/sso"></label>
+  <label>IdP entity id <input name="idp_entity_id" maxlength="2048" value="${c?.idpEntityId ?? ''}" placeholder="https://idp.example.com/entity"></label>
+  <label>IdP signing certificate (PEM, optional) <textarea name="x509_certificate" rows="3" maxlength="8192"></textarea></label>`;
+  return layout(
+    ctx,
+    'Single sign-on',
+    html`${errorBanner(input.error)}${input.notice ? html`<p class="banner ok" data-testid="notice">${input.notice}</p>` : ''}
+<p class="muted">${input.certificateHint}</p>
+${input.connections.length === 0 ? html`<p class="muted" data-testid="no-connections">No SAML connection yet.</p>` : ''}
+${input.connections.map(
+  (c) => html`<section class="card" data-testid="sso-connection" data-connection="${c.displayName}" data-status="${c.status}">
+  <h2>${c.displayName || '(unnamed)'} <span class="pill">${c.status}</span>${c.isDefault ? html` <span class="pill">default</span>` : ''}</h2>
+  <p class="muted"><code>${c.connectionId}</code></p>
+  <form method="post" action="/admin/sso/${encodeURIComponent(c.connectionId)}" data-testid="sso-edit-form">
+  ${fields(c)}
+  <button type="submit">Save</button>
+  </form>
+</section>`,
+)}
+<section class="card">
+  <h2>New SAML connection</h2>
+  <form method="post" action="/admin/sso" data-testid="sso-create-form">
+  ${fields()}
+  <button type="submit">Create connection</button>
+  </form>
 </section>`,
   );
 }
