@@ -89,34 +89,29 @@ export interface AttemptSubject {
 }
 
 /**
- * The `stytchAuth()` store (memory, or Redis for a fleet) seen as an {@link AttemptStore}. The
- * shared store only counts (`hit`), so this keeps the last count each key reached here: failures
- * are counted fleet-wide, and a failure counted on another instance is seen here from this key's
- * next failure on. Across N instances a guessing run thus gets at most N - 1 tries past the limit;
- * outages and other non-credential errors are never counted.
+ * The `stytchAuth()` store (memory, or Redis for a fleet) seen as an {@link AttemptStore}: failures
+ * are counted in it and read back from it, so a member's limit holds across every instance sharing
+ * the store. Outages and other non-credential errors are never counted; while the shared backend is
+ * unreachable the store counts per process.
  */
 class SharedAttemptStore implements AttemptStore {
   readonly #store: SharedStore;
-  readonly #seen = new LRUCache<string, AttemptCount>({ max: 50_000 });
 
   constructor(store: SharedStore) {
     this.#store = store;
   }
 
-  get(key: string, now: number): AttemptCount | undefined {
-    const entry = this.#seen.get(key);
-    return entry === undefined || entry.resetAt <= now ? undefined : { ...entry };
+  async get(key: string, now: number): Promise<AttemptCount | undefined> {
+    const { count, resetInMs } = await this.#store.peek(`attempts:${key}`);
+    return count === 0 ? undefined : { count, resetAt: now + resetInMs };
   }
 
   async increment(key: string, windowMs: number, now: number): Promise<AttemptCount> {
     const { count, resetInMs } = await this.#store.hit(`attempts:${key}`, windowMs);
-    const next = { count, resetAt: now + resetInMs };
-    this.#seen.set(key, next);
-    return { ...next };
+    return { count, resetAt: now + resetInMs };
   }
 
   async reset(key: string): Promise<void> {
-    this.#seen.delete(key);
     await this.#store.reset(`attempts:${key}`);
   }
 }

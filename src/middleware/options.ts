@@ -309,7 +309,7 @@ export function resolveAcceptsToken(factory: string, value: unknown, allowed: re
   return Object.freeze(new Set(value as TokenKind[]));
 }
 
-const STORE_METHODS = ['revoke', 'isRevoked', 'hit', 'reset', 'ready', 'metrics', 'close'] as const;
+const STORE_METHODS = ['revoke', 'isRevoked', 'hit', 'peek', 'reset', 'ready', 'metrics', 'close'] as const;
 
 function isStore(value: unknown): value is SharedStore {
   if (typeof value !== 'object' || value === null) return false;

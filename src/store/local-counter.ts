@@ -27,6 +27,14 @@ export class LocalCounter {
     return { count: window.count, resetInMs: window.endsAtMs - now };
   }
 
+  /** The current window's count without counting (0 when no window is open). */
+  peek(key: string): { count: number; resetInMs: number } {
+    const now = this.#now();
+    const window = this.#windows.get(key);
+    if (window === undefined || window.endsAtMs <= now) return { count: 0, resetInMs: 0 };
+    return { count: window.count, resetInMs: window.endsAtMs - now };
+  }
+
   reset(key: string): void {
     this.#windows.delete(key);
   }

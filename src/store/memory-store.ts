@@ -35,6 +35,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): SharedStore {
     hit(key: string, windowMs: number): Promise<HitResult> {
       return Promise.resolve({ ...counter.hit(key, windowMs), local: false });
     },
+    peek(key: string): Promise<HitResult> {
+      return Promise.resolve({ ...counter.peek(key), local: false });
+    },
     reset(key: string): Promise<void> {
       counter.reset(key);
       return Promise.resolve();

@@ -30,6 +30,8 @@ interface RedisModule {
 const HIT_SCRIPT =
   "local c = redis.call('INCR', KEYS[1]) local t = redis.call('PTTL', KEYS[1]) " +
   "if t < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) t = tonumber(ARGV[1]) end return {c, t}";
+/** The current window's count and time left, without counting. */
+const PEEK_SCRIPT = "local c = redis.call('GET', KEYS[1]) local t = redis.call('PTTL', KEYS[1]) return {tonumber(c) or 0, t}";
 /** Most revocations made here that are re-written after an outage. */
 const MAX_OWN = 10_000;
 const MAX_ID_CHARS = 1024;
@@ -123,21 +125,31 @@ export class RedisStore implements SharedStore {
   }
 
   async hit(key: string, windowMs: number): Promise<HitResult> {
-    if (this.#state === 'up') {
-      try {
-        const reply = await this.#command(['EVAL', HIT_SCRIPT, '1', this.#hitKey(key), String(Math.max(1, Math.round(windowMs)))]);
-        if (Array.isArray(reply) && reply.length === 2) {
-          const count = Number(reply[0]);
-          const ttl = Number(reply[1]);
-          if (Number.isFinite(count) && Number.isFinite(ttl)) return { count, resetInMs: Math.max(0, ttl), local: false };
-        }
-        this.#failed('bad_reply');
-      } catch (error) {
-        this.#failed(error instanceof CommandTimeout ? 'timeout' : 'error');
-      }
-    }
+    const shared = await this.#window(HIT_SCRIPT, key, [String(Math.max(1, Math.round(windowMs)))]);
+    if (shared !== undefined) return shared;
     this.#localHits++;
     return { ...this.#counter.hit(key, windowMs), local: true };
+  }
+
+  async peek(key: string): Promise<HitResult> {
+    return (await this.#window(PEEK_SCRIPT, key, [])) ?? { ...this.#counter.peek(key), local: true };
+  }
+
+  /** Run a counter script (`{count, ttl}` reply) while Redis is up; undefined means "count locally". */
+  async #window(script: string, key: string, args: string[]): Promise<HitResult | undefined> {
+    if (this.#state !== 'up') return undefined;
+    try {
+      const reply = await this.#command(['EVAL', script, '1', this.#hitKey(key), ...args]);
+      if (Array.isArray(reply) && reply.length === 2) {
+        const count = Number(reply[0]);
+        const ttl = Number(reply[1]);
+        if (Number.isFinite(count) && Number.isFinite(ttl)) return { count, resetInMs: Math.max(0, ttl), local: false };
+      }
+      this.#failed('bad_reply');
+    } catch (error) {
+      this.#failed(error instanceof CommandTimeout ? 'timeout' : 'error');
+    }
+    return undefined;
   }
 
   async reset(key: string): Promise<void> {

@@ -61,6 +61,8 @@ export interface SharedStore {
   readonly hasRevocations: boolean;
   /** Count one attempt under `key` in a fixed window of `windowMs`; never rejects. */
   hit(key: string, windowMs: number): Promise<HitResult>;
+  /** The attempts under `key` in the current window, without counting one; never rejects. */
+  peek(key: string): Promise<HitResult>;
   /** Forget the attempts under `key` (e.g. after a success); never rejects. */
   reset(key: string): Promise<void>;
   /** Resolves once the store is connected and has loaded the revocations already published (or gave up waiting); never rejects. */
