@@ -48,5 +48,7 @@ const stop = () => {
     },
   );
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+// `on`, not `once`: a second signal (a process-group signal plus the one tsx relays, or a second
+// Ctrl-C) must not fall back to the default action and kill the process mid-close.
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

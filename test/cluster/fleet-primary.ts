@@ -40,8 +40,8 @@ if (cluster.isPrimary) {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
     setTimeout(() => process.exit(0), 300).unref();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   process.stdin.on('end', stop);
   process.stdin.resume();
   cluster.on('exit', (worker, code) => {

@@ -27,8 +27,8 @@ if (cluster.isPrimary) {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
     setTimeout(() => process.exit(0), 200).unref();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   // The test's process is our parent: when its stdin pipe closes, go away too (no orphans).
   process.stdin.on('end', stop);
   process.stdin.resume();
