@@ -91,6 +91,18 @@ export function maskPhone(phone: string | undefined | null): string {
 
 const MEMBER_ID = /^[A-Za-z0-9._~-]{2,128}$/;
 
+/** A base64url JSON object cookie of at most `maxChars`, or undefined when absent or anything odd. */
+function readJsonCookie(req: IncomingMessage, name: string, maxChars: number): Record<string, unknown> | undefined {
+  const raw = readSingleCookie(req, name);
+  if (raw === undefined || raw.length > maxChars || !/^[A-Za-z0-9_-]+$/.test(raw)) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The transient cookies of one router, bound to its names and cookie writer. When the app set no
  * prefix, the cookies of a `Secure` response are named with `__Host-` (`hostNames`): a sibling
@@ -173,16 +185,9 @@ export class FlowCookies {
 
   /** The held result, strictly parsed; anything odd reads as none. */
   readPendingJoin(req: IncomingMessage): PendingJoin | undefined {
-    const raw = readSingleCookie(req, this.#n(req).join);
-    if (raw === undefined || !/^[A-Za-z0-9_-]{1,3000}$/.test(raw)) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const { s, o, n, e } = parsed as Record<string, unknown>;
+    const parsed = readJsonCookie(req, this.#n(req).join, 3000);
+    if (parsed === undefined) return undefined;
+    const { s, o, n, e } = parsed;
     if (typeof s !== 'string' || !/^[A-Za-z0-9_.~=+-]{8,512}$/.test(s)) return undefined;
     if (typeof o !== 'string' || !FIELD_RULES.organization.test(o)) return undefined;
     return { sessionToken: s, organizationId: o, organizationName: typeof n === 'string' ? n.slice(0, 128) : '', memberEmail: typeof e === 'string' ? e.slice(0, 254) : '' };
@@ -229,16 +234,9 @@ export class FlowCookies {
 
   /** The pending-MFA hints, strictly parsed; anything odd reads as none. */
   readPendingMfa(req: IncomingMessage): PendingMfa | undefined {
-    const raw = readSingleCookie(req, this.#n(req).mfa);
-    if (raw === undefined || !/^[A-Za-z0-9_-]{1,2048}$/.test(raw)) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const { m, o, p, s, t } = parsed as Record<string, unknown>;
+    const parsed = readJsonCookie(req, this.#n(req).mfa, 2048);
+    if (parsed === undefined) return undefined;
+    const { m, o, p, s, t } = parsed;
     if (typeof m !== 'string' || !MEMBER_ID.test(m)) return undefined;
     if (typeof o !== 'string' || !FIELD_RULES.organization.test(o)) return undefined;
     return {

@@ -55,22 +55,30 @@ function build(policy: object): CompiledRoles {
       byResource = new Map();
       grants.set(roleId, byResource);
     }
-    for (const permission of permissions as unknown[]) {
-      if (typeof permission !== 'object' || permission === null) continue;
-      const resourceId: unknown = (permission as { resource_id?: unknown }).resource_id;
-      const actions: unknown = (permission as { actions?: unknown }).actions;
-      if (typeof resourceId !== 'string' || !Array.isArray(actions)) continue;
-      let allowed = byResource.get(resourceId);
-      if (allowed === undefined) {
-        allowed = new Set();
-        byResource.set(resourceId, allowed);
-      }
-      for (const action of actions as unknown[]) {
-        if (typeof action === 'string') allowed.add(action);
-      }
-    }
+    addPermissions(byResource, permissions as unknown[]);
   }
   return { grants, usable: true };
+}
+
+/**
+ * Fold a policy's `permissions` list (`[{ resource_id, actions }]`, as roles and scopes carry it)
+ * into `byResource`: resource id -> allowed actions. Malformed entries are skipped.
+ */
+export function addPermissions(byResource: Map<string, Set<string>>, permissions: readonly unknown[]): void {
+  for (const permission of permissions) {
+    if (typeof permission !== 'object' || permission === null) continue;
+    const resourceId: unknown = (permission as { resource_id?: unknown }).resource_id;
+    const actions: unknown = (permission as { actions?: unknown }).actions;
+    if (typeof resourceId !== 'string' || !Array.isArray(actions)) continue;
+    let allowed = byResource.get(resourceId);
+    if (allowed === undefined) {
+      allowed = new Set();
+      byResource.set(resourceId, allowed);
+    }
+    for (const action of actions as unknown[]) {
+      if (typeof action === 'string') allowed.add(action);
+    }
+  }
 }
 
 /** The `*` entry in a permission's `actions` matches every action of that one resource (spec 4.3). */

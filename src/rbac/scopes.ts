@@ -3,6 +3,7 @@
  * policy's scope-to-permission mapping. Pure; no Express.
  */
 import type { RbacPolicy } from '../client/types.js';
+import { addPermissions } from './compile.js';
 
 /** Granted scopes indexed by action → resources, as the SDK's default check builds them. */
 export type ScopeIndex = ReadonlyMap<string, ReadonlySet<string>>;
@@ -69,18 +70,7 @@ function compileScopes(policy: RbacPolicy): CompiledScopes {
         byResource = new Map();
         out.set(name, byResource);
       }
-      for (const permission of permissions as unknown[]) {
-        if (typeof permission !== 'object' || permission === null) continue;
-        const resourceId: unknown = (permission as { resource_id?: unknown }).resource_id;
-        const actions: unknown = (permission as { actions?: unknown }).actions;
-        if (typeof resourceId !== 'string' || !Array.isArray(actions)) continue;
-        let allowed = byResource.get(resourceId);
-        if (allowed === undefined) {
-          allowed = new Set();
-          byResource.set(resourceId, allowed);
-        }
-        for (const action of actions as unknown[]) if (typeof action === 'string') allowed.add(action);
-      }
+      addPermissions(byResource, permissions as unknown[]);
     }
   }
   compiledByPolicy.set(policy, out);
