@@ -42,13 +42,13 @@ const orgRoles = new Map<string, { role_id: string; description: string; permiss
  * (besides every member's `stytch_member`, which grants `*` on `stytch.self`), and a session.
  * `as` / `asJwt` are the SDK's options argument carrying the member-session header.
  */
-export function actor(e: Emulator, organizationId: string, grants: Grant[] = [], extra: { roles?: string[] } = {}) {
+export function actor(e: Emulator, organizationId: string, grants: Grant[] = [], extra: { roles?: string[]; password?: string } = {}) {
   const roleId = `role-${uniq()}`;
   const roles = [...(orgRoles.get(organizationId) ?? []), { role_id: roleId, description: 'conformance', permissions: grants }];
   orgRoles.set(organizationId, roles);
   e.admin.setOrgPolicy(organizationId, { roles });
   const email = newEmail('actor');
-  const member = e.admin.createMember(organizationId, { email_address: email, status: 'active', roles: [roleId, ...(extra.roles ?? [])] });
+  const member = e.admin.createMember(organizationId, { email_address: email, status: 'active', roles: [roleId, ...(extra.roles ?? [])], ...(extra.password ? { password: extra.password } : {}) });
   const session = e.admin.createSession({ member_id: member.member_id });
   return {
     member,
