@@ -145,6 +145,7 @@ describe('members.update: member rules', () => {
     const other = target(org.organization_id);
     await expectStytch(sdk().organizations.members.update({ organization_id: org.organization_id, member_id: other.member_id, email_address: old }), 400, 'retired_member_email');
     await expectStytch(sdk().magicLinks.email.invite({ organization_id: org.organization_id, email_address: old }), 400, 'retired_member_email');
+    await expectStytch(sdk().organizations.members.startEmailUpdate({ organization_id: org.organization_id, member_id: other.member_id, email_address: old }), 400, 'retired_member_email');
     // Another organization is not affected.
     await sdk().organizations.members.create({ organization_id: newOrg(emu()).organization_id, email_address: old });
     const back = await sdk().organizations.members.update({ organization_id: org.organization_id, member_id: m.member_id, email_address: old });
