@@ -323,6 +323,8 @@ export function memberRoutes(router: Router): void {
     if (member.status !== 'active' || !member.email_address_verified) {
       throw badRequest('member_email_not_verified', 'Only active members with a verified email address can change it.');
     }
+    // Retired counts as used (reference A11.4); another member's retired address is reserved (A11.3).
+    refuseRetiredEmail(state, org.organization_id, email, member.member_id);
     if (email === member.email_address || emailInUse(state, org.organization_id, email) || member.retired_email_addresses.some((r) => r.email_address === email)) {
       throw badRequest('duplicate_member_email', 'The new email address is already used in this organization.');
     }

@@ -30,6 +30,7 @@ for (const [name, send] of Object.entries(CALLS)) {
     });
 
     it('RESTRICTED with an allowed domain creates a pending member', async () => {
+      // A11.6 table: RESTRICTED, domain listed → member created (pending), signup email sent.
       const org = newOrg(emu(), { email_jit_provisioning: 'RESTRICTED', email_allowed_domains: ['allowed.example'] });
       const res = await send(org.organization_id, `new-${uniq()}@allowed.example`);
       expect(res.member_created).toBe(true);
@@ -37,6 +38,7 @@ for (const [name, send] of Object.entries(CALLS)) {
     });
 
     it('an existing member signs in whatever the JIT setting', async () => {
+      // A11.6: the JIT rules apply to an unknown email only.
       const org = newOrg(emu());
       const m = emu().admin.createMember(org.organization_id, { email_address: newEmail(), status: 'active' });
       expect((await send(org.organization_id, m.email_address)).member_created).toBe(false);

@@ -9,6 +9,7 @@ const { emu, sdk } = useConformance({ redirectUrls: { invite: 'http://127.0.0.1:
 
 describe('magicLinks.email.invite: member states (A5.2)', () => {
   it('creates an invited member for a new address and sends the invite', async () => {
+    // A5.2 table: no member with that email → member created with status invited.
     const org = newOrg(emu());
     const email = newEmail('invitee');
     const res = await sdk().magicLinks.email.invite({ organization_id: org.organization_id, email_address: email });
@@ -36,6 +37,7 @@ describe('magicLinks.email.invite: member states (A5.2)', () => {
   });
 
   it('an invite link activates the member (magic_links.d.ts authenticate: pending/invited → active)', async () => {
+    // A5.2: authenticating the invite link moves invited → active and verifies the email [INF for the email].
     const org = newOrg(emu());
     const email = newEmail('accept');
     await sdk().magicLinks.email.invite({ organization_id: org.organization_id, email_address: email });
@@ -62,6 +64,7 @@ describe('magicLinks.email.invite: the organization email_invites setting (A5.2)
   });
 
   it('ALL_ALLOWED accepts any address', async () => {
+    // `email_invites`: "ALL_ALLOWED – any new Member can be invited to join via email."
     const org = newOrg(emu(), { email_invites: 'ALL_ALLOWED' });
     expect((await sdk().magicLinks.email.invite({ organization_id: org.organization_id, email_address: newEmail() })).member.status).toBe('invited');
   });

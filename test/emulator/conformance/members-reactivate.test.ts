@@ -35,12 +35,14 @@ describe('members.reactivate', () => {
   });
 
   it('refuses a member that is not deleted: no_deleted_member_found_for_reactivation', async () => {
+    // A11.5: reactivate restores a deleted member; the name is android-enum's, 400 [INF].
     const org = newOrg(emu());
     const m = emu().admin.createMember(org.organization_id, { email_address: newEmail() });
     await expectStytch(sdk().organizations.members.reactivate({ organization_id: org.organization_id, member_id: m.member_id }), 400, 'no_deleted_member_found_for_reactivation');
   });
 
   it('refuses when another member now holds the email: reactivation_email_belongs_to_another_member', async () => {
+    // A11.5 (android-enum name, 400 [INF]).
     const org = newOrg(emu());
     const m = await deletedMember(org.organization_id);
     emu().admin.createMember(org.organization_id, { email_address: m.email_address });

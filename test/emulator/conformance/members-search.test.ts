@@ -59,6 +59,8 @@ describe('members.search: filters', () => {
   });
 
   it('refuses unknown filters, missing values and values of the wrong type', async () => {
+    // A11.1 type errors: member_search_filter_name_not_recognized, _missing_filter_value, _expected_* and
+    // search_invalid_status_filter (android-enum names, 400 [INF]).
     const { org } = seeded();
     const search = (operands: unknown[]) => sdk().organizations.members.search({ organization_ids: [org.organization_id], query: raw(operands) });
     await expectStytch(search([{ filter_name: 'member_shoe_size', filter_value: ['42'] }]), 400, 'member_search_filter_name_not_recognized');

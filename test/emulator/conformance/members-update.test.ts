@@ -94,6 +94,7 @@ describe('members.update: one stytch.member action per field (A6.4)', () => {
   });
 
   it("'*' on stytch.member grants every field, over the JWT header too", async () => {
+    // A6.6: `*` as action wildcard (base 4.4); method_options.js sends session_jwt as X-Stytch-Member-SessionJWT.
     const org = newOrg(emu());
     const other = target(org.organization_id);
     const star = actor(emu(), org.organization_id, [{ resource_id: MEMBER, actions: ['*'] }]);
@@ -137,6 +138,8 @@ describe('members.update: member rules', () => {
   });
 
   it('a retired address is reserved: other members get retired_member_email, the member may switch back (A11.3)', async () => {
+    // organizations_members.d.ts `unlinkRetiredEmail`: "A retired email address cannot be used by other Members in
+    // the same Organization"; A11.3: the member may switch back to it. Name android-enum, 400 [INF].
     const org = newOrg(emu());
     const old = newEmail('old');
     const m = emu().admin.createMember(org.organization_id, { email_address: old });
@@ -145,6 +148,7 @@ describe('members.update: member rules', () => {
     const other = target(org.organization_id);
     await expectStytch(sdk().organizations.members.update({ organization_id: org.organization_id, member_id: other.member_id, email_address: old }), 400, 'retired_member_email');
     await expectStytch(sdk().magicLinks.email.invite({ organization_id: org.organization_id, email_address: old }), 400, 'retired_member_email');
+    await expectStytch(sdk().organizations.members.startEmailUpdate({ organization_id: org.organization_id, member_id: other.member_id, email_address: old }), 400, 'retired_member_email');
     // Another organization is not affected.
     await sdk().organizations.members.create({ organization_id: newOrg(emu()).organization_id, email_address: old });
     const back = await sdk().organizations.members.update({ organization_id: org.organization_id, member_id: m.member_id, email_address: old });
@@ -153,6 +157,7 @@ describe('members.update: member rules', () => {
   });
 
   it('an active address of another member is duplicate_member_email', async () => {
+    // A11.3 errors: duplicate_member_email (android-enum, 400 [INF]).
     const org = newOrg(emu());
     const a = target(org.organization_id);
     const b = target(org.organization_id);

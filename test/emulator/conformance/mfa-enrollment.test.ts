@@ -17,6 +17,7 @@ function smsCode(memberId: string): string {
 
 describe('set_mfa_enrollment (otps.sms.authenticate)', () => {
   it('under OPTIONAL, enroll and unenroll toggle mfa_enrolled', async () => {
+    // otp_sms.d.ts `set_mfa_enrollment`: enroll sets mfa_enrolled true, unenroll false.
     const org = newOrg(emu(), { mfa_policy: 'OPTIONAL', email_invites: 'ALL_ALLOWED' });
     const m = emu().admin.createMember(org.organization_id, { email_address: newEmail(), mfa_phone_number: '+14155550133' });
     const { session_token } = emu().admin.createSession({ member_id: m.member_id });

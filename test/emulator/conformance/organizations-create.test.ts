@@ -63,11 +63,13 @@ describe('organizations.create: defaults (A11.8)', () => {
 
   for (const [field, value] of Object.entries(OTHER_FIELDS)) {
     it(`passing ${field} (not an authentication setting) keeps email_invites ALL_ALLOWED`, async () => {
+      // A11.8 table, "Does not count" column [INF].
       expect((await create({ [field]: value() })).organization.email_invites).toBe('ALL_ALLOWED');
     });
   }
 
   it('an explicit email_invites wins', async () => {
+    // A11.8: the rule is a default; a passed email_invites is used as given.
     expect((await create({ mfa_policy: 'REQUIRED_FOR_ALL', email_invites: 'ALL_ALLOWED' })).organization.email_invites).toBe('ALL_ALLOWED');
   });
 });
