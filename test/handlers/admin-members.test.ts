@@ -308,6 +308,22 @@ describe('members routes: requests that are refused before anything happens', ()
     expect(offsite.body.error.code).toBe('invalid_request');
   });
 
+  it('answers 503 (never 500) when the RBAC policy cannot be loaded or Stytch is down', async () => {
+    const s = seed();
+    const browser = signedIn(emu(), app, s.admin.member_id);
+    // A fresh organization: its policy is not cached yet.
+    emu().faults.next('GET /v1/b2b/rbac/organizations/' + s.org.organization_id, { status: 503 });
+    const cold = await call(browser, 'GET', '/members');
+    expect(cold.status).toBe(503);
+    expect(routeCalls(emu())).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the policy cache's failure backoff
+    emu().faults.next('POST /v1/b2b/organizations/members/search', { status: 500 });
+    const down = await call(browser, 'GET', '/members');
+    expect(down.status).toBe(503);
+    expect(down.body.error.code).toBe('upstream_unavailable');
+    expect(down.text).not.toContain('stytch.com');
+  });
+
   it('answers 405 for a method the path does not have', async () => {
     const s = seed();
     const res = await call(signedIn(emu(), app, s.admin.member_id), 'PATCH', '/members');
