@@ -165,10 +165,18 @@ export class RequestDecider {
         return this.#machineHit(machine);
       }
     }
-    const credential: Credential = { source, kind, value };
     // Shape and size first: junk never reaches base64, JSON, the JWKS or the network.
     const wellFormed = kind === 'jwt' ? isCompactJwsShape(value, this.#maxTokenBytes) : isOpaqueTokenShape(value, this.#maxTokenBytes);
-    if (!wellFormed) return this.#signOut('malformed_credentials', source, credential);
+    if (!wellFormed) {
+      // A bearer token that is no JWT may be an opaque Connected-App token, where the app gave
+      // the Connected App's credentials to introspect it (an opaque session is never a bearer).
+      if (source === 'bearer' && this.#core.introspectsMachines && isOpaqueTokenShape(value, this.#maxTokenBytes)) {
+        const opaque: Credential = { source, kind: 'opaque', value };
+        return this.#core.introspect(value).then((outcome) => this.#finish(opaque, outcome, undefined));
+      }
+      return this.#signOut('malformed_credentials', source, { source, kind, value });
+    }
+    const credential: Credential = { source, kind, value };
     const fallback = tokenCookieValue !== undefined && isOpaqueTokenShape(tokenCookieValue, this.#maxTokenBytes) ? tokenCookieValue : undefined;
     return this.#core.authenticate(kind, value, fallback, source === 'bearer').then((outcome) => this.#finish(credential, outcome, fallback));
   }
@@ -178,7 +186,7 @@ export class RequestDecider {
     const memo = (entry.memo ??= {});
     let decision = memo.bearer;
     if (decision === undefined) {
-      const credential: Credential = Object.freeze({ source: 'bearer', kind: 'jwt', value: entry.token });
+      const credential: Credential = Object.freeze({ source: 'bearer', kind: entry.kind, value: entry.token });
       decision = Object.freeze({ auth: machineAuth(entry.identity, 'cache'), credential, cookies: KEEP });
       memo.bearer = decision;
     }
