@@ -90,6 +90,8 @@ export interface MachineEntry<M = unknown> {
   readonly token: string;
   /** A JWT verified locally, or an opaque token Stytch introspected. */
   readonly kind: 'jwt' | 'opaque';
+  /** Tells it apart from a session entry in the one verified-token cache. */
+  readonly machine: true;
   memo: M | undefined;
 }
 
@@ -109,6 +111,7 @@ export interface CachedEntry<M = unknown> extends VerifiedEntry<M> {
   readonly kind: 'jwt' | 'opaque';
   /** The whole token, compared exactly on every hit (see {@link SessionAuthenticator.lookup}). */
   readonly token: string;
+  readonly machine: false;
 }
 
 /** Options of {@link SessionAuthenticator}. */
@@ -187,8 +190,11 @@ export class SessionAuthenticator<M = unknown> {
   readonly #networkTimeoutMs: number | undefined;
   readonly #negativeCacheMs: number;
   readonly #maxTokenBytes: number;
-  /** Token tail → the verified credential (exact token inside, compared on every hit). */
-  readonly #verified: LRUCache<string, CachedEntry<M>> | undefined;
+  /**
+   * Token tail → the verified credential (exact token inside, compared on every hit): sessions
+   * and machine tokens in one LRU, so a bearer token costs one lookup whatever its kind.
+   */
+  readonly #verified: LRUCache<string, CachedEntry<M> | MachineEntry<M>> | undefined;
   /** Credential hash → reason, for definite negative network answers. */
   readonly #negative: LRUCache<string, { reason: SignedOutReason; until: number }>;
   /** Session ids Stytch reported gone (or forgotten on logout): no local acceptance. */
@@ -198,8 +204,6 @@ export class SessionAuthenticator<M = unknown> {
   readonly breaker: CircuitBreaker;
   readonly #acceptsSessions: boolean;
   readonly #machineKinds: ReadonlySet<MachineTokenKind>;
-  /** Token tail → a verified machine token; undefined when no machine kind is accepted. */
-  readonly #machines: LRUCache<string, MachineEntry<M>> | undefined;
   readonly #introspection: MachineIntrospectionOptions | undefined;
 
   constructor(options: SessionAuthenticatorOptions) {
@@ -214,13 +218,12 @@ export class SessionAuthenticator<M = unknown> {
     this.#negativeCacheMs = options.negativeCacheMs ?? 30_000;
     this.#maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
     const size = options.verifiedCacheSize ?? 10_000;
-    this.#verified = size > 0 ? new LRUCache<string, CachedEntry<M>>({ max: size }) : undefined;
+    this.#verified = size > 0 ? new LRUCache<string, CachedEntry<M> | MachineEntry<M>>({ max: size }) : undefined;
     this.#negative = new LRUCache({ max: 10_000 });
     this.#denied = new LRUCache({ max: 100_000 });
     this.breaker = options.breaker;
     this.#acceptsSessions = options.acceptsSessions ?? true;
     this.#machineKinds = options.machineKinds ?? new Set();
-    this.#machines = size > 0 && this.#machineKinds.size > 0 ? new LRUCache<string, MachineEntry<M>>({ max: size }) : undefined;
     this.#revocations = options.revocations;
     this.#introspection = this.#machineKinds.has('connected_app') ? options.introspection : undefined;
   }
@@ -242,16 +245,35 @@ export class SessionAuthenticator<M = unknown> {
 
   /** The machine-token cache: exactly this token verified before and still valid, else undefined. */
   lookupMachine(value: string): MachineEntry<M> | undefined {
-    const cache = this.#machines;
+    const entry = this.lookupBearer(value);
+    return entry?.machine === true ? entry : undefined;
+  }
+
+  /**
+   * {@link lookup} for a bearer JWT where machine tokens are accepted too: one cache read answers
+   * for a session JWT or a machine token (JWT, or opaque and introspected), with each kind's own
+   * validity rules. This is the warm path of every machine request.
+   */
+  lookupBearer(value: string): CachedEntry<M> | MachineEntry<M> | undefined {
+    const cache = this.#verified;
     if (cache === undefined) return undefined;
     const bucket = bucketOf(value);
     const entry = cache.get(bucket);
     if (entry === undefined || entry.token !== value) return undefined;
-    if (entry.validUntilMs <= this.#now()) {
-      cache.delete(bucket);
+    if (entry.machine) {
+      if (entry.validUntilMs > this.#now()) return entry;
+    } else if (entry.kind === 'jwt' && this.#stillValid(entry)) {
+      return entry;
+    } else if (entry.kind !== 'jwt') {
       return undefined;
     }
-    return entry;
+    cache.delete(bucket);
+    return undefined;
+  }
+
+  /** A session entry is still good: inside its validity, not logged out here, not revoked by the fleet. */
+  #stillValid(entry: CachedEntry<M>): boolean {
+    return !(entry.validUntilMs <= this.#now() || (this.#denied.size > 0 && this.#isDenied(entry.identity.sessionId)) || this.#isRevoked(entry.identity));
   }
 
   /**
@@ -272,8 +294,8 @@ export class SessionAuthenticator<M = unknown> {
     if (cache === undefined) return undefined;
     const bucket = bucketOf(value);
     const entry = cache.get(bucket);
-    if (entry === undefined || entry.token !== value || entry.kind !== kind) return undefined;
-    if (entry.validUntilMs <= this.#now() || (this.#denied.size > 0 && this.#isDenied(entry.identity.sessionId)) || this.#isRevoked(entry.identity)) {
+    if (entry === undefined || entry.machine || entry.token !== value || entry.kind !== kind) return undefined;
+    if (!this.#stillValid(entry)) {
       cache.delete(bucket);
       return undefined;
     }
@@ -311,14 +333,14 @@ export class SessionAuthenticator<M = unknown> {
     if (!wellFormed) return entry;
     // Both shapes are ASCII only, so a latin1 round trip copies the string exactly (and skips UTF-8 work).
     const token = Buffer.from(value, 'latin1').toString('latin1');
-    const stored: CachedEntry<M> = { identity: entry.identity, validUntilMs: entry.validUntilMs, refreshed: entry.refreshed, memo: undefined, kind, token };
+    const stored: CachedEntry<M> = { identity: entry.identity, validUntilMs: entry.validUntilMs, refreshed: entry.refreshed, memo: undefined, kind, token, machine: false };
     cache.set(bucketOf(token), stored);
     return stored;
   }
 
   /** Entries in the verified-token caches (sessions and machine tokens) right now (0 when disabled). */
   get verifiedCacheSize(): number {
-    return (this.#verified?.size ?? 0) + (this.#machines?.size ?? 0);
+    return this.#verified?.size ?? 0;
   }
 
   /** Stop accepting a session in this process (after a revoke, e.g. logout). */
@@ -393,10 +415,10 @@ export class SessionAuthenticator<M = unknown> {
         if (!bearer) return signedOut('not_a_session_token');
         if (!this.#machineKinds.has(result.identity.tokenType)) return signedOut('token_type_not_accepted');
         let entry: MachineEntry<M> | undefined;
-        if (!result.staleKeys && this.#machines !== undefined && value.length <= this.#maxTokenBytes) {
+        if (!result.staleKeys && this.#verified !== undefined && value.length <= this.#maxTokenBytes) {
           const token = Buffer.from(value, 'latin1').toString('latin1');
-          entry = { identity: result.identity, validUntilMs: result.validUntilMs, token, kind: 'jwt', memo: undefined };
-          this.#machines.set(bucketOf(token), entry);
+          entry = { identity: result.identity, validUntilMs: result.validUntilMs, token, kind: 'jwt', machine: true, memo: undefined };
+          this.#verified.set(bucketOf(token), entry);
         }
         return { status: 'machine', identity: result.identity, verifiedBy: 'local_jwt', entry };
       }
@@ -499,11 +521,11 @@ export class SessionAuthenticator<M = unknown> {
     let validUntilMs = Math.min(identity.expiresAt * 1000, now + INTROSPECTION_REUSE_MS);
     if (this.#maxAge !== undefined) validUntilMs = Math.min(validUntilMs, now + this.#maxAge * 1000);
     let entry: MachineEntry<M> | undefined;
-    const cache = this.#machines;
+    const cache = this.#verified;
     const wellFormed = kind === 'jwt' || isOpaqueTokenShape(value, this.#maxTokenBytes);
     if (cache !== undefined && validUntilMs > now && wellFormed) {
       const token = Buffer.from(value, 'latin1').toString('latin1');
-      entry = { identity, validUntilMs, token, kind, memo: undefined };
+      entry = { identity, validUntilMs, token, kind, machine: true, memo: undefined };
       cache.set(bucketOf(token), entry);
     }
     logEvent(this.#logger, 'debug', 'machine_token_introspected', { clientId: identity.clientId });
@@ -512,10 +534,11 @@ export class SessionAuthenticator<M = unknown> {
 
   /** Drop a machine token from the machine cache (its exact entry only). */
   #forgetMachine(value: string): void {
-    const cache = this.#machines;
+    const cache = this.#verified;
     if (cache === undefined) return;
     const bucket = bucketOf(value);
-    if (cache.get(bucket)?.token === value) cache.delete(bucket);
+    const entry = cache.get(bucket);
+    if (entry?.machine === true && entry.token === value) cache.delete(bucket);
   }
 
   #circuitOpen(): AuthOutcome<M> {

@@ -153,16 +153,18 @@ export class RequestDecider {
     }
     // Hot path: exactly this token verified before (an O(1) bucket and one string comparison).
     // Only well-formed tokens are ever stored, so junk cannot hit and needs no shape check first.
-    const entry = this.#core.lookup(kind, value);
-    if (entry !== undefined) {
-      this.#metrics.cacheHits++;
-      return this.#hit(entry, source);
-    }
     if (source === 'bearer' && this.#core.acceptsMachines) {
-      const machine = this.#core.lookupMachine(value);
-      if (machine !== undefined) {
+      // One cache read for a bearer token, session JWT or machine token alike.
+      const entry = this.#core.lookupBearer(value);
+      if (entry !== undefined) {
         this.#metrics.cacheHits++;
-        return this.#machineHit(machine);
+        return entry.machine ? this.#machineHit(entry) : this.#hit(entry, source);
+      }
+    } else {
+      const entry = this.#core.lookup(kind, value);
+      if (entry !== undefined) {
+        this.#metrics.cacheHits++;
+        return this.#hit(entry, source);
       }
     }
     // Shape and size first: junk never reaches base64, JSON, the JWKS or the network.
