@@ -92,6 +92,8 @@ export interface MachineEntry<M = unknown> {
   readonly kind: 'jwt' | 'opaque';
   /** Tells it apart from a session entry in the one verified-token cache. */
   readonly machine: true;
+  /** Never set: present so machine and session entries share one object shape (monomorphic cache reads). */
+  readonly refreshed: undefined;
   memo: M | undefined;
 }
 
@@ -417,7 +419,8 @@ export class SessionAuthenticator<M = unknown> {
         let entry: MachineEntry<M> | undefined;
         if (!result.staleKeys && this.#verified !== undefined && value.length <= this.#maxTokenBytes) {
           const token = Buffer.from(value, 'latin1').toString('latin1');
-          entry = { identity: result.identity, validUntilMs: result.validUntilMs, token, kind: 'jwt', machine: true, memo: undefined };
+          // Same fields in the same order as a session entry (see #remember): one hidden class.
+          entry = { identity: result.identity, validUntilMs: result.validUntilMs, refreshed: undefined, memo: undefined, kind: 'jwt', token, machine: true };
           this.#verified.set(bucketOf(token), entry);
         }
         return { status: 'machine', identity: result.identity, verifiedBy: 'local_jwt', entry };
@@ -525,7 +528,7 @@ export class SessionAuthenticator<M = unknown> {
     const wellFormed = kind === 'jwt' || isOpaqueTokenShape(value, this.#maxTokenBytes);
     if (cache !== undefined && validUntilMs > now && wellFormed) {
       const token = Buffer.from(value, 'latin1').toString('latin1');
-      entry = { identity, validUntilMs, token, kind, machine: true, memo: undefined };
+      entry = { identity, validUntilMs, refreshed: undefined, memo: undefined, kind, token, machine: true };
       cache.set(bucketOf(token), entry);
     }
     logEvent(this.#logger, 'debug', 'machine_token_introspected', { clientId: identity.clientId });
