@@ -167,6 +167,43 @@ describe('opaque Connected-App tokens', () => {
     expect(emu().calls.count(INTROSPECT)).toBe(0);
   });
 
+  it('answers 503 for a malformed introspection answer and for a rate limit (with Retry-After)', async () => {
+    const p = partner(emu());
+    const { url } = await app(p);
+    emu().faults.next(INTROSPECT_FAULT, { malformed: true });
+    expect((await get(`${url}/read`, { bearer: p.token(['read:documents']) })).status).toBe(503);
+    emu().faults.next(INTROSPECT_FAULT, { status: 429, retryAfterSeconds: 7 });
+    const limited = await get(`${url}/read`, { bearer: p.token(['read:documents']) });
+    expect(limited.status).toBe(503);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // The rate limit opened the breaker: nothing is asked until it passes.
+    emu().calls.clear();
+    expect((await get(`${url}/read`, { bearer: p.token(['read:documents']) })).status).toBe(503);
+    expect(emu().calls.count(INTROSPECT)).toBe(0);
+  });
+
+  it('reuses an active answer for five minutes at most, and no longer than maxTokenAgeSeconds', async () => {
+    const p = partner(emu());
+    const { url } = await app(p);
+    const token = p.token(['read:documents']);
+    emu().calls.clear();
+    expect((await get(`${url}/read`, { bearer: token })).status).toBe(200);
+    emu().clock.advance(299_000);
+    expect((await get(`${url}/read`, { bearer: token })).status).toBe(200);
+    expect(emu().calls.count(INTROSPECT)).toBe(1);
+    emu().clock.advance(2_000);
+    expect((await get(`${url}/read`, { bearer: token })).status).toBe(200);
+    expect(emu().calls.count(INTROSPECT)).toBe(2);
+
+    const short = await app(p, { maxTokenAgeSeconds: 10 });
+    const other = p.token(['read:documents']);
+    emu().calls.clear();
+    expect((await get(`${short.url}/read`, { bearer: other })).status).toBe(200);
+    emu().clock.advance(11_000);
+    expect((await get(`${short.url}/read`, { bearer: other })).status).toBe(200);
+    expect(emu().calls.count(INTROSPECT)).toBe(2);
+  });
+
   it('answers 503 when the emulator is down (connection refused)', async () => {
     const p = partner(emu());
     const { url: deadUrl, server } = await listen((_req, res) => res.end());
