@@ -21,7 +21,7 @@ import { jwtVerify, createLocalJWKSet } from 'jose';
 import type { JWK } from 'jose';
 import { B2BClient } from 'stytch';
 import { startEmulator } from '../src/emulator/index.js';
-import { SESSION_CLAIM, requireAuth, requirePermission, stytchAuth } from '../src/index.js';
+import { SESSION_CLAIM, StytchB2BClient, requireAuth, requirePermission, requireScope, stytchAuth } from '../src/index.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
@@ -35,9 +35,10 @@ const REPETITIONS = 3;
  */
 const POOL_SIZE = 12_000;
 
+/** A request carrying `cookie`, or, when it starts with `Bearer `, that Authorization header instead. */
 function request(cookie: string): { req: IncomingMessage; res: ServerResponse } {
   const req = new IncomingMessage(new Socket());
-  req.headers = { cookie, host: '127.0.0.1', accept: '*/*' };
+  req.headers = cookie.startsWith('Bearer ') ? { authorization: cookie, host: '127.0.0.1', accept: '*/*' } : { cookie, host: '127.0.0.1', accept: '*/*' };
   req.method = 'GET';
   req.url = '/data';
   return { req, res: new ServerResponse(req) };
@@ -134,7 +135,13 @@ async function main(): Promise<void> {
     }
     const warmCookie = `stytch_session_jwt=${session.session_jwt}`;
     const options = { projectId: emulator.projectId, secret: emulator.secret, baseUrl: emulator.url };
+    const m2mClient = emulator.admin.createM2MClient({ scopes: ['read:documents'] });
+    const tokenApi = new StytchB2BClient({ ...options, env: {} });
+    const m2mBearer = `Bearer ${(await tokenApi.m2m.token({ client_id: m2mClient.client_id, client_secret: m2mClient.client_secret })).access_token}`;
+    await tokenApi.close();
     const auth = stytchAuth(options);
+    const authM2M = stytchAuth({ ...options, acceptsToken: ['session', 'm2m'] });
+    const scope = requireScope('read:documents');
     const authNoCache = stytchAuth({ ...options, verifiedCacheSize: 0 });
     const guard = requireAuth();
     const permission = requirePermission('documents', 'read');
@@ -155,6 +162,7 @@ async function main(): Promise<void> {
     add('ours: stytchAuth(), warm (verified-token cache hit)', () => call(auth, warmCookie));
     add('ours: stytchAuth() + requireAuth(), warm', () => call(chain(auth, guard), warmCookie));
     add('ours: stytchAuth() + requirePermission(), warm, cached policy', () => call(chain(auth, permission), warmCookie));
+    add('ours: stytchAuth() + requireScope(), warm M2M bearer token', () => call(chain(authM2M, scope), m2mBearer));
     add('ours: stytchAuth(), opaque token, answer reused', () => call(auth, `stytch_session=${session.session_token}`));
     add('ours: stytchAuth() + requireAuth(), cold (distinct JWTs)', (i) => call(chain(auth, guard), `stytch_session_jwt=${token(i)}`));
     add('ours: same, verified-token cache disabled', (i) => call(chain(authNoCache, guard), `stytch_session_jwt=${token(i)}`));
@@ -187,6 +195,7 @@ async function main(): Promise<void> {
     const loopText = (micros: number | undefined): string => (micros === undefined ? '—' : micros.toFixed(0));
     for (const [label, micros, loop] of rows) process.stdout.write(`${label.padEnd(66)} ${micros.toFixed(1).padStart(7)} µs  event loop ${loopText(loop)}\n`);
     await auth.close();
+    await authM2M.close();
     await authNoCache.close();
 
     const table = [

@@ -1073,3 +1073,24 @@ export interface M2MTokenResponse extends StytchResponseBase {
   expires_in: number;
   [key: string]: unknown;
 }
+
+/** `idp.introspectToken`: RFC 7662 introspection of a Connected-App access token (addendum A8.5). */
+export interface IdpIntrospectTokenRequest {
+  /** The access token (a JWT or an opaque token). */
+  token: string;
+  /** The Connected App's client id, always required. */
+  client_id: string;
+  /** The client's secret; confidential clients only (public clients have none). Empty is omitted. */
+  client_secret?: string;
+  /** Optional hint, e.g. `access_token`. Empty is omitted. */
+  token_type_hint?: string;
+}
+/**
+ * The introspection answer: `active: false` alone for a token that is revoked, expired or
+ * unknown; for an active one, its claims (`sub`, `scope`, `client_id`, `exp`, `iat`, the
+ * organization claim, custom claims...).
+ */
+export interface IdpIntrospectTokenResponse {
+  active: boolean;
+  [key: string]: unknown;
+}

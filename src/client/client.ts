@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { resolveClientOptions } from './config.js';
 import type { StytchClientConfig, StytchClientOptions } from './config.js';
 import { Discovery } from './discovery.js';
+import { Idp } from './idp.js';
 import { M2M } from './m2m.js';
 import { MagicLinks } from './magic-links.js';
 import { OAuth } from './oauth.js';
@@ -46,6 +47,7 @@ export class StytchB2BClient {
   readonly oauth: OAuth;
   readonly sso: Sso;
   readonly m2m: M2M;
+  readonly idp: Idp;
   readonly #transport: Transport;
 
   constructor(options: StytchClientOptions = {}) {
@@ -65,6 +67,7 @@ export class StytchB2BClient {
     this.oauth = new OAuth(transport);
     this.sso = new Sso(transport);
     this.m2m = new M2M(transport, resolved.config.projectId);
+    this.idp = new Idp(transport, resolved.config.projectId);
   }
 
   /** Closes the client's connection pool; later calls reject. Safe to call twice. */

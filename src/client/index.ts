@@ -17,5 +17,6 @@ export type { Passwords, PasswordsEmail, PasswordsExistingPassword, PasswordsSes
 export type { OAuth, OAuthDiscovery } from './oauth.js';
 export type { Sso } from './sso.js';
 export type { M2M, M2MClients, M2MClientSecrets } from './m2m.js';
+export type { Idp } from './idp.js';
 export { M2MTokenCache } from './m2m-token-cache.js';
 export type { M2MTokenCacheOptions, M2MTokenApi } from './m2m-token-cache.js';

@@ -273,7 +273,7 @@ export function createConnectedApp(
  */
 export function issueConnectedAppToken(
   state: EmulatorState,
-  input: { client_id: string; member_id: string; scopes: string[]; custom_claims?: Record<string, unknown> },
+  input: { client_id: string; member_id: string; scopes: string[]; custom_claims?: Record<string, unknown>; opaque?: boolean },
 ): { access_token: string; expires_in: number } {
   const app = state.connectedApps.get(input.client_id);
   if (!app) throw new TypeError(`no connected app ${input.client_id}`);
@@ -315,6 +315,12 @@ export function issueConnectedAppToken(
     jti: `access-token-test-${randomUUID()}`,
     [ORGANIZATION_CLAIM]: { organization_id: org.organization_id, slug: org.organization_slug },
   };
+  if (input.opaque === true) {
+    // An opaque token is a random reference; only introspection can tell what it grants.
+    const token = `ca_access_${randomBytes(32).toString('base64url')}`;
+    state.opaqueAccessTokens.set(token, payload);
+    return { access_token: token, expires_in: expiresIn };
+  }
   return { access_token: signJwt(state.keys.current, payload), expires_in: expiresIn };
 }
 
@@ -337,9 +343,14 @@ export function introspect(state: EmulatorState, projectId: string, body: Body, 
     throw new OAuthError(401, 'invalid_client', 'The client credentials are not valid.');
   }
   const inactive = { active: false };
-  const checked = checkJwt(state.keys, token);
-  if (!checked.ok) return inactive;
-  const claims = checked.payload;
+  let claims: Record<string, unknown>;
+  const opaque = state.opaqueAccessTokens.get(token);
+  if (opaque !== undefined) claims = opaque;
+  else {
+    const checked = checkJwt(state.keys, token);
+    if (!checked.ok) return inactive;
+    claims = checked.payload;
+  }
   const aud = claims.aud;
   const audOk = aud === state.settings.projectId || (Array.isArray(aud) && aud.includes(state.settings.projectId));
   const iss = claims.iss;
@@ -353,6 +364,11 @@ export function introspect(state: EmulatorState, projectId: string, body: Body, 
 
 /** Revokes one Connected-App access token (consent withdrawn): introspection reports it inactive. */
 export function revokeAccessToken(state: EmulatorState, token: string): void {
+  const opaque = state.opaqueAccessTokens.get(token);
+  if (opaque !== undefined) {
+    state.revokedAccessTokens.add(opaque.jti as string);
+    return;
+  }
   const checked = checkJwt(state.keys, token);
   if (!checked.ok || typeof checked.payload.jti !== 'string') throw new TypeError('not a connected-app access token');
   state.revokedAccessTokens.add(checked.payload.jti);

@@ -204,6 +204,8 @@ export class EmulatorState {
   connectedApps = new Map<string, ConnectedAppRecord>();
   /** `jti`s of Connected-App access tokens whose consent was revoked. */
   revokedAccessTokens = new Set<string>();
+  /** Opaque Connected-App access tokens → the claims introspection reports for them. */
+  opaqueAccessTokens = new Map<string, Record<string, unknown>>();
   outbox: OutboxMessage[] = [];
   calls: EmulatorCall[] = [];
   policy: RbacPolicy;
@@ -231,7 +233,7 @@ export class EmulatorState {
     for (const map of [
       this.organizations, this.members, this.sessions, this.sessionsByToken, this.intermediateSessions, this.magicLinks,
       this.emailOtps, this.smsOtps, this.passwordResets, this.oauthTokens, this.ssoTokens, this.orgPolicies, this.ssoConnections, this.idpFlows,
-      this.m2mClients, this.connectedApps, this.revokedAccessTokens,
+      this.m2mClients, this.connectedApps, this.revokedAccessTokens, this.opaqueAccessTokens,
     ]) {
       map.clear();
     }

@@ -187,8 +187,9 @@ export interface EmulatorAdmin {
   /**
    * A Connected-App access token as if `member_id` had consented to `scopes`: a policy scope is
    * grantable only when the member's roles hold all its permissions; built-in OIDC scopes always are.
+   * `opaque: true` issues an opaque reference token instead of a JWT: only introspection reads it.
    */
-  issueConnectedAppToken(input: { client_id: string; member_id: string; scopes: string[]; custom_claims?: Record<string, unknown> }): { access_token: string; expires_in: number };
+  issueConnectedAppToken(input: { client_id: string; member_id: string; scopes: string[]; custom_claims?: Record<string, unknown>; opaque?: boolean }): { access_token: string; expires_in: number };
   /** Withdraws consent for one Connected-App access token: introspection answers `active: false`. */
   revokeAccessToken(accessToken: string): void;
   /** RFC 6238 code (6 digits, 30 s, SHA-1) for a base32 secret at `atMs` (default: emulator clock). */

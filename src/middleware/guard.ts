@@ -79,6 +79,16 @@ export function createGuard(name: string, checks: readonly GuardCheck[]): NodeMi
 export function createTokenGuard(name: string, checks: readonly GuardCheck[], tokens: TokenGuardOptions): NodeMiddleware {
   const list = [...checks];
   const machineList = [...tokens.machineChecks];
+  // An app has one stytchAuth() as a rule: remember its machine kinds, not a WeakMap read per request.
+  let lastAccepts: ReadonlySet<TokenKind> | undefined;
+  let lastKinds: ReadonlySet<TokenKind> = SESSION_ONLY;
+  const kindsOf = (accepts: ReadonlySet<TokenKind>): ReadonlySet<TokenKind> => {
+    if (accepts !== lastAccepts) {
+      lastKinds = machineKindsOf(accepts);
+      lastAccepts = accepts;
+    }
+    return lastKinds;
+  };
   const guard: NodeMiddleware = function stytchGuard(req, res, next) {
     const auth = findRequestState(req)?.decision?.auth;
     if (auth === undefined) {
@@ -90,7 +100,7 @@ export function createTokenGuard(name: string, checks: readonly GuardCheck[], to
       refuse(req, res, ctx, undecidedError(auth));
       return;
     }
-    const accepts = tokens.accepts ?? machineKindsOf(ctx.config.acceptsToken);
+    const accepts = tokens.accepts ?? kindsOf(ctx.config.acceptsToken);
     if (auth.status === 'signed_out') {
       const loginUrl = ctx.config.loginUrl;
       if (loginUrl !== undefined && isNavigation(req)) redirect(res, pageLocation(req, loginUrl), true);

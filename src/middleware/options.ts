@@ -117,6 +117,18 @@ export interface StytchAuthOptions {
    */
   acceptsToken?: readonly TokenKind[];
   /**
+   * Introspect opaque Connected-App access tokens (and serve `requirePermission(..., { mode: 'remote' })`
+   * for Connected-App tokens) with `POST /v1/public/{project_id}/oauth2/introspect`, as the official
+   * SDK's `idp.introspectTokenNetwork` does. Stytch requires the Connected App's `clientId`, and
+   * its `clientSecret` for a confidential client (public clients have none). Needs
+   * `'connected_app'` in `acceptsToken`. An opaque bearer token then costs one network call,
+   * shared by concurrent requests, remembered until its `exp` (at most five minutes, and at most
+   * `maxTokenAgeSeconds`); an inactive one is refused (401) and remembered for a while; Stytch
+   * unreachable is undecided (503), behind the same circuit breaker as sessions. Default: none
+   * (an opaque bearer token is malformed; JWT Connected-App tokens are verified locally either way).
+   */
+  connectedApps?: { clientId: string; clientSecret?: string };
+  /**
    * Shared short-lived state: revocations (logout, `revokeSession`, `revokeMember`) and the routes'
    * attempt limits. Default: `memoryStore()`, this process only. Give every instance of a fleet the
    * same `redisStore({ url })` so a logout on one is refused by all within about a second. A store
@@ -141,6 +153,8 @@ export interface ResolvedStytchAuthOptions {
   coolOffMs: number;
   networkTimeoutMs: number | undefined;
   preload: boolean;
+  /** The `connectedApps` option, validated (undefined when not given). */
+  connectedApps: { readonly clientId: string; readonly clientSecret: string | undefined } | undefined;
   /** The `store` option as given (undefined: `stytchAuth()` creates a memory store). */
   store: SharedStore | undefined;
   logger: Logger | undefined;
@@ -180,6 +194,7 @@ export const STYTCH_AUTH_OPTIONS: OptionShape = {
   networkTimeoutMs: true,
   rbac: { policyCache: true, preload: true },
   acceptsToken: true,
+  connectedApps: { clientId: true, clientSecret: true },
   store: true,
   logger: true,
   now: true,
@@ -273,6 +288,7 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
     sessionDurationMinutes,
     acceptsToken: resolveAcceptsToken('stytchAuth()', options.acceptsToken) ?? DEFAULT_ACCEPTS,
   });
+  const connectedApps = resolveConnectedApps(options.connectedApps, config.acceptsToken);
 
   return {
     config,
@@ -285,10 +301,28 @@ export function resolveStytchAuthOptions(options: StytchAuthOptions): ResolvedSt
     coolOffMs,
     networkTimeoutMs,
     preload: options.rbac?.preload ?? true,
+    connectedApps,
     store: options.store,
     logger: options.logger,
     now: options.now ?? Date.now,
   };
+}
+
+/** Client ids are printable ASCII without spaces (they travel in a form body). */
+const CLIENT_ID = /^[\x21-\x7e]{1,1024}$/;
+
+function resolveConnectedApps(value: unknown, accepts: ReadonlySet<TokenKind>): ResolvedStytchAuthOptions['connectedApps'] {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('connectedApps', 'must be an object { clientId, clientSecret? }.');
+  const { clientId, clientSecret } = value as Record<string, unknown>;
+  // Stytch's introspection always needs the Connected App's client id (addendum A8.5).
+  if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) fail('connectedApps.clientId', 'is required: the Connected App\'s client id (printable characters, no spaces).');
+  // Never echo the secret: only its type is judged.
+  if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret.length === 0 || clientSecret.length > 1024)) {
+    fail('connectedApps.clientSecret', 'must be a non-empty string when given (confidential clients); leave it out for public clients.');
+  }
+  if (!accepts.has('connected_app')) fail('connectedApps', "needs 'connected_app' in acceptsToken.");
+  return Object.freeze({ clientId, clientSecret });
 }
 
 const TOKEN_KINDS: readonly TokenKind[] = ['session', 'm2m', 'connected_app'];

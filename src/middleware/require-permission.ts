@@ -10,6 +10,7 @@ import { SESSION_ONLY, createTokenGuard } from './guard.js';
 import { insufficientScope } from './machine-refusals.js';
 import { resolveAcceptsToken } from './options.js';
 import { findRequestState, requestState } from './request-state.js';
+import { logEvent } from '../session/logger.js';
 import type { AuthorizationVerdictInfo, CheckResult, GuardCheck, MachineGuardCheck, NodeMiddleware, StytchRequestContext } from './types.js';
 
 export type { AuthorizationVerdictInfo } from './types.js';
@@ -37,8 +38,11 @@ export interface RequirePermissionOptions extends TargetOrganizationOptions {
   /**
    * Token kinds this route accepts. Default `['session']` (machines only where a route opts in,
    * and `stytchAuth({ acceptsToken })` verifies them). A machine token (M2M, Connected-App) is granted when one of its scopes maps to the permission in the
-   * project policy's `scopes` section; decided locally in either mode (Stytch offers no remote
-   * scope check). A route organization (`organizationId`/`organizationParam`) must be the
+   * project policy's `scopes` section. Stytch has no remote authorization check for access
+   * tokens, so `mode: 'remote'` for a Connected-App token re-introspects it over the network on
+   * every request (needs `stytchAuth({ connectedApps })`) and maps its fresh scopes, as the SDK's
+   * `idp.introspectTokenNetwork` with `authorization_check` does; with `'m2m'` listed,
+   * `mode: 'remote'` is refused at construction (Stytch has no network check for M2M tokens). A route organization (`organizationId`/`organizationParam`) must be the
    * token's organization claim; an M2M token without one is refused there (403 `tenancy_mismatch`).
    */
   acceptsToken?: readonly TokenKind[];
@@ -290,20 +294,20 @@ function machineTarget(auth: MachineAuth, req: IncomingMessage, options: TargetO
   return MACHINE_TENANCY;
 }
 
-/** The machine side of requirePermission: the token's scopes through the policy's scope mapping. */
-function machinePermissionCheck(resourceId: string, action: string, options: TargetOrganizationOptions): MachineGuardCheck {
+/** Decide one permission for a scopes array against the project policy, memoised per (policy, scopes). */
+function scopeDecider(resourceId: string, action: string): (scopes: readonly string[], policy: RbacPolicy) => CheckResult {
   // Per policy object and scopes array (both frozen snapshots), the decision is fixed.
   const memo = new WeakMap<RbacPolicy, WeakMap<readonly string[], CheckResult>>();
   const refusals = new WeakMap<RbacPolicy, CheckResult>();
-  const decide = (auth: MachineAuth, policy: RbacPolicy): CheckResult => {
+  return (scopes, policy) => {
     let byScopes = memo.get(policy);
     if (byScopes === undefined) {
       byScopes = new WeakMap();
       memo.set(policy, byScopes);
     }
-    let result = byScopes.get(auth.scopes);
+    let result = byScopes.get(scopes);
     if (result === undefined) {
-      if (grantingScope(policy, auth.scopes, resourceId, action) !== undefined) result = PASS;
+      if (grantingScope(policy, scopes, resourceId, action) !== undefined) result = PASS;
       else {
         result = refusals.get(policy);
         if (result === undefined) {
@@ -312,19 +316,67 @@ function machinePermissionCheck(resourceId: string, action: string, options: Tar
           refusals.set(policy, result);
         }
       }
-      if (Object.isFrozen(auth.scopes)) byScopes.set(auth.scopes, result);
+      if (Object.isFrozen(scopes)) byScopes.set(scopes, result);
     }
     return result;
   };
+}
+
+/** Decide with the cached project policy (fetched when nothing is cached; unavailable is 503). */
+function withProjectPolicy(ctx: StytchRequestContext, scopes: readonly string[], decide: ReturnType<typeof scopeDecider>): CheckResult | Promise<CheckResult> {
+  const cached = ctx.policyCache.lookupProjectPolicy();
+  if (cached !== undefined) return decide(scopes, cached);
+  return ctx.policyCache.getProjectPolicy().then(
+    (policy) => decide(scopes, policy),
+    (error: unknown): CheckResult => ({ outcome: 'fail', error: asUnavailable(error) }),
+  );
+}
+
+/** The machine side of requirePermission: the token's scopes through the policy's scope mapping. */
+function machinePermissionCheck(resourceId: string, action: string, options: TargetOrganizationOptions): MachineGuardCheck {
+  const decide = scopeDecider(resourceId, action);
   return function machinePermission(auth, req, ctx) {
     const tenancy = machineTarget(auth, req, options);
     if (tenancy !== undefined) return tenancy;
-    const cached = ctx.policyCache.lookupProjectPolicy();
-    if (cached !== undefined) return decide(auth, cached);
-    return ctx.policyCache.getProjectPolicy().then(
-      (policy) => decide(auth, policy),
-      (error: unknown): CheckResult => ({ outcome: 'fail', error: asUnavailable(error) }),
-    );
+    return withProjectPolicy(ctx, auth.scopes, decide);
+  };
+}
+
+const INACTIVE_MACHINE_TOKEN: CheckResult = Object.freeze({
+  outcome: 'fail',
+  error: Object.assign(new AuthenticationError('invalid_token', 'The access token is no longer active.'), { wwwAuthenticate: 'Bearer error="invalid_token"' }),
+});
+const REMOTE_NOT_CONFIGURED: CheckResult = Object.freeze({
+  outcome: 'fail',
+  error: new ConfigError("requirePermission(): mode 'remote' for Connected-App tokens needs stytchAuth({ connectedApps: { clientId, clientSecret } }) to introspect them."),
+});
+
+/**
+ * Remote mode for a Connected-App token. Stytch has no authorization endpoint for access tokens:
+ * the official SDK's `idp.introspectTokenNetwork(..., { authorization_check })` introspects the
+ * token over the network (is it still active? what does it grant now?) and then evaluates the
+ * scopes against its cached project policy, locally. This does the same: a fresh introspection on
+ * every request (bypassing the machine cache; a revoked consent is seen at once, and the token is
+ * then refused on local routes too), then the policy's scope mapping. Inactive is 401; Stytch
+ * unreachable is 503. (M2M tokens have no network check at all: refused at construction.)
+ */
+function machineRemotePermissionCheck(resourceId: string, action: string, options: TargetOrganizationOptions): MachineGuardCheck {
+  const decide = scopeDecider(resourceId, action);
+  return async function machineRemotePermission(auth, req, ctx): Promise<CheckResult> {
+    const tenancy = machineTarget(auth, req, options);
+    if (tenancy !== undefined) return tenancy;
+    const introspect = ctx.introspectMachineToken;
+    if (introspect === undefined) {
+      logEvent(ctx.logger, 'error', 'remote_machine_check_not_configured', { clientId: auth.clientId });
+      return REMOTE_NOT_CONFIGURED;
+    }
+    const credential = ctx.credential;
+    if (credential === undefined) return INACTIVE_MACHINE_TOKEN;
+    const outcome = await introspect(credential.value);
+    if (outcome.status === 'undecided') return { outcome: 'fail', error: asUnavailable(outcome.error) };
+    // The same token must still name the same caller; anything else is no grant.
+    if (outcome.status !== 'machine' || outcome.identity.clientId !== auth.clientId || outcome.identity.organizationId !== auth.organizationId) return INACTIVE_MACHINE_TOKEN;
+    return withProjectPolicy(ctx, outcome.identity.scopes, decide);
   };
 }
 
@@ -360,6 +412,14 @@ export function requirePermission(resourceId: string, action: string, options?: 
   // Copy what we need: later edits to the caller's options object change nothing.
   const target: TargetOrganizationOptions = { organizationId: options?.organizationId, organizationParam: options?.organizationParam };
   const accepts = resolveAcceptsToken('requirePermission', options?.acceptsToken);
+  if (mode === 'remote' && accepts?.has('m2m') === true) {
+    // Stytch offers no network check of any kind for M2M tokens (m2m.authenticateToken is local
+    // only, and introspection is for Connected-App tokens): a "remote" answer would be a lie.
+    throw new ConfigError(
+      "requirePermission: mode 'remote' cannot check M2M tokens (Stytch has no network check for them); drop 'm2m' from acceptsToken or use mode 'local'.",
+    );
+  }
   const check = mode === 'remote' ? remoteCheck(resourceId, action, target) : localCheck(resourceId, action, target);
-  return createTokenGuard('requirePermission', [check], { accepts: accepts ?? SESSION_ONLY, machineChecks: [machinePermissionCheck(resourceId, action, target)] });
+  const machineCheck = mode === 'remote' ? machineRemotePermissionCheck(resourceId, action, target) : machinePermissionCheck(resourceId, action, target);
+  return createTokenGuard('requirePermission', [check], { accepts: accepts ?? SESSION_ONLY, machineChecks: [machineCheck] });
 }

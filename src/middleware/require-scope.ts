@@ -1,6 +1,5 @@
 import { ConfigError } from '../errors.js';
 import { indexScopes, missingScope } from '../rbac/scopes.js';
-import type { ScopeIndex } from '../rbac/scopes.js';
 import type { MachineAuth } from '../session/auth-types.js';
 import { createTokenGuard } from './guard.js';
 import { SCOPE_NAME, insufficientScope } from './machine-refusals.js';
@@ -56,16 +55,20 @@ export function requireScope(...args: Array<string | RequireScopeOptions>): Node
   const accepts = resolveAcceptsToken('requireScope', options?.acceptsToken, ['m2m', 'connected_app']);
   // One refusal per missing scope, built once.
   const refusals = new Map(required.map((scope) => [scope, insufficientScope(scope, required)]));
-  // Keyed by the frozen scopes array of a verified token: the warm path is one WeakMap read.
-  const indexes = new WeakMap<readonly string[], ScopeIndex>();
+  // The answer for a token is fixed by its scopes, so it is remembered per frozen scopes array
+  // (one per verified token, shared by every request of that token): the warm path is one
+  // WeakMap read, with no scope splitting and no allocation. A scopes array that is not frozen
+  // is judged afresh each time.
+  const answers = new WeakMap<readonly string[], CheckResult>();
   const machineCheck: MachineGuardCheck = function scopeCheck(auth: MachineAuth): CheckResult {
-    let index = indexes.get(auth.scopes);
-    if (index === undefined) {
-      index = indexScopes(auth.scopes);
-      if (Object.isFrozen(auth.scopes)) indexes.set(auth.scopes, index);
+    const scopes = auth.scopes;
+    let answer = answers.get(scopes);
+    if (answer === undefined) {
+      const missing = missingScope(indexScopes(scopes), required);
+      answer = missing === undefined ? PASS : (refusals.get(missing) ?? insufficientScope(missing, required));
+      if (Object.isFrozen(scopes)) answers.set(scopes, answer);
     }
-    const missing = missingScope(index, required);
-    return missing === undefined ? PASS : (refusals.get(missing) as CheckResult);
+    return answer;
   };
   // No member checks: a session never gets past the token-kind test (acceptsToken holds machine kinds only).
   return createTokenGuard('requireScope', [], { accepts, machineChecks: [machineCheck] });

@@ -161,6 +161,10 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     acceptsSessions: config.acceptsToken.has('session'),
     machineKinds,
     revocations: store,
+    introspection:
+      resolved.connectedApps === undefined
+        ? undefined
+        : { api: client.idp, clientId: resolved.connectedApps.clientId, clientSecret: resolved.connectedApps.clientSecret },
   });
   const decider = new RequestDecider({
     core,
@@ -179,6 +183,7 @@ export function stytchAuth(options: StytchAuthOptions = {}): StytchAuthMiddlewar
     logger,
     metrics,
     config,
+    introspectMachineToken: core.introspectsMachines ? (token: string) => core.introspect(token, true) : undefined,
     forgetSession: (sessionId: string, untilMs?: number): void => {
       core.forgetSession(sessionId, untilMs);
       // The fleet needs it only while a JWT of the session can still verify locally (ten minutes

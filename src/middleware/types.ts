@@ -8,7 +8,7 @@ import type { StytchExpressError } from '../errors.js';
 import type { AuthorizationDecision } from '../rbac/evaluate.js';
 import type { PolicyCache } from '../rbac/policy-cache.js';
 import type { Credential, MachineAuth, SignedInAuth, TokenKind } from '../session/auth-types.js';
-import type { RefreshedCredentials } from '../session/authenticator.js';
+import type { AuthOutcome, RefreshedCredentials } from '../session/authenticator.js';
 import type { Logger } from '../session/logger.js';
 import type { SessionMetrics } from '../session/metrics.js';
 import type { PendingRevocations } from '../session/revocations.js';
@@ -84,6 +84,12 @@ export interface StytchRequestContext {
    * this process at once, and published to the `store` (with Redis: every instance of the fleet).
    */
   forgetSession(sessionId: string, untilMs?: number): void;
+  /**
+   * Ask Stytch now about a Connected-App token (introspection, bypassing the machine cache; the
+   * single flight, negative cache and breaker still apply). Set only when `stytchAuth()` has the
+   * `connectedApps` option; used by `requirePermission(..., { mode: 'remote' })`. Never rejects.
+   */
+  readonly introspectMachineToken?: ((token: string) => Promise<AuthOutcome>) | undefined;
 }
 
 /** Writes the cookies of one `stytchAuth()` instance with its resolved attributes. */

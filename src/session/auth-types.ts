@@ -103,7 +103,8 @@ export interface MachineAuth {
   readonly customClaims: Readonly<Record<string, unknown>>;
   readonly tokenIssuedAt: Date;
   readonly expiresAt: Date;
-  readonly verifiedBy: Exclude<VerifiedBy, 'network'>;
+  /** `network` for a token Stytch introspected (an opaque Connected-App token); `local_jwt` or `cache` otherwise. */
+  readonly verifiedBy: VerifiedBy;
   /** Machine tokens are only ever accepted as `Authorization: Bearer`. */
   readonly credential: 'bearer';
   /**

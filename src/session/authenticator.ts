@@ -8,6 +8,7 @@ import type { MachineTokenKind, SignedOutReason, UndecidedReason, VerifiedBy } f
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { identityFromMemberSession } from './claims.js';
 import type { SessionIdentity } from './claims.js';
+import { machineIdentityFromIntrospection } from './machine-claims.js';
 import type { MachineIdentity } from './machine-claims.js';
 import { logEvent } from './logger.js';
 import type { Logger } from './logger.js';
@@ -26,6 +27,25 @@ export interface SessionsAuthenticateApi {
     request: { session_jwt?: string; session_token?: string; session_duration_minutes?: number },
     options?: { timeoutMs?: number },
   ): Promise<{ member_session?: unknown; session_jwt?: unknown; session_token?: unknown }>;
+}
+
+/**
+ * The slice of the Stytch client that introspects Connected-App access tokens (`client.idp`):
+ * `POST /v1/public/{project_id}/oauth2/introspect` (addendum A8.5).
+ */
+export interface TokenIntrospectionApi {
+  introspectToken(
+    request: { token: string; client_id: string; client_secret?: string },
+    options?: { timeoutMs?: number },
+  ): Promise<{ active?: unknown; [key: string]: unknown }>;
+}
+
+/** Network introspection of opaque Connected-App tokens: the API and the Connected App's credentials. */
+export interface MachineIntrospectionOptions {
+  readonly api: TokenIntrospectionApi;
+  readonly clientId: string;
+  /** Confidential clients only; public clients have no secret. */
+  readonly clientSecret?: string | undefined;
 }
 
 /** Fresh credentials returned by Stytch, to be written back as cookies. */
@@ -54,7 +74,8 @@ export type AuthOutcome<M = unknown> =
   | {
       readonly status: 'machine';
       readonly identity: MachineIdentity;
-      readonly verifiedBy: 'local_jwt' | 'cache';
+      /** `network`: Stytch's introspection endpoint answered (opaque Connected-App tokens, remote checks). */
+      readonly verifiedBy: VerifiedBy;
       /** The machine-cache entry, for callers that memoise per-entry objects. */
       readonly entry: MachineEntry<M> | undefined;
     }
@@ -67,6 +88,12 @@ export interface MachineEntry<M = unknown> {
   readonly validUntilMs: number;
   /** The whole token, compared exactly on every hit. */
   readonly token: string;
+  /** A JWT verified locally, or an opaque token Stytch introspected. */
+  readonly kind: 'jwt' | 'opaque';
+  /** Tells it apart from a session entry in the one verified-token cache. */
+  readonly machine: true;
+  /** Never set: present so machine and session entries share one object shape (monomorphic cache reads). */
+  readonly refreshed: undefined;
   memo: M | undefined;
 }
 
@@ -86,6 +113,7 @@ export interface CachedEntry<M = unknown> extends VerifiedEntry<M> {
   readonly kind: 'jwt' | 'opaque';
   /** The whole token, compared exactly on every hit (see {@link SessionAuthenticator.lookup}). */
   readonly token: string;
+  readonly machine: false;
 }
 
 /** Options of {@link SessionAuthenticator}. */
@@ -114,12 +142,21 @@ export interface SessionAuthenticatorOptions {
   machineKinds?: ReadonlySet<MachineTokenKind>;
   /** Revocations published by the fleet (the `store` option): refused on every path, like a local logout. */
   revocations?: RevocationCheck | undefined;
+  /**
+   * Introspect opaque Connected-App bearer tokens over the network (needs `connected_app` in
+   * `machineKinds`), behind the same single-flight, negative cache and breaker as opaque sessions.
+   */
+  introspection?: MachineIntrospectionOptions | undefined;
 }
 
 const JWT_PREFIX = 'j:';
 /** Invalid-JWT details after which an opaque session cookie sent alongside may decide instead (see authenticate()). */
 const OPAQUE_MAY_DECIDE: ReadonlySet<string> = new Set(['kid_unknown', 'nbf', 'iat_future']);
 const OPAQUE_PREFIX = 'o:';
+/** Single-flight and negative-cache keys of opaque machine tokens (a JWT machine token uses JWT_PREFIX). */
+const MACHINE_OPAQUE_PREFIX = 'm:';
+/** An introspection answer is reused this long at most (as long as a session JWT lives), like a network session answer. */
+const INTROSPECTION_REUSE_MS = 300_000;
 // Sessions never come back once Stytch says they are gone; 10 minutes outlives any 5-minute JWT.
 // A session logged out here is denied until its own expiry instead (see forgetSession).
 const DENIED_SESSION_TTL_MS = 600_000;
@@ -155,8 +192,11 @@ export class SessionAuthenticator<M = unknown> {
   readonly #networkTimeoutMs: number | undefined;
   readonly #negativeCacheMs: number;
   readonly #maxTokenBytes: number;
-  /** Token tail → the verified credential (exact token inside, compared on every hit). */
-  readonly #verified: LRUCache<string, CachedEntry<M>> | undefined;
+  /**
+   * Token tail → the verified credential (exact token inside, compared on every hit): sessions
+   * and machine tokens in one LRU, so a bearer token costs one lookup whatever its kind.
+   */
+  readonly #verified: LRUCache<string, CachedEntry<M> | MachineEntry<M>> | undefined;
   /** Credential hash → reason, for definite negative network answers. */
   readonly #negative: LRUCache<string, { reason: SignedOutReason; until: number }>;
   /** Session ids Stytch reported gone (or forgotten on logout): no local acceptance. */
@@ -166,8 +206,7 @@ export class SessionAuthenticator<M = unknown> {
   readonly breaker: CircuitBreaker;
   readonly #acceptsSessions: boolean;
   readonly #machineKinds: ReadonlySet<MachineTokenKind>;
-  /** Token tail → a verified machine token; undefined when no machine kind is accepted. */
-  readonly #machines: LRUCache<string, MachineEntry<M>> | undefined;
+  readonly #introspection: MachineIntrospectionOptions | undefined;
 
   constructor(options: SessionAuthenticatorOptions) {
     this.#verifier = options.verifier;
@@ -181,14 +220,19 @@ export class SessionAuthenticator<M = unknown> {
     this.#negativeCacheMs = options.negativeCacheMs ?? 30_000;
     this.#maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
     const size = options.verifiedCacheSize ?? 10_000;
-    this.#verified = size > 0 ? new LRUCache<string, CachedEntry<M>>({ max: size }) : undefined;
+    this.#verified = size > 0 ? new LRUCache<string, CachedEntry<M> | MachineEntry<M>>({ max: size }) : undefined;
     this.#negative = new LRUCache({ max: 10_000 });
     this.#denied = new LRUCache({ max: 100_000 });
     this.breaker = options.breaker;
     this.#acceptsSessions = options.acceptsSessions ?? true;
     this.#machineKinds = options.machineKinds ?? new Set();
-    this.#machines = size > 0 && this.#machineKinds.size > 0 ? new LRUCache<string, MachineEntry<M>>({ max: size }) : undefined;
     this.#revocations = options.revocations;
+    this.#introspection = this.#machineKinds.has('connected_app') ? options.introspection : undefined;
+  }
+
+  /** True when opaque bearer tokens are introspected as Connected-App tokens. */
+  get introspectsMachines(): boolean {
+    return this.#introspection !== undefined;
   }
 
   /** True when some machine token kind is accepted (then bearer tokens may be machines). */
@@ -203,16 +247,35 @@ export class SessionAuthenticator<M = unknown> {
 
   /** The machine-token cache: exactly this token verified before and still valid, else undefined. */
   lookupMachine(value: string): MachineEntry<M> | undefined {
-    const cache = this.#machines;
+    const entry = this.lookupBearer(value);
+    return entry?.machine === true ? entry : undefined;
+  }
+
+  /**
+   * {@link lookup} for a bearer JWT where machine tokens are accepted too: one cache read answers
+   * for a session JWT or a machine token (JWT, or opaque and introspected), with each kind's own
+   * validity rules. This is the warm path of every machine request.
+   */
+  lookupBearer(value: string): CachedEntry<M> | MachineEntry<M> | undefined {
+    const cache = this.#verified;
     if (cache === undefined) return undefined;
     const bucket = bucketOf(value);
     const entry = cache.get(bucket);
     if (entry === undefined || entry.token !== value) return undefined;
-    if (entry.validUntilMs <= this.#now()) {
-      cache.delete(bucket);
+    if (entry.machine) {
+      if (entry.validUntilMs > this.#now()) return entry;
+    } else if (entry.kind === 'jwt' && this.#stillValid(entry)) {
+      return entry;
+    } else if (entry.kind !== 'jwt') {
       return undefined;
     }
-    return entry;
+    cache.delete(bucket);
+    return undefined;
+  }
+
+  /** A session entry is still good: inside its validity, not logged out here, not revoked by the fleet. */
+  #stillValid(entry: CachedEntry<M>): boolean {
+    return !(entry.validUntilMs <= this.#now() || (this.#denied.size > 0 && this.#isDenied(entry.identity.sessionId)) || this.#isRevoked(entry.identity));
   }
 
   /**
@@ -233,8 +296,8 @@ export class SessionAuthenticator<M = unknown> {
     if (cache === undefined) return undefined;
     const bucket = bucketOf(value);
     const entry = cache.get(bucket);
-    if (entry === undefined || entry.token !== value || entry.kind !== kind) return undefined;
-    if (entry.validUntilMs <= this.#now() || (this.#denied.size > 0 && this.#isDenied(entry.identity.sessionId)) || this.#isRevoked(entry.identity)) {
+    if (entry === undefined || entry.machine || entry.token !== value || entry.kind !== kind) return undefined;
+    if (!this.#stillValid(entry)) {
       cache.delete(bucket);
       return undefined;
     }
@@ -272,14 +335,14 @@ export class SessionAuthenticator<M = unknown> {
     if (!wellFormed) return entry;
     // Both shapes are ASCII only, so a latin1 round trip copies the string exactly (and skips UTF-8 work).
     const token = Buffer.from(value, 'latin1').toString('latin1');
-    const stored: CachedEntry<M> = { identity: entry.identity, validUntilMs: entry.validUntilMs, refreshed: entry.refreshed, memo: undefined, kind, token };
+    const stored: CachedEntry<M> = { identity: entry.identity, validUntilMs: entry.validUntilMs, refreshed: entry.refreshed, memo: undefined, kind, token, machine: false };
     cache.set(bucketOf(token), stored);
     return stored;
   }
 
   /** Entries in the verified-token caches (sessions and machine tokens) right now (0 when disabled). */
   get verifiedCacheSize(): number {
-    return (this.#verified?.size ?? 0) + (this.#machines?.size ?? 0);
+    return this.#verified?.size ?? 0;
   }
 
   /** Stop accepting a session in this process (after a revoke, e.g. logout). */
@@ -354,10 +417,11 @@ export class SessionAuthenticator<M = unknown> {
         if (!bearer) return signedOut('not_a_session_token');
         if (!this.#machineKinds.has(result.identity.tokenType)) return signedOut('token_type_not_accepted');
         let entry: MachineEntry<M> | undefined;
-        if (!result.staleKeys && this.#machines !== undefined && value.length <= this.#maxTokenBytes) {
+        if (!result.staleKeys && this.#verified !== undefined && value.length <= this.#maxTokenBytes) {
           const token = Buffer.from(value, 'latin1').toString('latin1');
-          entry = { identity: result.identity, validUntilMs: result.validUntilMs, token, memo: undefined };
-          this.#machines.set(bucketOf(token), entry);
+          // Same fields in the same order as a session entry (see #remember): one hidden class.
+          entry = { identity: result.identity, validUntilMs: result.validUntilMs, refreshed: undefined, memo: undefined, kind: 'jwt', token, machine: true };
+          this.#verified.set(bucketOf(token), entry);
         }
         return { status: 'machine', identity: result.identity, verifiedBy: 'local_jwt', entry };
       }
@@ -402,6 +466,118 @@ export class SessionAuthenticator<M = unknown> {
     }
   }
 
+  /**
+   * Ask Stytch about a Connected-App access token (`POST .../oauth2/introspect`): an opaque bearer
+   * token after a cache miss, or any Connected-App token (a JWT too) for a remote permission
+   * check. The same machinery as an opaque session: one call per token at a time (single
+   * flight), a definite "inactive" remembered in the negative cache (and the token dropped from
+   * the machine cache, so a revoked JWT stops verifying locally too), and the circuit breaker;
+   * an upstream failure is undecided, never a sign-out. Never rejects.
+   *
+   * @param fresh - skip the machine cache (a remote check wants Stytch's answer of this moment);
+   *   a negative answer is still final, since an inactive token never becomes active again.
+   */
+  introspect(value: string, fresh = false): Promise<AuthOutcome<M>> {
+    const introspection = this.#introspection;
+    if (introspection === undefined) return Promise.resolve(signedOut('token_type_not_accepted'));
+    if (!fresh) {
+      const cached = this.lookupMachine(value);
+      if (cached !== undefined) return Promise.resolve({ status: 'machine', identity: cached.identity, verifiedBy: 'cache', entry: cached });
+    }
+    const jwt = isCompactJwsShape(value, this.#maxTokenBytes);
+    const key = jwt ? SessionAuthenticator.#keyOf('jwt', value) : MACHINE_OPAQUE_PREFIX + sha256(value);
+    const negative = this.#negativeHit(key);
+    if (negative !== undefined) return Promise.resolve(signedOut(negative));
+    return this.#flights.run(MACHINE_OPAQUE_PREFIX + key, () => this.#callIntrospection(introspection, value, key, jwt ? 'jwt' : 'opaque'));
+  }
+
+  async #callIntrospection(introspection: MachineIntrospectionOptions, value: string, negativeKey: string, kind: 'jwt' | 'opaque'): Promise<AuthOutcome<M>> {
+    if (!this.breaker.tryAcquire()) return this.#circuitOpen();
+    this.#metrics.networkAuthentications++;
+    const request = introspection.clientSecret === undefined
+      ? { token: value, client_id: introspection.clientId }
+      : { token: value, client_id: introspection.clientId, client_secret: introspection.clientSecret };
+    let answer: Awaited<ReturnType<TokenIntrospectionApi['introspectToken']>>;
+    try {
+      answer = await introspection.api.introspectToken(request, this.#networkTimeoutMs === undefined ? undefined : { timeoutMs: this.#networkTimeoutMs });
+    } catch (error) {
+      return this.#introspectionFailure(error);
+    }
+    const now = this.#now();
+    const identity = answer.active === true ? machineIdentityFromIntrospection(answer, Math.floor(now / 1000)) : answer.active === false ? 'inactive' : 'bad_active';
+    if (identity === 'inactive' || identity === 'expired') {
+      // Revoked, expired or unknown: a definite answer (the breaker closes), remembered.
+      this.breaker.onSuccess();
+      this.#negative.set(negativeKey, { reason: 'invalid_token', until: now + this.#negativeCacheMs });
+      this.#forgetMachine(value);
+      logEvent(this.#logger, 'info', 'machine_token_inactive', {});
+      return signedOut('invalid_token');
+    }
+    if (typeof identity === 'string') {
+      // A 200 that is neither a clear "inactive" nor a usable active token never authenticates.
+      this.breaker.onFailure();
+      logEvent(this.#logger, 'error', 'machine_introspection_bad_response', { detail: identity });
+      return { status: 'undecided', reason: 'upstream_unavailable', error: new StytchUnavailableError('upstream_bad_response', 'Stytch answered with an unusable introspection.') };
+    }
+    this.breaker.onSuccess();
+    if (!this.#machineKinds.has(identity.tokenType)) return signedOut('token_type_not_accepted');
+    let validUntilMs = Math.min(identity.expiresAt * 1000, now + INTROSPECTION_REUSE_MS);
+    if (this.#maxAge !== undefined) validUntilMs = Math.min(validUntilMs, now + this.#maxAge * 1000);
+    let entry: MachineEntry<M> | undefined;
+    const cache = this.#verified;
+    const wellFormed = kind === 'jwt' || isOpaqueTokenShape(value, this.#maxTokenBytes);
+    if (cache !== undefined && validUntilMs > now && wellFormed) {
+      const token = Buffer.from(value, 'latin1').toString('latin1');
+      entry = { identity, validUntilMs, refreshed: undefined, memo: undefined, kind, token, machine: true };
+      cache.set(bucketOf(token), entry);
+    }
+    logEvent(this.#logger, 'debug', 'machine_token_introspected', { clientId: identity.clientId });
+    return { status: 'machine', identity, verifiedBy: 'network', entry };
+  }
+
+  /** Drop a machine token from the machine cache (its exact entry only). */
+  #forgetMachine(value: string): void {
+    const cache = this.#verified;
+    if (cache === undefined) return;
+    const bucket = bucketOf(value);
+    const entry = cache.get(bucket);
+    if (entry?.machine === true && entry.token === value) cache.delete(bucket);
+  }
+
+  #circuitOpen(): AuthOutcome<M> {
+    return {
+      status: 'undecided',
+      reason: 'circuit_open',
+      error: new StytchUnavailableError('circuit_open', 'Stytch is temporarily unavailable.', { retryAfterSeconds: Math.max(1, this.breaker.retryAfterSeconds()) }),
+    };
+  }
+
+  /**
+   * Introspection failed. Unlike `sessions/authenticate`, no HTTP error means "this token is bad"
+   * (RFC 7662: a bad token is `active: false` in a 200), so every failure is undecided, and a 4xx
+   * (our Connected App's credentials refused, a wrong project) counts against the breaker too.
+   */
+  #introspectionFailure(error: unknown): AuthOutcome<M> {
+    if (error instanceof StytchApiError && error.status === 429) {
+      this.breaker.onFailure({ retryAfterMs: retryAfterMs(error.retryAfterSeconds) });
+      return { status: 'undecided', reason: 'upstream_rate_limited', error: new StytchUnavailableError('upstream_rate_limited', 'Stytch is rate limiting.', { retryAfterSeconds: error.retryAfterSeconds }) };
+    }
+    if (error instanceof StytchApiError) {
+      this.breaker.onFailure();
+      logEvent(this.#logger, 'error', 'machine_introspection_refused', { status: error.status, errorType: error.errorType });
+      return { status: 'undecided', reason: 'upstream_unavailable', error: new StytchUnavailableError('upstream_unavailable', 'Stytch refused the introspection request.') };
+    }
+    if (error instanceof StytchUnavailableError) {
+      const rateLimited = error.code === 'upstream_rate_limited';
+      this.breaker.onFailure(rateLimited ? { retryAfterMs: retryAfterMs(error.retryAfterSeconds) } : undefined);
+      logEvent(this.#logger, 'warn', 'machine_introspection_unavailable', { code: error.code });
+      return { status: 'undecided', reason: rateLimited ? 'upstream_rate_limited' : 'upstream_unavailable', error };
+    }
+    this.breaker.onFailure();
+    logEvent(this.#logger, 'error', 'machine_introspection_failed', { error: error instanceof Error ? error.name : typeof error });
+    return { status: 'undecided', reason: 'upstream_unavailable', error: new StytchUnavailableError('upstream_unavailable', 'Stytch could not be reached.', { cause: error }) };
+  }
+
   #network(
     flightKey: string,
     credential: { session_jwt?: string; session_token?: string },
@@ -417,13 +593,7 @@ export class SessionAuthenticator<M = unknown> {
     negativeKey: string,
     fromJwt: SessionIdentity | undefined,
   ): Promise<AuthOutcome<M>> {
-    if (!this.breaker.tryAcquire()) {
-      return {
-        status: 'undecided',
-        reason: 'circuit_open',
-        error: new StytchUnavailableError('circuit_open', 'Stytch is temporarily unavailable.', { retryAfterSeconds: Math.max(1, this.breaker.retryAfterSeconds()) }),
-      };
-    }
+    if (!this.breaker.tryAcquire()) return this.#circuitOpen();
     this.#metrics.networkAuthentications++;
     const request = this.#duration === undefined ? credential : { ...credential, session_duration_minutes: this.#duration };
     let response: Awaited<ReturnType<SessionsAuthenticateApi['authenticate']>>;

@@ -21,9 +21,18 @@ const MALFORMED: BearerResult = { kind: 'malformed' };
 export function parseBearer(header: string | undefined): BearerResult {
   if (header === undefined || header === '') return ABSENT;
   if (header.length < 6) return ABSENT;
-  // Fast exit on the first letter before comparing the scheme case-insensitively.
-  if ((header.charCodeAt(0) | 0x20) !== 0x62 /* b */) return ABSENT;
-  if (header.slice(0, 6).toLowerCase() !== 'bearer') return ABSENT;
+  // The scheme, case-insensitively, letter by letter (no slice, no lowercased copy per request).
+  // For these letters `| 0x20` folds exactly the ASCII upper case onto the lower case.
+  if (
+    (header.charCodeAt(0) | 0x20) !== 0x62 /* b */ ||
+    (header.charCodeAt(1) | 0x20) !== 0x65 /* e */ ||
+    (header.charCodeAt(2) | 0x20) !== 0x61 /* a */ ||
+    (header.charCodeAt(3) | 0x20) !== 0x72 /* r */ ||
+    (header.charCodeAt(4) | 0x20) !== 0x65 /* e */ ||
+    (header.charCodeAt(5) | 0x20) !== 0x72 /* r */
+  ) {
+    return ABSENT;
+  }
   if (header.length === 6) return MALFORMED;
   const sep = header.charCodeAt(6);
   if (sep === 0x09) return MALFORMED; // `Bearer<TAB>x`

@@ -153,22 +153,32 @@ export class RequestDecider {
     }
     // Hot path: exactly this token verified before (an O(1) bucket and one string comparison).
     // Only well-formed tokens are ever stored, so junk cannot hit and needs no shape check first.
-    const entry = this.#core.lookup(kind, value);
-    if (entry !== undefined) {
-      this.#metrics.cacheHits++;
-      return this.#hit(entry, source);
-    }
     if (source === 'bearer' && this.#core.acceptsMachines) {
-      const machine = this.#core.lookupMachine(value);
-      if (machine !== undefined) {
+      // One cache read for a bearer token, session JWT or machine token alike.
+      const entry = this.#core.lookupBearer(value);
+      if (entry !== undefined) {
         this.#metrics.cacheHits++;
-        return this.#machineHit(machine);
+        return entry.machine ? this.#machineHit(entry) : this.#hit(entry, source);
+      }
+    } else {
+      const entry = this.#core.lookup(kind, value);
+      if (entry !== undefined) {
+        this.#metrics.cacheHits++;
+        return this.#hit(entry, source);
       }
     }
-    const credential: Credential = { source, kind, value };
     // Shape and size first: junk never reaches base64, JSON, the JWKS or the network.
     const wellFormed = kind === 'jwt' ? isCompactJwsShape(value, this.#maxTokenBytes) : isOpaqueTokenShape(value, this.#maxTokenBytes);
-    if (!wellFormed) return this.#signOut('malformed_credentials', source, credential);
+    if (!wellFormed) {
+      // A bearer token that is no JWT may be an opaque Connected-App token, where the app gave
+      // the Connected App's credentials to introspect it (an opaque session is never a bearer).
+      if (source === 'bearer' && this.#core.introspectsMachines && isOpaqueTokenShape(value, this.#maxTokenBytes)) {
+        const opaque: Credential = { source, kind: 'opaque', value };
+        return this.#core.introspect(value).then((outcome) => this.#finish(opaque, outcome, undefined));
+      }
+      return this.#signOut('malformed_credentials', source, { source, kind, value });
+    }
+    const credential: Credential = { source, kind, value };
     const fallback = tokenCookieValue !== undefined && isOpaqueTokenShape(tokenCookieValue, this.#maxTokenBytes) ? tokenCookieValue : undefined;
     return this.#core.authenticate(kind, value, fallback, source === 'bearer').then((outcome) => this.#finish(credential, outcome, fallback));
   }
@@ -178,7 +188,7 @@ export class RequestDecider {
     const memo = (entry.memo ??= {});
     let decision = memo.bearer;
     if (decision === undefined) {
-      const credential: Credential = Object.freeze({ source: 'bearer', kind: 'jwt', value: entry.token });
+      const credential: Credential = Object.freeze({ source: 'bearer', kind: entry.kind, value: entry.token });
       decision = Object.freeze({ auth: machineAuth(entry.identity, 'cache'), credential, cookies: KEEP });
       memo.bearer = decision;
     }

@@ -114,3 +114,31 @@ export function machineIdentityFromPayload(payload: Record<string, unknown>, kin
     expiresAt: payload.exp as number,
   });
 }
+
+/**
+ * What an introspection answer carries besides the token's claims (RFC 7662 §2.2 and Stytch's
+ * envelope); never custom claims. The official SDK strips the same fields (addendum A8.5).
+ */
+const INTROSPECTION_FIELDS = ['active', 'token_type', 'request_id', 'status_code'] as const;
+
+/**
+ * Build the identity of a Connected-App token from an `active: true` introspection answer
+ * (`POST /v1/public/{project_id}/oauth2/introspect`), with the same claim rules as a locally
+ * verified token: `sub`, a well-formed `scope`, `client_id`, the organization claim, and `iat` /
+ * `exp` as finite numbers (the auth object exposes both). Answers `expired` when Stytch calls
+ * the token active but its `exp` has passed by our clock (then it is refused, not trusted).
+ *
+ * @param nowSeconds - whole epoch seconds.
+ * @example
+ * const identity = machineIdentityFromIntrospection(answer, Math.floor(Date.now() / 1000));
+ */
+export function machineIdentityFromIntrospection(answer: Record<string, unknown>, nowSeconds: number): MachineIdentity | MachineClaimsRefusal | 'time' | 'expired' {
+  if (Object.hasOwn(answer, '__proto__')) return 'proto';
+  const { iat, exp } = answer;
+  if (typeof iat !== 'number' || !Number.isFinite(iat) || typeof exp !== 'number' || !Number.isFinite(exp)) return 'time';
+  if (exp <= nowSeconds) return 'expired';
+  const claims = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(answer)) claims[key] = answer[key];
+  for (const field of INTROSPECTION_FIELDS) delete claims[field];
+  return machineIdentityFromPayload(claims, 'connected_app');
+}

@@ -99,6 +99,7 @@ const cases: Case[] = [
   { name: 'm2m.clients.secrets.rotate', call: (c) => c.m2m.clients.secrets.rotate({ client_id: 'm2m-client-test-1' }), method: 'POST', path: '/v1/m2m/clients/m2m-client-test-1/secrets/rotate', body: {} },
   { name: 'm2m.clients.secrets.rotateCancel', call: (c) => c.m2m.clients.secrets.rotateCancel({ client_id: 'm2m-client-test-1' }), method: 'POST', path: '/v1/m2m/clients/m2m-client-test-1/secrets/rotate/cancel', body: {} },
   { name: 'm2m.token', call: (c) => c.m2m.token({ client_id: 'm2m-client-test-1', client_secret: 'shh', scopes: ['read:documents', 'write:documents'] }), method: 'POST', path: `/v1/public/${PROJECT_ID}/oauth2/token`, form: { client_id: 'm2m-client-test-1', client_secret: 'shh', grant_type: 'client_credentials', scope: 'read:documents write:documents' } },
+  { name: 'idp.introspectToken', call: (c) => c.idp.introspectToken({ token: 'opaque-token', client_id: 'connected-app-test-1', client_secret: 'shh', token_type_hint: '' }), method: 'POST', path: `/v1/public/${PROJECT_ID}/oauth2/introspect`, form: { token: 'opaque-token', client_id: 'connected-app-test-1', client_secret: 'shh' } },
 ];
 
 let server: ScriptedServer;

@@ -177,3 +177,38 @@ describe('algorithm confusion on machine tokens', () => {
     await expectRefusedLocally(url, resign(emu(), payloadOf(token), { typ: 'at+jwt' }));
   });
 });
+
+describe('opaque bearer tokens with Connected-App introspection configured', () => {
+  it('introspects only token-shaped values: junk, oversized and session-cookie opaque tokens never reach Stytch', async () => {
+    const slug = `sec-${Math.random().toString(36).slice(2, 10)}`;
+    const org = emu().admin.createOrganization({ organization_name: slug, organization_slug: slug });
+    const member = emu().admin.createMember(org.organization_id, { email_address: `${slug}@example.com`, roles: ['editor'] });
+    const ca = emu().admin.createConnectedApp({ client_name: 'Partner' });
+    const opaque = emu().admin.issueConnectedAppToken({ client_id: ca.client_id, member_id: member.member_id, scopes: ['read:documents'], opaque: true }).access_token;
+    const url = await app({ acceptsToken: ['session', 'connected_app'], connectedApps: { clientId: ca.client_id, clientSecret: ca.client_secret! } });
+    emu().calls.clear();
+    for (const junk of ['a.b', 'short', `${'x'.repeat(9000)}`, 'tok%20en', 'tok"en']) {
+      const res = await get(`${url}/me`, { bearer: junk });
+      expect(res.body, junk.slice(0, 20)).toEqual({ status: 'signed_out', reason: 'malformed_credentials' });
+    }
+    // An opaque Connected-App token in the session cookie is a session token to introspect nowhere.
+    expect((await get(`${url}/scoped`, { cookie: `stytch_session=${opaque}` })).status).toBe(401);
+    expect(emu().calls.count(/oauth2\/introspect/)).toBe(0);
+  });
+
+  it('the official SDK introspects the emulator\'s opaque token like our middleware does', async () => {
+    const stytch = await import('stytch');
+    const slug = `sdk-${Math.random().toString(36).slice(2, 10)}`;
+    const org = emu().admin.createOrganization({ organization_name: slug, organization_slug: slug });
+    const member = emu().admin.createMember(org.organization_id, { email_address: `${slug}@example.com`, roles: ['editor'] });
+    const ca = emu().admin.createConnectedApp({ client_name: 'Partner' });
+    const opaque = emu().admin.issueConnectedAppToken({ client_id: ca.client_id, member_id: member.member_id, scopes: ['read:documents'], opaque: true }).access_token;
+    const sdk = new stytch.B2BClient({ project_id: emu().projectId, secret: emu().secret, env: `${emu().url}/` });
+    const answer = await sdk.idp.introspectTokenNetwork({ token: opaque, client_id: ca.client_id, client_secret: ca.client_secret! });
+    expect(answer).toMatchObject({ subject: member.member_id, scope: 'read:documents', organization: { organization_id: org.organization_id, slug } });
+    const url = await app({ acceptsToken: ['session', 'connected_app'], connectedApps: { clientId: ca.client_id, clientSecret: ca.client_secret! } });
+    expect((await get(`${url}/scoped`, { bearer: opaque })).status).toBe(200);
+    emu().admin.revokeAccessToken(opaque);
+    await expect(sdk.idp.introspectTokenNetwork({ token: opaque, client_id: ca.client_id, client_secret: ca.client_secret! })).rejects.toThrow();
+  });
+});
