@@ -97,8 +97,8 @@ describe('the packed package', { timeout: 300_000 }, () => {
     if (work) rmSync(work, { recursive: true, force: true });
   }, 30_000);
 
-  it('contains the build, its types, the CLI and the README, and no sources or tests', () => {
-    for (const file of ['package.json', 'README.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/emulator/index.js', 'dist/emulator/cli.js']) {
+  it('contains the build, its types, the CLI, the README and the docs it links to, and no sources or tests', () => {
+    for (const file of ['package.json', 'README.md', 'docs/admin-routes.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/emulator/index.js', 'dist/emulator/cli.js']) {
       expect(packedFiles, file).toContain(file);
     }
     expect(packedFiles.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('examples/'))).toEqual([]);
