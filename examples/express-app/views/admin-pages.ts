@@ -23,7 +23,7 @@ export interface AdminMemberView {
   mfa_phone_number: string | null;
   has_totp: boolean;
   has_password: boolean;
-  default_mfa_method: string | null;
+  default_mfa_method: string;
 }
 
 /** What the signed-in member may do on the members page (their `stytch.member` permissions). */
@@ -52,9 +52,13 @@ function apiForm(action: string, method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', re
 </form>`;
 }
 
-function roleBoxes(roles: readonly RoleOption[], checked: readonly string[], testid: string): SafeHtml {
+/**
+ * The role checkboxes. Everyone holds `stytch_member`; an edit always sends it along, so taking
+ * every other role away leaves a plain member rather than an empty list (`roles_required`).
+ */
+function roleBoxes(roles: readonly RoleOption[], checked: readonly string[], testid: string, sendMember: boolean): SafeHtml {
   return html`<fieldset class="roles" data-testid="${testid}"><legend>Roles</legend>
-  <label class="check"><input type="checkbox" checked disabled> stytch_member <span class="muted">(everyone)</span></label>
+  <label class="check"><input type="checkbox" checked disabled> stytch_member <span class="muted">(everyone)</span></label>${sendMember ? html`<input type="hidden" name="roles" value="stytch_member" data-list>` : ''}
   ${roles.map((r) => html`<label class="check" title="${r.description}"><input type="checkbox" name="roles" value="${r.id}" data-list${checked.includes(r.id) ? html` checked` : ''}> ${r.id}</label>`)}
 </fieldset>`;
 }
@@ -86,7 +90,7 @@ export function membersPage(
       actions.push(apiForm(at, 'DELETE', `${back}?status=removed`, 'remove-member', html`<button type="submit" class="danger">Revoke invitation</button>`));
     }
     if (m.status === 'active' && can.updateRoles) {
-      actions.push(apiForm(`${at}/roles`, 'PUT', `${back}?status=roles_saved`, 'roles-form', html`${roleBoxes(input.roles, m.roles, 'role-options')}<button type="submit">Save roles</button>`));
+      actions.push(apiForm(`${at}/roles`, 'PUT', `${back}?status=roles_saved`, 'roles-form', html`${roleBoxes(input.roles, m.roles, 'role-options', true)}<button type="submit">Save roles</button>`));
     }
     if (m.status === 'active' && can.removePhone && m.mfa_phone_number) {
       actions.push(apiForm(`${at}/mfa/phone`, 'DELETE', `${back}?status=mfa_reset`, 'reset-phone', html`<button type="submit" class="secondary">Remove MFA phone</button>`));
@@ -125,7 +129,7 @@ ${can.invite
       'invite-form',
       html`<label>Email <input type="email" name="email_address" required autocomplete="off" maxlength="254"></label>
   <label>Name <span class="muted">(optional)</span> <input name="name" maxlength="256" autocomplete="off"></label>
-  ${roleBoxes(input.roles, [], 'invite-roles')}
+  ${roleBoxes(input.roles, [], 'invite-roles', false)}
   <button type="submit">Send invitation</button>`,
     )}</section>`
   : html`<p class="muted" data-testid="read-only">You can see the members of this organization; your roles do not let you change them.</p>`}

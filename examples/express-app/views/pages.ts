@@ -342,7 +342,7 @@ ${input.security ? accountSecurity(input.security) : html`<p class="muted">Your 
 export interface AccountSecurityView {
   /** The admin routes' mount point, e.g. `/api/org`. */
   api: string;
-  factors: { phone: string | null; totp: boolean; password: boolean; recovery_codes: boolean; default_mfa_method: string | null };
+  factors: { phone: string | null; totp: boolean; password: boolean; recovery_codes: boolean; default_mfa_method: string };
   sessions: readonly { member_session_id: string; started_at: string; last_accessed_at: string; expires_at: string; current: boolean; factors: readonly string[] }[];
   /** `?status=` the last form came back with. */
   status?: string | undefined;
@@ -371,7 +371,7 @@ function accountSecurity(view: AccountSecurityView): SafeHtml {
     <dt>Phone (SMS codes)</dt><dd data-testid="my-phone">${view.factors.phone ?? html`<span class="muted">none</span>`}</dd>
     <dt>Authenticator app</dt><dd data-testid="my-totp">${view.factors.totp ? 'set up' : html`<span class="muted">none</span>`}</dd>
     <dt>Password</dt><dd data-testid="my-password">${view.factors.password ? 'set' : html`<span class="muted">none</span>`}</dd>
-    <dt>Default method</dt><dd data-testid="my-default-mfa">${view.factors.default_mfa_method ?? html`<span class="muted">none</span>`}</dd>
+    <dt>Default method</dt><dd data-testid="my-default-mfa">${view.factors.default_mfa_method || html`<span class="muted">none</span>`}</dd>
   </dl>
   <div class="actions">
   ${view.factors.phone ? form(`${me}/mfa/phone`, 'DELETE', 'remove-my-phone', html`<button type="submit" class="secondary">Remove phone</button>`) : ''}
