@@ -38,3 +38,6 @@ export type { SessionMetricsSnapshot } from './session/metrics.js';
 export { memoryStore, redisStore, createStore } from './store/index.js';
 export type { SharedStore, StoreMetricsSnapshot, HitResult, RevocationKind, MemoryStoreOptions, RedisStoreOptions, StoreConfig, AttemptLimit } from './store/index.js';
 export type { StytchAuthMetrics } from './middleware/stytch-auth.js';
+export { stytchAdminRoutes } from './handlers/admin/admin-routes.js';
+export type { StytchAdminRoutesMiddleware } from './handlers/admin/admin-routes.js';
+export type { StytchAdminRoutesOptions, AdminRouteName } from './handlers/admin/options.js';

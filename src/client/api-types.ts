@@ -522,6 +522,34 @@ export interface MembersStartEmailUpdateRequest {
 }
 export type MembersStartEmailUpdateResponse = MemberResponse;
 
+export interface MembersDeleteMFAPhoneNumberRequest {
+  organization_id: string;
+  member_id: string;
+}
+export type MembersDeleteMFAPhoneNumberResponse = MemberResponse;
+
+export interface MembersDeleteTOTPRequest {
+  organization_id: string;
+  member_id: string;
+}
+export type MembersDeleteTOTPResponse = MemberResponse;
+
+export interface MembersDeletePasswordRequest {
+  organization_id: string;
+  /** The member's `member_password_id`. */
+  member_password_id: string;
+}
+export type MembersDeletePasswordResponse = MemberResponse;
+
+export interface MembersUnlinkRetiredEmailRequest {
+  organization_id: string;
+  member_id: string;
+  /** One of `email_id` or `email_address` (both must name the same retired address). */
+  email_id?: string;
+  email_address?: string;
+}
+export type MembersUnlinkRetiredEmailResponse = MemberResponse;
+
 // ---------------------------------------------------------------- Passwords, OAuth, SSO
 
 export interface PasswordsAuthenticateRequest extends SessionCreationFields {

@@ -1,8 +1,14 @@
 import type {
   MembersCreateRequest,
   MembersCreateResponse,
+  MembersDeleteMFAPhoneNumberRequest,
+  MembersDeleteMFAPhoneNumberResponse,
+  MembersDeletePasswordRequest,
+  MembersDeletePasswordResponse,
   MembersDeleteRequest,
   MembersDeleteResponse,
+  MembersDeleteTOTPRequest,
+  MembersDeleteTOTPResponse,
   MembersGetRequest,
   MembersGetResponse,
   MembersReactivateRequest,
@@ -11,6 +17,8 @@ import type {
   MembersSearchResponse,
   MembersStartEmailUpdateRequest,
   MembersStartEmailUpdateResponse,
+  MembersUnlinkRetiredEmailRequest,
+  MembersUnlinkRetiredEmailResponse,
   MembersUpdateRequest,
   MembersUpdateResponse,
 } from './api-types.js';
@@ -81,6 +89,37 @@ export class Members {
     return this.#t.send(() => {
       const { organization_id, member_id, ...body } = request;
       return { method: 'POST', path: apiPath`/v1/b2b/organizations/${organization_id}/members/${member_id}/start_email_update`, body };
+    }, options);
+  }
+  /** Removes a member's MFA phone number. `DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}` */
+  deleteMFAPhoneNumber(request: MembersDeleteMFAPhoneNumberRequest, options?: CallOptions): Promise<MembersDeleteMFAPhoneNumberResponse> {
+    return this.#t.send(
+      () => ({ method: 'DELETE', path: apiPath`/v1/b2b/organizations/${request.organization_id}/members/mfa_phone_numbers/${request.member_id}` }),
+      options,
+    );
+  }
+
+  /** Removes a member's TOTP registration. `DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp` */
+  deleteTOTP(request: MembersDeleteTOTPRequest, options?: CallOptions): Promise<MembersDeleteTOTPResponse> {
+    return this.#t.send(
+      () => ({ method: 'DELETE', path: apiPath`/v1/b2b/organizations/${request.organization_id}/members/${request.member_id}/totp` }),
+      options,
+    );
+  }
+
+  /** Removes a member's password. `DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}` */
+  deletePassword(request: MembersDeletePasswordRequest, options?: CallOptions): Promise<MembersDeletePasswordResponse> {
+    return this.#t.send(
+      () => ({ method: 'DELETE', path: apiPath`/v1/b2b/organizations/${request.organization_id}/members/passwords/${request.member_password_id}` }),
+      options,
+    );
+  }
+
+  /** Frees a retired email address of a member. `POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email` */
+  unlinkRetiredEmail(request: MembersUnlinkRetiredEmailRequest, options?: CallOptions): Promise<MembersUnlinkRetiredEmailResponse> {
+    return this.#t.send(() => {
+      const { organization_id, member_id, ...body } = request;
+      return { method: 'POST', path: apiPath`/v1/b2b/organizations/${organization_id}/members/${member_id}/unlink_retired_email`, body };
     }, options);
   }
 }

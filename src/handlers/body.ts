@@ -50,16 +50,24 @@ async function readRaw(req: IncomingMessage, maxBytes: number): Promise<string> 
  * rejected rather than guessed.
  */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<FormFields> {
+  return toFields(await readBodyObject(req, maxBytes));
+}
+
+/**
+ * Like {@link readBody}, but keeps a JSON body's values as sent (arrays, booleans, nested
+ * objects) for routes that validate typed fields one by one. A form's values are strings.
+ */
+export async function readBodyObject(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
   const preParsed = (req as IncomingMessage & { body?: unknown }).body;
   // Reuse a body the app already parsed; an empty object left by a parser that did not match the
   // content type (Express 4's body-parser) does not count while the stream is still unread.
   if (preParsed !== undefined && typeof preParsed === 'object' && preParsed !== null && !Buffer.isBuffer(preParsed)) {
-    if (req.readableEnded || Object.keys(preParsed).length > 0) return toFields(preParsed);
+    if (req.readableEnded || Object.keys(preParsed).length > 0) return asObject(preParsed);
   }
-  if (req.readableEnded) return Object.create(null) as FormFields;
+  if (req.readableEnded) return Object.create(null) as Record<string, unknown>;
   const type = contentType(req);
   const raw = await readRaw(req, maxBytes);
-  if (raw.trim() === '') return Object.create(null) as FormFields;
+  if (raw.trim() === '') return Object.create(null) as Record<string, unknown>;
   if (type === 'application/json') {
     let parsed: unknown;
     try {
@@ -67,7 +75,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     } catch {
       throw new BadRequestError('invalid_body', 'The request body is not valid JSON.');
     }
-    return toFields(parsed);
+    return asObject(parsed);
   }
   if (type === 'application/x-www-form-urlencoded') {
     const params = new URLSearchParams(raw);
@@ -79,6 +87,16 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     return fields;
   }
   throw new StytchExpressError('unsupported_media_type', 415, 'Send application/json or a URL-encoded form.');
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new BadRequestError('invalid_body', 'The request body must be a JSON object or a form.');
+  }
+  // Own entries copied onto a prototype-less object: `__proto__` and friends stay plain keys.
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [key, field] of Object.entries(value as Record<string, unknown>)) out[key] = field;
+  return out;
 }
 
 /** Field rules used by the routes. */

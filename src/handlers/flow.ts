@@ -117,7 +117,10 @@ export function sendOutcome(req: IncomingMessage, res: ServerResponse, outcome: 
 }
 
 /** The credential of the signed-in request, as Stytch wants it in a body. */
-export function sessionCredential(req: IncomingMessage, rc: RouteContext): { session_token: string } | { session_jwt: string } {
+export function sessionCredential(
+  req: IncomingMessage,
+  rc: Pick<RouteContext, 'auth' | 'credential'> & { readonly cfg: { readonly sessionCookies: { readonly token: string } } },
+): { session_token: string } | { session_jwt: string } {
   const { auth, credential } = rc;
   if (!auth.isAuthenticated || credential === undefined) {
     if (auth.status === 'undecided') throw auth.error;

@@ -254,7 +254,17 @@ export function answerError(req: IncomingMessage, res: ServerResponse, err: unkn
   const challenge = (err as { wwwAuthenticate?: unknown } | null)?.wwwAuthenticate;
   if (typeof challenge === 'string' && (shape.status === 401 || shape.status === 403)) res.setHeader('WWW-Authenticate', challenge);
   else if (shape.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-  sendJson(res, shape.status, { error: { code: shape.code, message: shape.message } }, req);
+  sendJson(res, shape.status, { error: { ...detailsOf(err, shape.status), code: shape.code, message: shape.message } }, req);
+}
+
+/**
+ * Extra fields of a refusal body (e.g. the `field` or `permission` a 4xx names): only from our own
+ * errors below 500, set by trusted code as a frozen record (never upstream text).
+ */
+function detailsOf(err: unknown, status: number): Record<string, unknown> | undefined {
+  if (!(err instanceof StytchExpressError) || err instanceof StytchApiError || status >= 500) return undefined;
+  const details = (err as { details?: unknown }).details;
+  return typeof details === 'object' && details !== null && Object.isFrozen(details) ? (details as Record<string, unknown>) : undefined;
 }
 
 /** Let the app render the refusal; false when it threw or left the response open (then JSON follows). */

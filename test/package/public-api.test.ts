@@ -41,6 +41,7 @@ const ROOT_EXPORTS = [
   'resolveClientConfig',
   'safeReturnTo',
   'setSessionCookies',
+  'stytchAdminRoutes',
   'stytchAuth',
   'stytchRoutes',
 ];

@@ -1,6 +1,7 @@
 /** `/v1/b2b/sessions*`: authenticate, revoke, list, JWKS (reference section 2). */
 import { authorize } from '../authorize.js';
 import { badRequest, memberNotFound, notFound, sessionNotFound } from '../http-errors.js';
+import { requireMemberPermission } from '../member-auth.js';
 import { findMember, memberRoleIds } from '../members.js';
 import { requireOrganization } from '../organizations.js';
 import type { Router } from '../router.js';
@@ -25,7 +26,7 @@ export function sessionRoutes(router: Router): void {
     return response;
   });
 
-  router.add('POST', '/v1/b2b/sessions/revoke', ({ state, body }) => {
+  router.add('POST', '/v1/b2b/sessions/revoke', ({ state, body, headers }) => {
     const id = optNonEmpty(body, 'member_session_id');
     const token = optNonEmpty(body, 'session_token');
     const jwt = optNonEmpty(body, 'session_jwt');
@@ -36,6 +37,8 @@ export function sessionRoutes(router: Router): void {
     if (memberId !== undefined) {
       const member = state.members.get(memberId);
       if (!member || member.status === 'deleted') throw memberNotFound();
+      // With member-session headers: `revoke-sessions` on stytch.member, or on stytch.self for oneself (reference A6.2).
+      requireMemberPermission(state, headers, requireOrganization(state, member.organization_id), 'stytch.member', 'revoke-sessions', { memberId: member.member_id, selfAction: 'revoke-sessions' });
       revokeMemberSessions(state, member.member_id);
       return {};
     }
