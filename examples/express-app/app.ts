@@ -4,6 +4,8 @@
  *   app.use(stytchAuth(...))                 verify the session on every request (local JWT check)
  *   app.use('/auth', stytchRoutes(...))      login (link, code, password), callback, discovery, MFA, password
  *                                            reset and change, switch, logout, email update
+ *   app.use('/api/org', stytchAdminRoutes(...))  members, organization settings and the member's own
+ *                                            factors and sessions, as the signed-in member (admin.ts pages)
  *   requireAuth() / requirePermission(...)   guard pages
  *   getStytchAuth(req)                       who is asking
  *   /api/documents                           the same permission for members and M2M tokens (scopes)
@@ -11,7 +13,7 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { StytchB2BClient } from '../../src/client/client.js';
 import type { OutboxMessage } from '../../src/emulator/index.js';
-import { csrfProtection, getStytchAuth, getStytchContext, requireAuth, requirePermission, stytchAuth, stytchRoutes } from '../../src/index.js';
+import { csrfProtection, getStytchAuth, getStytchContext, requireAuth, requirePermission, stytchAdminRoutes, stytchAuth, stytchRoutes } from '../../src/index.js';
 import type { ErrorPageRenderer, SignedInAuth } from '../../src/index.js';
 import { TEST_IDP_CERTIFICATE } from '../../src/emulator/sso-metadata.js';
 import { DocumentStore } from './documents.js';
@@ -111,6 +113,11 @@ export function createApp(options: ExampleAppOptions): express.Express {
       },
     }),
   );
+
+  // 2b. The admin routes: a JSON API acting as the signed-in member (Stytch checks their RBAC on
+  // every call, after the same check made locally). The members, organization and account pages
+  // read it and post to it. Invitations come back through the callback route above.
+  app.use(ADMIN_API, stytchAdminRoutes({ auth, appUrl, inviteRedirectUrl: `${appUrl}/auth/callback` }));
 
   // Our own state-changing routes get the same Origin check as the auth routes.
   const csrf = csrfProtection({ appUrl });
