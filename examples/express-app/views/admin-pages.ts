@@ -118,7 +118,7 @@ export function membersPage(
     html`${errorBanner(input.error)}${input.notice ? html`<p class="banner ok" data-testid="notice">${input.notice}</p>` : ''}
 <form class="card inline" method="get" action="/members" data-testid="member-search">
   <label>Email contains <input type="search" name="q" value="${input.query}" minlength="3" maxlength="254" placeholder="at least 3 characters"></label>
-  <label>Show <select name="show"><option value="">any</option>${STATUSES.map((s) => html`<option value="${s}"${input.status === s ? html` selected` : ''}>${s}</option>`)}</select></label>
+  <label>Show <select name="show"><option value="">current (not deactivated)</option>${STATUSES.map((s) => html`<option value="${s}"${input.status === s ? html` selected` : ''}>${s === 'deleted' ? 'deactivated' : s}</option>`)}</select></label>
   <button type="submit">Search</button>
 </form>
 ${can.invite
