@@ -152,6 +152,8 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   search_query_too_short: 'Type at least 3 characters of the email address to search.',
   recent_factor_required: 'For this change, confirm it is you first: sign in again (or use your second factor), then try again.',
   invalid_request: TRY_AGAIN,
+  password_not_found: 'This member has no password to remove.',
+  token_type_not_accepted: 'Sign in as a member to do this: an app token is not accepted here.',
   // The M2M page.
   m2m_name_required: 'Give the client a name.',
   m2m_scopes_required: 'Pick at least one of the scopes offered.',
