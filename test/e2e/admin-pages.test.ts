@@ -5,6 +5,10 @@
  * and "sign out everywhere", the organization settings, and the M2M page's show-once secret.
  * Every test gets its own organization and browsers with fresh profiles.
  */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StytchB2BClient } from '../../src/client/client.js';
@@ -13,14 +17,20 @@ import { browserRequirement, launchBrowser, type TestBrowser } from '../helpers/
 import { totp } from '../helpers/totp.js';
 
 const requirement = browserRequirement('e2e/admin-pages');
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Read, never written: a folder to keep the screenshots in (a plain run writes to a temporary one).
+const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR;
 
 describe.skipIf(requirement !== 'run')('admin and account pages of the example app', { timeout: 120_000 }, () => {
   let example: RunningExample;
   const browsers: TestBrowser[] = [];
   let counter = 0;
+  let shotsDir = '';
 
   beforeAll(async () => {
     example = await startExample({ port: 0, env: {} });
+    shotsDir = SCREENSHOTS_DIR ? resolve(ROOT, SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'stytch-e2e-shots-'));
+    mkdirSync(shotsDir, { recursive: true });
   });
   afterEach(async () => {
     for (const b of browsers.splice(0)) await b.close();
@@ -28,6 +38,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
   afterAll(async () => {
     await client?.close();
     await example?.close();
+    if (!SCREENSHOTS_DIR && shotsDir) rmSync(shotsDir, { recursive: true, force: true });
   });
 
   const emulator = () => example.emulator!;
@@ -35,6 +46,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
   /** The typed client with the project secret, for setup the pages do not offer. */
   const stytch = () => (client ??= new StytchB2BClient({ projectId: emulator().projectId, secret: emulator().secret, baseUrl: emulator().url, env: {} }));
   const path = (page: Page) => new URL(page.url()).pathname;
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name + '.png'), fullPage: true });
   /** A page in a new browser with a fresh profile (no cookie from any other browser). */
   const fresh = async () => {
     const b = await launchBrowser();
@@ -108,6 +120,8 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     await page.goto(example.url + '/members');
     expect(await row(page, invitee).getAttribute('data-status')).toBe('active');
     expect(await row(page, invitee).locator('[data-testid=member-roles]').textContent()).toContain('documents_editor');
+    await row(page, invitee).locator('[data-testid=member-actions] summary').click();
+    await shot(page, 'admin-members');
     // Search by part of the address.
     await page.fill('[data-testid=member-search] input[name=q]', invitee.slice(0, 12));
     await Promise.all([page.waitForURL('**/members?q=*'), page.click('[data-testid=member-search] button[type=submit]')]);
@@ -161,6 +175,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     expect(await page.locator('[data-testid=invite-form]').count()).toBe(0);
     expect(await page.locator('[data-testid=member-actions]').count()).toBe(0);
     expect(await page.locator('[data-testid=read-only]').isVisible()).toBe(true);
+    await shot(page, 'admin-members-read-only');
 
     // A plain HTML form post to the admin route anyway: back on the page with the reason.
     await Promise.all([
@@ -227,6 +242,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     await page.click('[data-testid=show-recovery-codes] button');
     await page.locator('[data-testid=recovery-code-list]').waitFor();
     expect((await page.locator('[data-testid=recovery-code-list] li').allTextContents()).map((c) => c.trim())).toEqual(enrolmentCodes);
+    await shot(page, 'account-security');
     // ...once: not in the page after a reload, and a second request needs a new factor.
     await page.reload();
     expect(await page.locator('[data-testid=recovery-code-list]').count()).toBe(0);
@@ -291,6 +307,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     await page.goto(example.url + '/admin/organization');
     const form = page.locator('[data-testid=organization-form]');
     expect(await form.locator('input[name=organization_slug]').inputValue()).toBe(team.slug);
+    await shot(page, 'admin-organization');
     await form.locator('input[name=organization_name]').fill(`${team.name} Renamed`);
     await form.locator('input[name=email_allowed_domains]').fill('example.com, example.org');
     await form.locator('select[name=email_invites]').selectOption('RESTRICTED');
@@ -334,6 +351,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     const secret = (await page.textContent('[data-testid=m2m-secret]'))!.trim();
     const clientId = (await page.textContent('[data-testid=m2m-new-client-id]'))!.trim();
     expect(secret.length).toBeGreaterThan(20);
+    await shot(page, 'admin-m2m');
     const listed = page.locator('[data-testid=m2m-client][data-name="Nightly export"]');
     expect(await listed.textContent()).toContain('read:documents');
     expect(await listed.textContent()).not.toContain(secret);
