@@ -107,8 +107,15 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     expect(await page.textContent('[data-testid=notice]')).toBe('Invitation sent.');
     expect(await row(page, invitee).getAttribute('data-status')).toBe('invited');
 
+    // "Resend invitation": a second email; the newest link is the one to open.
+    const firstLink = emulator().outbox.latest({ to: invitee, kind: 'invite_magic_link' })?.link;
+    await manage(page, invitee, 'resend-invite');
+    expect(new URL(page.url()).searchParams.get('status')).toBe('resent');
+    expect(await page.textContent('[data-testid=notice]')).toBe('Invitation sent again.');
+
     // The invitation email, from the emulator's outbox, opened in the invitee's own browser.
     const link = emulator().outbox.latest({ to: invitee, kind: 'invite_magic_link' })?.link;
+    expect(link).not.toBe(firstLink);
     expect(link).toBeDefined();
     const guest = await fresh();
     await guest.goto(link!);
@@ -127,6 +134,9 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     await Promise.all([page.waitForURL('**/members?q=*'), page.click('[data-testid=member-search] button[type=submit]')]);
     expect(await page.locator('[data-testid=member]').count()).toBe(1);
     expect(await row(page, invitee).count()).toBe(1);
+    // Too short a search is a message, not an error page.
+    await page.goto(example.url + '/members?q=ab');
+    expect(await page.textContent('[data-testid=error-banner]')).toContain('at least 3 characters');
   });
 
   it('an admin edits roles, deactivates and reactivates a member, and resets their MFA; the last admin is kept', async () => {
@@ -251,6 +261,12 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     // (The routes answer the step-up code of stytchRoutes(): `step_up_required`.)
     expect(new URL(page.url()).searchParams.get('error')).toBe('step_up_required');
     expect(await page.locator('[data-testid=reverify-link]').getAttribute('href')).toBe('/login?return_to=%2Faccount');
+
+    // The default method: text message instead of the app.
+    await page.goto(example.url + '/account');
+    await page.selectOption('[data-testid=default-mfa-form] select[name=default_mfa_method]', 'sms_otp');
+    await Promise.all([page.waitForURL('**/account?status=factor_saved'), page.click('[data-testid=default-mfa-form] button[type=submit]')]);
+    expect(await page.textContent('[data-testid=my-default-mfa]')).toBe('sms_otp');
 
     // Removing the phone within minutes of signing in works.
     await page.goto(example.url + '/account');
