@@ -51,7 +51,7 @@ export function adminRouter(options: AdminRouterOptions): express.Router {
   const allowed = (resource: string, action: string) => requirePermission(resource, action);
   const admin = (path: string) => `${appUrl}${api}${path}`;
 
-  /** A refused read: the error page for 401/403/5xx; undefined (render with a banner) for the rest. */
+  /** A refused read: true after handing 401, 403 and 5xx to the error page; false (render, with a banner for a 4xx) otherwise. */
   const refused = (answer: JsonAnswer<unknown>, next: (err: unknown) => void): boolean => {
     if (answer.ok || (answer.status >= 400 && answer.status < 500 && answer.status !== 401 && answer.status !== 403)) return false;
     next(Object.assign(new Error(`admin route answered ${answer.status}`), { status: answer.status, code: answer.code }));
