@@ -142,7 +142,12 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
   it('an admin edits roles, deactivates and reactivates a member, and resets their MFA; the last admin is kept', async () => {
     const team = freshOrganization();
     const mate = newEmail('mate');
-    team.addMember(mate, { mfa_phone_number: '+15555550142' });
+    const mateMember = team.addMember(mate);
+    // An authenticator app and a phone, set up with the project secret (as a support tool would).
+    const { secret } = await stytch().totps.create({ organization_id: team.id, member_id: mateMember.member_id });
+    const { session_token } = emulator().admin.createSession({ member_id: mateMember.member_id });
+    await stytch().totps.authenticate({ organization_id: team.id, member_id: mateMember.member_id, session_token, code: totp(secret, emulator().clock.now()) });
+    await stytch().organizations.members.update({ organization_id: team.id, member_id: mateMember.member_id, mfa_phone_number: '+15555550142' });
     const page = await fresh();
     await signIn(page, team.slug, team.adminEmail);
     await page.goto(example.url + '/members');
@@ -152,7 +157,10 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     expect(new URL(page.url()).searchParams.get('status')).toBe('roles_saved');
     expect(await row(page, mate).locator('[data-testid=member-roles]').textContent()).toContain('documents_editor');
 
+    expect(await row(page, mate).locator('[data-testid=member-mfa]').textContent()).toContain('authenticator app');
     await manage(page, mate, 'reset-phone');
+    expect(new URL(page.url()).searchParams.get('status')).toBe('mfa_reset');
+    await manage(page, mate, 'reset-totp');
     expect(new URL(page.url()).searchParams.get('status')).toBe('mfa_reset');
     expect(await row(page, mate).locator('[data-testid=member-mfa]').textContent()).toContain('none');
 
@@ -166,6 +174,14 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     await manage(page, mate, 'reactivate');
     expect(new URL(page.url()).searchParams.get('status')).toBe('reactivated');
     expect(await row(page, mate).getAttribute('data-status')).toBe('active');
+
+    // An invitation can be revoked before it is accepted.
+    const invitee = newEmail('revoked');
+    await page.fill('[data-testid=invite-form] input[name=email_address]', invitee);
+    await Promise.all([page.waitForURL('**/members?status=invited'), page.click('[data-testid=invite-form] button[type=submit]')]);
+    await manage(page, invitee, 'remove-member');
+    expect(new URL(page.url()).searchParams.get('status')).toBe('removed');
+    expect(await row(page, invitee).count()).toBe(0);
 
     // The only admin cannot deactivate themselves: a message on the page, and they stay active.
     await manage(page, team.adminEmail, 'deactivate');
