@@ -330,7 +330,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
       pages.accountPage(view(req), {
         security:
           me.ok && sessions.ok
-            ? { api: ADMIN_API, factors: me.data.factors, sessions: sessions.data.sessions, status: queryString(req, 'status'), error: queryString(req, 'error') }
+            ? { api: ADMIN_API, factors: me.data.factors, sessions: sessions.data.sessions, status: queryString(req, 'status') }
             : undefined,
         email: member.email_address,
         sent: queryString(req, 'status') === 'email_update_sent',

@@ -308,7 +308,9 @@ export function accountPage(
   return layout(
     ctx,
     'Account',
-    html`${errorBanner(input.error)}${input.changed ? html`<p class="banner ok" data-testid="email-changed">Your email address is now <strong>${input.email}</strong>.</p>` : ''}${input.sent
+    html`${errorBanner(input.error)}${input.error && FRESH_FACTOR_CODES.has(input.error)
+      ? html`<p class="banner error" data-testid="reverify">This needs a recent sign-in. <a href="/login?return_to=%2Faccount" data-testid="reverify-link">Confirm it is you</a>, then try again.</p>`
+      : ''}${input.changed ? html`<p class="banner ok" data-testid="email-changed">Your email address is now <strong>${input.email}</strong>.</p>` : ''}${input.sent
       ? html`<p class="banner ok" data-testid="email-update-sent">We sent a confirmation link to your new address. Your email changes when you open it (valid for 5 minutes).${ctx.devMode ? html` Read it in the <a href="/dev/mailbox">dev mailbox</a>.` : ''}</p>`
       : ''}
 <section class="card">
@@ -320,7 +322,6 @@ export function accountPage(
     <button type="submit">Send confirmation link</button>
   </form>
 </section>
-${errorBanner(input.error)}
 ${input.passwordChanged ? html`<p class="banner ok" data-testid="password-changed">Your password was changed.</p>` : ''}
 <section class="card">
   <h2>Change your password</h2>
@@ -346,25 +347,22 @@ export interface AccountSecurityView {
   sessions: readonly { member_session_id: string; started_at: string; last_accessed_at: string; expires_at: string; current: boolean; factors: readonly string[] }[];
   /** `?status=` the last form came back with. */
   status?: string | undefined;
-  /** `?error=` the last form came back with. */
-  error?: string | undefined;
 }
 
+/** The refusals that a fresh sign-in cures (the account page then links to one). */
 const FRESH_FACTOR_CODES = new Set(['recent_factor_required', 'step_up_required']);
 
 /**
  * The member's own factors, recovery codes and sessions. Removing a factor or showing recovery
- * codes needs a factor proven in the last few minutes: when the route says so, the page links to
- * signing in again, which brings the member back here.
+ * codes needs a factor proven in the last few minutes: when the route says so, the account page
+ * links to signing in again, which brings the member back here.
  */
 function accountSecurity(view: AccountSecurityView): SafeHtml {
   const me = `${view.api}/me`;
   const when = (iso: string) => iso.replace('T', ' ').slice(0, 16) + ' UTC';
   const form = (action: string, method: string, testid: string, body: SafeHtml, extra: SafeHtml | string = '') =>
     html`<form method="post" action="${action}" data-api data-method="${method}" data-testid="${testid}"${extra}><input type="hidden" name="return_to" value="/account?status=factor_saved">${body}</form>`;
-  return html`${view.error && FRESH_FACTOR_CODES.has(view.error)
-    ? html`<p class="banner error" data-testid="reverify">This needs a recent sign-in. <a href="/login?return_to=%2Faccount" data-testid="reverify-link">Confirm it is you</a>, then try again.</p>`
-    : ''}${view.status === 'factor_saved' ? html`<p class="banner ok" data-testid="factor-saved">Saved.</p>` : ''}
+  return html`${view.status === 'factor_saved' ? html`<p class="banner ok" data-testid="factor-saved">Saved.</p>` : ''}
 <section class="card" data-testid="my-factors">
   <h2>Sign-in factors</h2>
   <dl>
