@@ -391,6 +391,38 @@ describe('members', () => {
     await apiError(client.organizations.members.search({ organization_ids: [] }));
     await apiError(client.organizations.members.startEmailUpdate({ organization_id: org.organization_id, member_id: ghost, email_address: 'x@example.com' }));
   });
+
+  it('removes a member\'s MFA phone and password, and 404s a TOTP that does not exist', async () => {
+    const { org, member } = seed({}, { mfa_phone_number: '+15005550142', password: 'a long enough password 43' });
+    const phone = await client.organizations.members.deleteMFAPhoneNumber({ organization_id: org.organization_id, member_id: member.member_id });
+    expect(phone.member.mfa_phone_number).toBe('');
+    const password = await client.organizations.members.deletePassword({ organization_id: org.organization_id, member_password_id: member.member_password_id });
+    expect(password.member.member_password_id).toBe('');
+    await apiError(client.organizations.members.deleteTOTP({ organization_id: org.organization_id, member_id: member.member_id }), 404);
+    await apiError(client.organizations.members.deletePassword({ organization_id: org.organization_id, member_password_id: member.member_password_id }), 404);
+  });
+
+  it('unlinks a retired email address, and 404s one that is not retired', async () => {
+    const { org, member, email } = seed();
+    await client.organizations.members.update({ organization_id: org.organization_id, member_id: member.member_id, email_address: `renamed-${n}@example.com` });
+    const res = await client.organizations.members.unlinkRetiredEmail({ organization_id: org.organization_id, member_id: member.member_id, email_address: email });
+    expect(res.member.retired_email_addresses).toEqual([]);
+    await apiError(client.organizations.members.unlinkRetiredEmail({ organization_id: org.organization_id, member_id: member.member_id, email_address: email }), 404);
+  });
+
+  it('runs member calls as a member: an admin may, a plain member is refused with 403 session_authorization_error', async () => {
+    const { org, member } = seed({}, { mfa_phone_number: '+15005550143' });
+    const admin = emu().admin.createMember(org.organization_id, { email_address: `admin-${n}@example${n}.com`, roles: ['stytch_admin'] });
+    const plain = emu().admin.createMember(org.organization_id, { email_address: `plain-${n}@example${n}.com` });
+    const asPlain = { authorization: { session_token: emu().admin.createSession({ member_id: plain.member_id }).session_token } };
+    const refused = await apiError(client.organizations.members.deleteMFAPhoneNumber({ organization_id: org.organization_id, member_id: member.member_id }, asPlain), 403);
+    expect(refused.errorType).toBe('session_authorization_error');
+    await apiError(client.sessions.revoke({ member_id: member.member_id }, asPlain), 403);
+    const asAdmin = { authorization: { session_jwt: emu().admin.createSession({ member_id: admin.member_id }).session_jwt } };
+    await client.organizations.members.deleteMFAPhoneNumber({ organization_id: org.organization_id, member_id: member.member_id }, asAdmin);
+    // Revoking one's own sessions needs only stytch.self.
+    await client.sessions.revoke({ member_id: plain.member_id }, asPlain);
+  });
 });
 
 describe('passwords, OAuth and SSO', () => {

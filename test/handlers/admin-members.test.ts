@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useEmulator } from '../helpers/emulator.js';
+import { callApi, useEmulator } from '../helpers/emulator.js';
 import { m2mToken } from '../helpers/machine.js';
 import { PREFIX, call, expectPermissionDenied, routeCalls, seedOrganization, signedIn, useAdminApp } from './admin-support.js';
 import { resetEmulatorBeforeEach, uniqueEmail } from './harness.js';
@@ -11,7 +11,7 @@ const remote = useAdminApp(emu, { admin: { localCheck: false } });
 const machines = useAdminApp(emu, { auth: { acceptsToken: ['session', 'm2m'] } });
 resetEmulatorBeforeEach(emu);
 
-type Seed = ReturnType<typeof seedOrganization>;
+type Seed = ReturnType<typeof seedOrganization> & { gone: { member_id: string } };
 
 interface RouteCase {
   name: string;
@@ -28,7 +28,7 @@ const ROUTES: RouteCase[] = [
   { name: 'resend invite', method: 'POST', path: (s) => `/members/${s.invited.member_id}/resend-invite`, action: 'create' },
   { name: 'set roles', method: 'PUT', path: (s) => `/members/${s.member.member_id}/roles`, body: { roles: ['stytch_admin'] }, action: 'update.settings.roles' },
   { name: 'deactivate', method: 'POST', path: (s) => `/members/${s.member.member_id}/deactivate`, action: 'delete' },
-  { name: 'reactivate', method: 'POST', path: (s) => `/members/${s.member.member_id}/reactivate`, action: 'create' },
+  { name: 'reactivate', method: 'POST', path: (s) => `/members/${s.gone.member_id}/reactivate`, action: 'create' },
   { name: 'delete', method: 'DELETE', path: (s) => `/members/${s.member.member_id}`, action: 'delete' },
   { name: 'delete MFA phone', method: 'DELETE', path: (s) => `/members/${s.member.member_id}/mfa/phone`, action: 'update.info.delete.mfa-phone' },
   { name: 'delete TOTP', method: 'DELETE', path: (s) => `/members/${s.member.member_id}/mfa/totp`, action: 'update.info.delete.mfa-totp' },
@@ -36,15 +36,19 @@ const ROUTES: RouteCase[] = [
 ];
 
 /** A seeded organization whose plain member also has a password and a second plain member acts. */
-function seed() {
+async function seed() {
   const s = seedOrganization(emu());
   const actor = emu().admin.createMember(s.org.organization_id, { email_address: uniqueEmail('actor') });
-  return { ...s, actor };
+  // A deactivated member, for reactivation.
+  const gone = emu().admin.createMember(s.org.organization_id, { email_address: uniqueEmail('gone') });
+  await callApi(emu(), 'DELETE', `/v1/b2b/organizations/${s.org.organization_id}/members/${gone.member_id}`);
+  emu().calls.clear();
+  return { ...s, actor, gone };
 }
 
 describe.each(ROUTES)('$method $name', (route) => {
   it('is refused locally for a plain member (stytch_member), naming the permission, with no Stytch call', async () => {
-    const s = seed();
+    const s = await seed();
     const browser = signedIn(emu(), app, s.actor.member_id);
     // Warm the policy cache so the refusal below is purely local.
     await call(browser, 'GET', '/me');
@@ -55,7 +59,7 @@ describe.each(ROUTES)('$method $name', (route) => {
   });
 
   it('is refused by Stytch itself when the local check is off, with the same answer', async () => {
-    const s = seed();
+    const s = await seed();
     // The member whose password a route removes needs one for the call to reach Stytch.
     emu().admin.createMember(s.org.organization_id, { email_address: uniqueEmail('pw'), password: 'correct horse battery staple 1' });
     const target = route.name === 'delete password' ? emu().admin.createMember(s.org.organization_id, { email_address: uniqueEmail('pw2'), password: 'correct horse battery staple 2' }) : s.member;
@@ -68,7 +72,7 @@ describe.each(ROUTES)('$method $name', (route) => {
 
 describe('members routes as an admin', () => {
   it('lists the members of the own organization only, with trimmed views and masked phones', async () => {
-    const s = seed();
+    const s = await seed();
     seedOrganization(emu()); // another organization's members never show
     const res = await call(signedIn(emu(), app, s.admin.member_id), 'GET', '/members');
     expect(res.status).toBe(200);
@@ -86,7 +90,7 @@ describe('members routes as an admin', () => {
   });
 
   it('filters by email (fuzzy) and status, and pages with a cursor', async () => {
-    const s = seed();
+    const s = await seed();
     const browser = signedIn(emu(), app, s.admin.member_id);
     const fuzzy = await call(browser, 'GET', `/members?q=${encodeURIComponent(s.member.email_address.slice(0, 12))}`);
     expect(fuzzy.body.members.map((m: { member_id: string }) => m.member_id)).toEqual([s.member.member_id]);
@@ -100,7 +104,7 @@ describe('members routes as an admin', () => {
   });
 
   it('refuses a fuzzy query under three characters and bad status/limit with no Stytch call', async () => {
-    const s = seed();
+    const s = await seed();
     const browser = signedIn(emu(), app, s.admin.member_id);
     await call(browser, 'GET', '/me');
     emu().calls.clear();
@@ -113,7 +117,7 @@ describe('members routes as an admin', () => {
   });
 
   it('reads one member; an unknown member, a malformed id and a member of another organization are 404 member_not_found', async () => {
-    const s = seed();
+    const s = await seed();
     const other = seedOrganization(emu());
     const browser = signedIn(emu(), app, s.admin.member_id);
     const res = await call(browser, 'GET', `/members/${s.member.member_id}`);
@@ -132,7 +136,7 @@ describe('members routes as an admin', () => {
   });
 
   it('invites a new member as the signed-in admin, to the configured redirect URL', async () => {
-    const s = seed();
+    const s = await seed();
     const email = uniqueEmail('invitee');
     const res = await call(signedIn(emu(), app, s.admin.member_id), 'POST', '/members/invite', { email_address: email, name: 'New Person', roles: ['stytch_admin'] });
     expect(res.status).toBe(201);
@@ -143,7 +147,7 @@ describe('members routes as an admin', () => {
   });
 
   it('refuses an invite to an active member with 409 member_already_active, and a bad email or unknown role with 400', async () => {
-    const s = seed();
+    const s = await seed();
     const browser = signedIn(emu(), app, s.admin.member_id);
     const active = await call(browser, 'POST', '/members/invite', { email_address: s.member.email_address });
     expect(active.status).toBe(409);
@@ -155,7 +159,7 @@ describe('members routes as an admin', () => {
   });
 
   it('resends an invite to an invited member only (409 member_not_invited otherwise)', async () => {
-    const s = seed();
+    const s = await seed();
     const browser = signedIn(emu(), app, s.admin.member_id);
     const res = await call(browser, 'POST', `/members/${s.invited.member_id}/resend-invite`);
     expect(res.status).toBe(200);
@@ -167,7 +171,7 @@ describe('members routes as an admin', () => {
   });
 
   it('sets roles; an empty list is 400 roles_required and an undefined role 400 unknown_role, both without a Stytch call', async () => {
-    const s = seed();
+    const s = await seed();
     const browser = signedIn(emu(), app, s.admin.member_id);
     const res = await call(browser, 'PUT', `/members/${s.member.member_id}/roles`, { roles: ['stytch_admin'] });
     expect(res.status).toBe(200);
@@ -185,7 +189,7 @@ describe('members routes as an admin', () => {
   });
 
   it('accepts a custom role of the organization', async () => {
-    const s = seed();
+    const s = await seed();
     emu().admin.setOrgPolicy(s.org.organization_id, { roles: [{ role_id: 'auditor', description: 'reads', permissions: [{ resource_id: 'stytch.member', actions: ['search'] }] }] });
     const res = await call(signedIn(emu(), app, s.admin.member_id), 'PUT', `/members/${s.member.member_id}/roles`, { roles: ['auditor'] });
     expect(res.status, res.text).toBe(200);
@@ -193,7 +197,7 @@ describe('members routes as an admin', () => {
   });
 
   it('refuses to remove stytch_admin from, deactivate or delete the last active admin (409 last_admin)', async () => {
-    const s = seed();
+    const s = await seed();
     const browser = signedIn(emu(), app, s.admin.member_id);
     const id = s.admin.member_id;
     for (const [method, path, body] of [
@@ -212,7 +216,7 @@ describe('members routes as an admin', () => {
   });
 
   it('allows demoting an admin while another active admin remains, and an admin held by an email rule stays one', async () => {
-    const s = seed();
+    const s = await seed();
     const second = emu().admin.createMember(s.org.organization_id, { email_address: uniqueEmail('admin2'), roles: ['stytch_admin'] });
     const browser = signedIn(emu(), app, s.admin.member_id);
     const res = await call(browser, 'PUT', `/members/${second.member_id}/roles`, { roles: ['stytch_member'] });
@@ -223,7 +227,7 @@ describe('members routes as an admin', () => {
   });
 
   it('deactivates a member (their sessions end) and reactivates them', async () => {
-    const s = seed();
+    const s = await seed();
     const browser = signedIn(emu(), app, s.admin.member_id);
     const victim = signedIn(emu(), app, s.member.member_id);
     expect((await call(victim, 'GET', '/me')).status).toBe(200);
@@ -239,7 +243,7 @@ describe('members routes as an admin', () => {
   });
 
   it('deletes (revokes) an invitation', async () => {
-    const s = seed();
+    const s = await seed();
     const res = await call(signedIn(emu(), app, s.admin.member_id), 'DELETE', `/members/${s.invited.member_id}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ member_id: s.invited.member_id });
@@ -247,7 +251,7 @@ describe('members routes as an admin', () => {
   });
 
   it('removes another member\'s MFA phone, TOTP and password', async () => {
-    const s = seed();
+    const s = await seed();
     const withPassword = emu().admin.createMember(s.org.organization_id, { email_address: uniqueEmail('pw'), password: 'correct horse battery staple 3' });
     const browser = signedIn(emu(), app, s.admin.member_id);
     const phone = await call(browser, 'DELETE', `/members/${s.member.member_id}/mfa/phone`);
@@ -281,7 +285,7 @@ describe('members routes: requests that are refused before anything happens', ()
   });
 
   it('refuses a state change without an Origin (403 csrf_rejected), with no Stytch call', async () => {
-    const s = seed();
+    const s = await seed();
     const browser = signedIn(emu(), app, s.admin.member_id);
     emu().calls.clear();
     const res = await browser.request('POST', `${PREFIX}/members/${s.member.member_id}/deactivate`, { origin: null, json: {} });
@@ -294,7 +298,7 @@ describe('members routes: requests that are refused before anything happens', ()
   });
 
   it('answers a form post with a 303 to return_to, with ?error= on failure, and honours _method', async () => {
-    const s = seed();
+    const s = await seed();
     const browser = signedIn(emu(), app, s.admin.member_id);
     const ok = await browser.post(`${PREFIX}/members/${s.member.member_id}/roles`, { form: { _method: 'PUT', roles: 'stytch_member,stytch_admin', return_to: '/settings/members' } });
     expect(ok.status).toBe(303);
@@ -308,8 +312,24 @@ describe('members routes: requests that are refused before anything happens', ()
     expect(offsite.body.error.code).toBe('invalid_request');
   });
 
+  it('answers 503 (never 500) when the RBAC policy cannot be loaded or Stytch is down', async () => {
+    const s = await seed();
+    const browser = signedIn(emu(), app, s.admin.member_id);
+    // A fresh organization: its policy is not cached yet.
+    emu().faults.next('GET /v1/b2b/rbac/organizations/' + s.org.organization_id, { status: 503 });
+    const cold = await call(browser, 'GET', '/members');
+    expect(cold.status).toBe(503);
+    expect(routeCalls(emu())).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the policy cache's failure backoff
+    emu().faults.next('POST /v1/b2b/organizations/members/search', { status: 500 });
+    const down = await call(browser, 'GET', '/members');
+    expect(down.status).toBe(503);
+    expect(down.body.error.code).toBe('upstream_unavailable');
+    expect(down.text).not.toContain('stytch.com');
+  });
+
   it('answers 405 for a method the path does not have', async () => {
-    const s = seed();
+    const s = await seed();
     const res = await call(signedIn(emu(), app, s.admin.member_id), 'PATCH', '/members');
     expect(res.status).toBe(405);
     expect(res.headers.allow).toBe('GET');

@@ -162,7 +162,8 @@ export function stytchAdminRoutes(options: StytchAdminRoutesOptions): StytchAdmi
     }
     const { context } = instance;
     const requested = (req.method ?? 'GET').toUpperCase();
-    let errorTarget: string | undefined;
+    /** A form post's validated `return_to`: where success and failure alike are answered with a 303. */
+    let returnTo: string | undefined;
     let event = 'stytch.admin.request';
     try {
       if (requested !== 'GET' && requested !== 'HEAD') {
@@ -186,8 +187,7 @@ export function stytchAdminRoutes(options: StytchAdminRoutesOptions): StytchAdmi
       if (requested !== 'GET' && requested !== 'HEAD') {
         fields = await readBodyObject(req, cfg.maxBodyBytes);
         if (isForm) {
-          const returnTo = fields.return_to;
-          if (isSafeReturnTo(returnTo)) errorTarget = returnTo;
+          if (isSafeReturnTo(fields.return_to)) returnTo = fields.return_to;
           const override = typeof fields._method === 'string' ? fields._method.toUpperCase() : undefined;
           if (requested === 'POST' && override !== undefined && OVERRIDABLE.has(override)) method = override;
         }
@@ -214,10 +214,10 @@ export function stytchAdminRoutes(options: StytchAdminRoutesOptions): StytchAdmi
         now: () => context.now(),
       };
       const answer = await HANDLERS[found.route.name](req, res, ac);
-      if (errorTarget !== undefined) redirect(res, errorTarget);
+      if (returnTo !== undefined) redirect(res, returnTo);
       else sendJson(res, answer.status, answer.body, req);
     } catch (err) {
-      answerError(req, res, err, { logger: context.logger, onError: cfg.onError, errorTarget, event });
+      answerError(req, res, err, { logger: context.logger, onError: cfg.onError, errorTarget: returnTo, event });
     }
   }
 
