@@ -306,6 +306,12 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     await Promise.all([page.waitForURL('**/mfa**'), join.click()]);
     await page.fill('[data-testid=totp-form] input[name=code]', totp(secret, emulator().clock.now()));
     await Promise.all([page.waitForURL('**/account'), page.click('[data-testid=totp-form] button[type=submit]')]);
+    // Fresh again: replace the recovery codes (the new ones are shown, the old ones are gone).
+    await page.click('[data-testid=rotate-recovery-codes] button');
+    await page.locator('[data-testid=recovery-code-list]').waitFor();
+    const rotated = (await page.locator('[data-testid=recovery-code-list] li').allTextContents()).map((c) => c.trim());
+    expect(rotated).toHaveLength(enrolmentCodes.length);
+    expect(rotated.filter((code) => enrolmentCodes.includes(code))).toEqual([]);
     await Promise.all([page.waitForURL('**/account?status=factor_saved'), page.click('[data-testid=remove-my-totp] button')]);
     expect(await page.textContent('[data-testid=my-totp]')).toBe('none');
   });
