@@ -67,8 +67,8 @@ export function seedEmulator(emulator: Emulator): SeedResult {
   const { admin } = emulator;
   admin.setProjectPolicy(examplePolicy(admin.getProjectPolicy()));
 
-  const acme = admin.createOrganization({ organization_name: 'Acme Corp', organization_slug: 'acme', mfa_policy: 'OPTIONAL' });
-  const globex = admin.createOrganization({ organization_name: 'Globex', organization_slug: 'globex', mfa_policy: 'REQUIRED_FOR_ALL' });
+  const acme = admin.createOrganization({ organization_name: 'Acme Corp', organization_slug: 'acme', mfa_policy: 'OPTIONAL', email_invites: 'ALL_ALLOWED' });
+  const globex = admin.createOrganization({ organization_name: 'Globex', organization_slug: 'globex', mfa_policy: 'REQUIRED_FOR_ALL', email_invites: 'ALL_ALLOWED' });
 
   admin.createMember(acme.organization_id, { email_address: 'ada@example.com', name: 'Ada Admin', roles: ['stytch_admin'] });
   admin.createMember(globex.organization_id, { email_address: 'ada@example.com', name: 'Ada Admin' });

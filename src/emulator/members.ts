@@ -65,11 +65,43 @@ export function setPassword(member: MemberRecord, password: string): void {
   member.password = hashPassword(password);
 }
 
+/** `[A-Za-z0-9._-|]`, at most 128 characters (reference A11.9, member and organization external ids). */
+const EXTERNAL_ID = /^[A-Za-z0-9._\-|]{1,128}$/;
+
+/**
+ * Checks an external id's characters and length. The reference gives the rule, not the error:
+ * 400 `invalid_external_id` is the emulator's name [INF].
+ */
+export function checkExternalIdFormat(value: string, field: string): void {
+  if (!EXTERNAL_ID.test(value)) {
+    throw badRequest('invalid_external_id', `The field '${field}' must be 1-128 characters of A-Z a-z 0-9 . _ - |.`, { field });
+  }
+}
+
+/** The non-deleted member of the organization (other than `exceptMemberId`) that retired this address. */
+export function retiredBy(state: EmulatorState, organizationId: string, email: string, exceptMemberId?: string): MemberRecord | undefined {
+  const wanted = email.toLowerCase();
+  for (const member of state.members.values()) {
+    if (member.organization_id !== organizationId || member.member_id === exceptMemberId || member.status === 'deleted') continue;
+    if (member.retired_email_addresses.some((r) => r.email_address === wanted)) return member;
+  }
+  return undefined;
+}
+
+/** A retired address is reserved for its member until unlinked or the member is deleted (reference A11.3). */
+export function refuseRetiredEmail(state: EmulatorState, organizationId: string, email: string, exceptMemberId?: string): void {
+  if (retiredBy(state, organizationId, email, exceptMemberId)) {
+    throw badRequest('retired_member_email', 'This email address was retired by another member of the organization.');
+  }
+}
+
 export function createMemberRecord(state: EmulatorState, org: Organization, input: NewMemberInput): MemberRecord {
   const email = input.email_address.toLowerCase();
   if (findMemberByEmail(state, org.organization_id, email)) {
     throw badRequest('duplicate_member_email', 'A member with this email address already exists in the organization.');
   }
+  refuseRetiredEmail(state, org.organization_id, email);
+  if (input.external_id !== undefined) checkExternalIdFormat(input.external_id, 'external_id');
   if (input.external_id && [...state.members.values()].some((m) => m.organization_id === org.organization_id && m.external_id === input.external_id)) {
     throw badRequest('duplicate_member_external_id', 'A member with this external id already exists in the organization.');
   }

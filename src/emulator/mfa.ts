@@ -192,8 +192,11 @@ export function completeSecondary(state: EmulatorState, org: Organization, membe
     extendSession(state, found.session, duration);
     response = sessionResponse(state, found.session, member, org);
   }
-  if (org.mfa_policy === 'REQUIRED_FOR_ALL' || enrollment === 'enroll') member.mfa_enrolled = true;
-  if (enrollment === 'unenroll') member.mfa_enrolled = false;
+  // Under REQUIRED_FOR_ALL a successful MFA step enrolls the member and `set_mfa_enrollment` is
+  // ignored; under OPTIONAL it toggles enrollment (SDK doc comments of `otps.sms.authenticate`
+  // and `totps.authenticate`, types/lib/b2b/otp_sms.d.ts and totps.d.ts).
+  if (org.mfa_policy === 'REQUIRED_FOR_ALL') member.mfa_enrolled = true;
+  else if (enrollment !== undefined) member.mfa_enrolled = enrollment === 'enroll';
   if (setDefault === true && method !== null) member.default_mfa_method = method;
   member.updated_at = state.now();
   // Re-render the member: enrollment and defaults may just have changed.

@@ -1,6 +1,7 @@
 /** Organization records: creation with Stytch's defaults (reference 6.1), lookup, update. */
 import type { Organization, RbacRole } from '../client/types.js';
 import { badRequest, organizationNotFound } from './http-errors.js';
+import { checkExternalIdFormat } from './members.js';
 import { newId, rfc3339 } from './ids.js';
 import { checkDefaultConnection, forgetOrganizationConnections } from './sso-connections.js';
 import type { EmulatorState } from './state.js';
@@ -10,6 +11,30 @@ const SLUG = /^[A-Za-z0-9\-._~]{2,128}$/;
 const JIT = ['ALL_ALLOWED', 'RESTRICTED', 'NOT_ALLOWED'] as const;
 const RESTRICTABLE = ['ALL_ALLOWED', 'RESTRICTED'] as const;
 const COMMON_DOMAINS = new Set(['gmail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'icloud.com', 'aol.com', 'proton.me', 'protonmail.com', 'live.com']);
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/**
+ * The `organizations.create` fields that count as "Organization authentication setting
+ * parameters" for the `email_invites` default (reference A11.8, A16.5): when any of them is
+ * passed, `email_invites` defaults to NOT_ALLOWED, otherwise to ALL_ALLOWED. This is the broad
+ * reading: the fields documented under the create call's authentication settings. The narrow
+ * reading would be only the three provisioning settings the configuration-rules page singles
+ * out (`sso_jit_provisioning`, `email_jit_provisioning`, `email_invites`); to switch, shrink this
+ * list. Any value other than null counts as passed, an empty array included.
+ */
+export const AUTH_SETTING_FIELDS: readonly string[] = [
+  'sso_jit_provisioning',
+  'email_allowed_domains',
+  'email_jit_provisioning',
+  'email_invites',
+  'auth_methods',
+  'allowed_auth_methods',
+  'mfa_policy',
+  'mfa_methods',
+  'allowed_mfa_methods',
+  'oauth_tenant_jit_provisioning',
+  'allowed_oauth_tenants',
+];
 
 /** Finds an organization by id, slug or external id (all are accepted wherever an id is). */
 export function findOrganization(state: EmulatorState, idOrSlug: string): Organization | undefined {
@@ -74,6 +99,8 @@ function applySettings(state: EmulatorState, org: Organization, body: Body): voi
   }
   const externalId = optString(body, 'organization_external_id');
   if (externalId !== undefined) {
+    // Same characters and length as a member's external id, unique within the project (A11.9).
+    if (externalId !== '') checkExternalIdFormat(externalId, 'organization_external_id');
     const other = externalId === '' ? undefined : findOrganization(state, externalId);
     if (other && other.organization_id !== org.organization_id) throw badRequest('duplicate_organization_external_id', 'The external id is already used by another organization.');
     org.organization_external_id = externalId;
@@ -84,9 +111,12 @@ function applySettings(state: EmulatorState, org: Organization, body: Body): voi
   if (trusted !== undefined) org.trusted_metadata = { ...trusted };
   const domains = optStringArray(body, 'email_allowed_domains');
   if (domains !== undefined) {
+    // Common, malformed and repeated domains are refused (reference A11.6; names android-enum, 400 [INF]).
     const lowered = domains.map((d) => d.toLowerCase());
     const common = lowered.find((d) => COMMON_DOMAINS.has(d));
     if (common) throw badRequest('organization_settings_domain_too_common', `The domain ${common} is too common to be an allowed domain.`);
+    if (lowered.some((d) => !DOMAIN.test(d))) throw badRequest('organization_settings_invalid_domain', 'Each allowed domain must be a domain name such as example.com.', { field: 'email_allowed_domains' });
+    if (new Set(lowered).size !== lowered.length) throw badRequest('organization_settings_duplicate_domain', 'An allowed domain is listed twice.', { field: 'email_allowed_domains' });
     org.email_allowed_domains = lowered;
   }
   const setEnum = <K extends keyof Organization>(field: K & string, allowed: readonly string[]): void => {
@@ -121,10 +151,40 @@ function applySettings(state: EmulatorState, org: Organization, body: Body): voi
   }
   const tenants = optObject(body, 'allowed_oauth_tenants');
   if (tenants !== undefined) org.allowed_oauth_tenants = structuredClone(tenants) as Record<string, string[]>;
-  if (body.custom_roles !== undefined && body.custom_roles !== null) {
-    org.custom_roles = readRoles(body.custom_roles, 'custom_roles');
-    state.orgPolicies.set(org.organization_id, { roles: structuredClone(org.custom_roles) });
+  if (body.custom_roles !== undefined && body.custom_roles !== null) org.custom_roles = readRoles(body.custom_roles, 'custom_roles');
+}
+
+/**
+ * The configuration rules an organization must satisfy after a create or update (reference
+ * A11.6, https://stytch.com/docs/multi-tenant-auth/enterprise-ready/org-management/org-configuration-rules).
+ * Only `allowed_auth_methods_required_for_restricted` has a documented status (400); the other
+ * names are android-enum's and 400 is the emulator's choice [INF].
+ */
+function checkConfiguration(org: Organization): void {
+  // "At least one auth setting RESTRICTED or ALL_ALLOWED to provision new Members".
+  if (org.sso_jit_provisioning === 'NOT_ALLOWED' && org.email_jit_provisioning === 'NOT_ALLOWED' && org.email_invites === 'NOT_ALLOWED') {
+    throw badRequest('too_restrictive_organization_settings', 'sso_jit_provisioning, email_jit_provisioning and email_invites cannot all be NOT_ALLOWED: the organization could never add members.');
   }
+  for (const field of ['email_jit_provisioning', 'email_invites'] as const) {
+    if (org[field] === 'RESTRICTED' && org.email_allowed_domains.length === 0) {
+      throw badRequest('invalid_restricted_email_setting', `${field} cannot be RESTRICTED while email_allowed_domains is empty.`, { field });
+    }
+  }
+  if (org.auth_methods === 'RESTRICTED' && org.allowed_auth_methods.length === 0) {
+    throw badRequest('allowed_auth_methods_required_for_restricted', 'auth_methods RESTRICTED needs a non-empty allowed_auth_methods.', { field: 'allowed_auth_methods' });
+  }
+  if (org.mfa_methods === 'RESTRICTED' && org.allowed_mfa_methods.length === 0) {
+    throw badRequest('allowed_mfa_methods_required_for_restricted', 'mfa_methods RESTRICTED needs a non-empty allowed_mfa_methods.', { field: 'allowed_mfa_methods' });
+  }
+}
+
+/** Applies a body to a copy, checks the rules, then commits: a refused call changes nothing. */
+function applyChecked(state: EmulatorState, org: Organization, body: Body): void {
+  const draft = structuredClone(org);
+  applySettings(state, draft, body);
+  checkConfiguration(draft);
+  Object.assign(org, draft);
+  if (body.custom_roles !== undefined && body.custom_roles !== null) state.orgPolicies.set(org.organization_id, { roles: structuredClone(org.custom_roles) });
 }
 
 /** Reads an org policy body (`{ roles: [...] }`). */
@@ -137,11 +197,9 @@ export function createOrganization(state: EmulatorState, body: Body): Organizati
   const name = optString(body, 'organization_name');
   if (name === undefined || name === '') throw badRequest('invalid_argument', "The field 'organization_name' is required.", { field: 'organization_name' });
   const now = rfc3339(state.now());
-  // Reference 6.1 / task brief: without any auth settings an org accepts invites from anyone;
-  // once an auth setting is given, invites default to NOT_ALLOWED.
-  const hasAuthSettings = ['email_allowed_domains', 'email_jit_provisioning', 'auth_methods', 'allowed_auth_methods'].some(
-    (field) => body[field] !== undefined && body[field] !== null && !(Array.isArray(body[field]) && (body[field] as unknown[]).length === 0),
-  );
+  // Without any auth setting an org accepts invites from anyone; once one is given, invites
+  // default to NOT_ALLOWED (reference A11.8; the set is AUTH_SETTING_FIELDS).
+  const hasAuthSettings = AUTH_SETTING_FIELDS.some((field) => body[field] !== undefined && body[field] !== null);
   const org: Organization = {
     organization_id: newId('organization'),
     organization_name: name,
@@ -174,15 +232,17 @@ export function createOrganization(state: EmulatorState, body: Body): Organizati
     created_at: now,
     updated_at: now,
   };
+  // The doc sentence calls the slug required, the SDK type marks it optional (A11.8, A16.6):
+  // the emulator follows the type and derives a free slug from the name when none is given [INF].
   const slug = optString(body, 'organization_slug');
   if (slug === undefined || slug === '') org.organization_slug = uniqueSlug(state, slugify(name));
-  applySettings(state, org, body);
+  applyChecked(state, org, slug === '' ? { ...body, organization_slug: undefined } : body);
   state.organizations.set(org.organization_id, org);
   return org;
 }
 
 export function updateOrganization(state: EmulatorState, org: Organization, body: Body): Organization {
-  applySettings(state, org, body);
+  applyChecked(state, org, body);
   org.updated_at = rfc3339(state.now());
   return org;
 }

@@ -1,22 +1,24 @@
-/** The default project RBAC policy (reference 4.3: Stytch's default roles and resources). */
+/** The default project RBAC policy (reference 4.3: Stytch's default roles and resources; actions per A6.5). */
 import type { RbacPolicy } from '../client/types.js';
 
 const ORGANIZATION_ACTIONS = [
   'update.info.name', 'update.info.slug', 'update.info.logo-url', 'update.settings.allowed-auth-methods',
   'update.settings.allowed-mfa-methods', 'update.settings.email-jit-provisioning', 'update.settings.email-invites',
   'update.settings.allowed-domains', 'update.settings.default-sso-connection', 'update.settings.sso-jit-provisioning',
-  'update.settings.mfa-policy', 'update.settings.implicit-roles', 'delete',
+  'update.settings.mfa-policy', 'update.settings.implicit-roles', 'update.settings.oauth-tenant-jit-provisioning',
+  'update.settings.allowed-oauth-tenants', 'delete',
 ];
 const MEMBER_ACTIONS = [
-  'create', 'update.info.name', 'update.info.untrusted-metadata', 'update.info.mfa-phone', 'update.info.delete.mfa-phone',
-  'update.info.delete.mfa-totp', 'update.info.delete.password', 'update.settings.is-breakglass', 'update.settings.mfa-enrolled',
-  'update.settings.default-mfa-method', 'update.settings.roles', 'search', 'delete',
+  'create', 'update.info.name', 'update.info.email', 'update.info.untrusted-metadata', 'update.info.mfa-phone', 'update.info.delete.mfa-phone',
+  'update.info.delete.mfa-totp', 'update.info.delete.password', 'update.info.unlink.retired-email', 'update.settings.is-breakglass',
+  'update.settings.mfa-enrolled', 'update.settings.default-mfa-method', 'update.settings.roles', 'search', 'delete', 'revoke-sessions',
+  'get.connected-apps', 'revoke.connected-app',
 ];
 const CRUD = ['create', 'get', 'update', 'delete'];
 const SELF_ACTIONS = [
-  'update.info.name', 'update.info.untrusted-metadata', 'update.info.mfa-phone', 'update.info.delete.mfa-phone',
-  'update.info.delete.password', 'update.info.delete.mfa-totp', 'update.settings.mfa-enrolled',
-  'update.settings.default-mfa-method', 'delete', 'revoke-sessions',
+  'update.info.name', 'update.info.email', 'update.info.untrusted-metadata', 'update.info.mfa-phone', 'update.info.delete.mfa-phone',
+  'update.info.delete.password', 'update.info.delete.mfa-totp', 'update.info.unlink.retired-email', 'update.settings.mfa-enrolled',
+  'update.settings.default-mfa-method', 'delete', 'revoke-sessions', 'get.connected-apps', 'revoke.connected-app',
 ];
 
 export function defaultPolicy(): RbacPolicy {

@@ -370,7 +370,11 @@ describe('members', () => {
     const found = await client.organizations.members.search({ organization_ids: [org.organization_id] });
     expect(found.members.map((m) => m.member_id)).toContain(id);
     expect((await client.organizations.members.delete({ organization_id: org.organization_id, member_id: id })).member_id).toBe(id);
-    expect((await client.organizations.members.reactivate({ organization_id: org.organization_id, member_id: id })).member.status).toBe('active');
+    // A member whose email was never verified cannot be reactivated (reference A11.5).
+    expect((await apiError(client.organizations.members.reactivate({ organization_id: org.organization_id, member_id: id }), 400)).errorType).toBe('email_unverified_for_reactivation');
+    const { member } = seed();
+    await client.organizations.members.delete({ organization_id: member.organization_id, member_id: member.member_id });
+    expect((await client.organizations.members.reactivate({ organization_id: member.organization_id, member_id: member.member_id })).member.status).toBe('active');
   });
 
   it('starts an email update, sending a link to the new address', async () => {

@@ -203,7 +203,8 @@ describe('SSO sign-in through the built-in IdP page', () => {
   });
 
   it('refuses new members when SSO JIT is off or restricted to other connections', async () => {
-    const off = await samlOrg({ sso_jit_provisioning: 'NOT_ALLOWED' });
+    // Invites stay open: all three provisioning settings NOT_ALLOWED is refused (reference A11.6).
+    const off = await samlOrg({ sso_jit_provisioning: 'NOT_ALLOWED', email_invites: 'ALL_ALLOWED' });
     const a = await idpLogin(start({ connectionId: off.connectionId }), { email_address: newEmail() });
     await expect(sdk.sso.authenticate({ sso_token: a.searchParams.get('token')! })).rejects.toMatchObject({ status_code: 403, error_type: 'sso_jit_provisioning_not_allowed' });
     const restricted = await samlOrg({ sso_jit_provisioning: 'RESTRICTED' });

@@ -74,11 +74,16 @@ export function magicLinkRoutes(router: Router): void {
     }
     const org = requireOrganization(state, orgId);
     requireMemberPermission(state, headers, org, 'stytch.member', 'create');
+    // `email_invites` gates invites (reference A5.2). NOT_ALLOWED has no documented error name
+    // (`email_invites_not_allowed` is the emulator's); RESTRICTED outside the allowed domains is
+    // android-enum's `invalid_email_for_invites`. Both 403, like the JIT refusals [INF].
     const domain = email.split('@')[1] ?? '';
-    if (org.email_invites === 'NOT_ALLOWED' || (org.email_invites === 'RESTRICTED' && !org.email_allowed_domains.includes(domain))) {
-      throw forbidden('email_invites_not_allowed', 'This organization does not allow inviting this email address.');
+    if (org.email_invites === 'NOT_ALLOWED') throw forbidden('email_invites_not_allowed', 'This organization does not accept email invites.');
+    if (org.email_invites === 'RESTRICTED' && !org.email_allowed_domains.includes(domain)) {
+      throw forbidden('invalid_email_for_invites', 'This organization only accepts invites for its allowed email domains.');
     }
     let member = findMemberByEmail(state, org.organization_id, email);
+    // Inviting an active member is an error (A5.2, name not documented: the emulator's own).
     if (member?.status === 'active') throw badRequest('member_already_active', 'This member is already active; invites are for new or pending members.');
     if (!member) {
       member = createMemberRecord(state, org, {

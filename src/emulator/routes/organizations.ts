@@ -1,28 +1,43 @@
 /** `/v1/b2b/organizations*` (reference 6.1). */
 import type { Organization } from '../../client/types.js';
 import { badRequest } from '../http-errors.js';
-import { requireMemberPermission } from '../member-auth.js';
+import { refuseTrustedMetadataAsMember, requireMemberPermission, requirePermissions } from '../member-auth.js';
 import { createOrganization, deleteOrganization, requireOrganization, updateOrganization } from '../organizations.js';
 import type { Router } from '../router.js';
 import type { EmulatorState } from '../state.js';
 import { isPlainObject, optInt, optString, type Body } from '../validate.js';
 
-/** The `stytch.organization` action guarding each settable field (reference 4.3). */
-const FIELD_ACTIONS: Record<string, string> = {
+/**
+ * The `stytch.organization` action each `organizations.update` field needs with a member-session
+ * header (reference A6.3, from the SDK doc comments in `types/lib/b2b/organizations.d.ts`).
+ */
+export const ORGANIZATION_FIELD_ACTIONS: Readonly<Record<string, string>> = {
   organization_name: 'update.info.name',
   organization_slug: 'update.info.slug',
   organization_logo_url: 'update.info.logo-url',
-  allowed_auth_methods: 'update.settings.allowed-auth-methods',
-  auth_methods: 'update.settings.allowed-auth-methods',
-  allowed_mfa_methods: 'update.settings.allowed-mfa-methods',
-  mfa_methods: 'update.settings.allowed-mfa-methods',
-  email_jit_provisioning: 'update.settings.email-jit-provisioning',
-  email_invites: 'update.settings.email-invites',
-  email_allowed_domains: 'update.settings.allowed-domains',
   sso_default_connection_id: 'update.settings.default-sso-connection',
   sso_jit_provisioning: 'update.settings.sso-jit-provisioning',
+  sso_jit_provisioning_allowed_connections: 'update.settings.sso-jit-provisioning',
+  email_allowed_domains: 'update.settings.allowed-domains',
+  email_jit_provisioning: 'update.settings.email-jit-provisioning',
+  email_invites: 'update.settings.email-invites',
+  auth_methods: 'update.settings.allowed-auth-methods',
+  allowed_auth_methods: 'update.settings.allowed-auth-methods',
   mfa_policy: 'update.settings.mfa-policy',
   rbac_email_implicit_role_assignments: 'update.settings.implicit-roles',
+  mfa_methods: 'update.settings.allowed-mfa-methods',
+  allowed_mfa_methods: 'update.settings.allowed-mfa-methods',
+  oauth_tenant_jit_provisioning: 'update.settings.oauth-tenant-jit-provisioning',
+  allowed_oauth_tenants: 'update.settings.allowed-oauth-tenants',
+  // No RBAC note in the docs for these (A6.3, A16.9). Emulator choice [INF]: only a role with
+  // `*` on stytch.organization may set them. `custom_roles` is an emulator extension.
+  organization_external_id: '*',
+  claimed_email_domains: '*',
+  first_party_connected_apps_allowed_type: '*',
+  allowed_first_party_connected_apps: '*',
+  third_party_connected_apps_allowed_type: '*',
+  allowed_third_party_connected_apps: '*',
+  custom_roles: '*',
 };
 
 type Operand = { filter_name: string; filter_value: unknown };
@@ -102,9 +117,12 @@ export function organizationRoutes(router: Router): void {
 
   router.add('PUT', '/v1/b2b/organizations/:organization_id', ({ state, params, body, headers }) => {
     const org = requireOrganization(state, params.organization_id ?? '');
-    for (const [field, action] of Object.entries(FIELD_ACTIONS)) {
-      if (body[field] !== undefined && body[field] !== null) requireMemberPermission(state, headers, org, 'stytch.organization', action);
-    }
+    const needed = Object.entries(ORGANIZATION_FIELD_ACTIONS)
+      .filter(([field]) => body[field] !== undefined && body[field] !== null)
+      .map(([, action]) => ({ resource: 'stytch.organization', action }));
+    // A6.6 order: tenancy, then trusted_metadata, then each field's action.
+    refuseTrustedMetadataAsMember(requirePermissions(state, headers, org, []), body);
+    requirePermissions(state, headers, org, needed);
     return { organization: structuredClone(updateOrganization(state, org, body)) };
   });
 

@@ -37,7 +37,9 @@ export function sessionRoutes(router: Router): void {
     if (memberId !== undefined) {
       const member = state.members.get(memberId);
       if (!member || member.status === 'deleted') throw memberNotFound();
-      // With member-session headers: `revoke-sessions` on stytch.member, or on stytch.self for oneself (reference A6.2).
+      // Revoking a member's sessions as a member: `revoke-sessions` on stytch.member, or on
+      // stytch.self for one's own (reference A6.2). Revoking one session by id/token/JWT has no
+      // documented permission (A16.9) and stays unchecked.
       requireMemberPermission(state, headers, requireOrganization(state, member.organization_id), 'stytch.member', 'revoke-sessions', { memberId: member.member_id, selfAction: 'revoke-sessions' });
       revokeMemberSessions(state, member.member_id);
       return {};
