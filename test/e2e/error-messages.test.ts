@@ -69,6 +69,9 @@ const NOT_FROM_ROUTES: Record<string, string> = {
   invalid_member_get_fields: 'member lookups only',
   invalid_search_filter: 'member search only',
   password_not_found: 'passwords are not a route flow',
+  cannot_update_trusted_metadata: 'the routes never send trusted metadata',
+  invalid_external_id: 'member and organization updates with external ids only',
+  retired_email_missing_email_identifiers: 'unlinking a retired email is not a route flow',
 };
 
 function stytchCodes(): Set<string> {
