@@ -4,6 +4,8 @@
  *   app.use(stytchAuth(...))                 verify the session on every request (local JWT check)
  *   app.use('/auth', stytchRoutes(...))      login (link, code, password), callback, discovery, MFA, password
  *                                            reset and change, switch, logout, email update
+ *   app.use('/api/org', stytchAdminRoutes(...))  members, organization settings and the member's own
+ *                                            factors and sessions, as the signed-in member (admin.ts pages)
  *   requireAuth() / requirePermission(...)   guard pages
  *   getStytchAuth(req)                       who is asking
  *   /api/documents                           the same permission for members and M2M tokens (scopes)
@@ -11,13 +13,15 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { StytchB2BClient } from '../../src/client/client.js';
 import type { OutboxMessage } from '../../src/emulator/index.js';
-import { csrfProtection, getStytchAuth, getStytchContext, requireAuth, requirePermission, stytchAuth, stytchRoutes } from '../../src/index.js';
+import { csrfProtection, getStytchAuth, getStytchContext, requireAuth, requirePermission, stytchAdminRoutes, stytchAuth, stytchRoutes } from '../../src/index.js';
 import type { ErrorPageRenderer, SignedInAuth } from '../../src/index.js';
 import { TEST_IDP_CERTIFICATE } from '../../src/emulator/sso-metadata.js';
 import { DocumentStore } from './documents.js';
 import type { LayoutContext } from './views/layout.js';
 import type { SafeHtml } from './views/html.js';
 import * as pages from './views/pages.js';
+import { adminRouter } from './admin.js';
+import { memberAuthorization, queryString, readJson, signedIn, stytchRefusal } from './request.js';
 
 /** Options of {@link createApp}. */
 export interface ExampleAppOptions {
@@ -109,6 +113,11 @@ export function createApp(options: ExampleAppOptions): express.Express {
       },
     }),
   );
+
+  // 2b. The admin routes: a JSON API acting as the signed-in member (Stytch checks their RBAC on
+  // every call, after the same check made locally). The members, organization and account pages
+  // read it and post to it. Invitations come back through the callback route above.
+  app.use(ADMIN_API, stytchAdminRoutes({ auth, appUrl, inviteRedirectUrl: `${appUrl}/auth/callback` }));
 
   // Our own state-changing routes get the same Origin check as the auth routes.
   const csrf = csrfProtection({ appUrl });
@@ -232,37 +241,6 @@ export function createApp(options: ExampleAppOptions): express.Express {
     res.redirect(303, `/documents?notice=${deleted ? 'deleted' : 'not_found'}`);
   });
 
-  app.get('/members', allowed('stytch.member', 'search'), async (req, res) => {
-    const auth = signedIn(req);
-    const { members } = await client.organizations.members.search({ organization_ids: [auth.organizationId], limit: 200 });
-    send(
-      res,
-      pages.membersPage(
-        view(req),
-        members.map((m) => ({ email: m.email_address, name: m.name, status: m.status, roles: m.roles.map((r) => r.role_id) })),
-        { canInvite: auth.can('stytch.member', 'create'), notice: queryString(req, 'status') === 'invited' ? 'Invitation sent.' : undefined, error: queryString(req, 'error') },
-      ),
-    );
-  });
-
-  // Invitations are sent as the member (member-session headers): Stytch checks their
-  // `stytch.member:create` too. The link comes back through /auth/callback; a browser that did not
-  // start it gets the library's "Join <organization>?" confirmation.
-  app.post('/members/invite', csrf, allowed('stytch.member', 'create'), form, async (req, res, next) => {
-    const auth = signedIn(req);
-    const email = typeof req.body?.email_address === 'string' ? (req.body.email_address as string).trim().slice(0, 254) : '';
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return void res.redirect(303, '/members?error=invalid_email');
-    try {
-      await client.magicLinks.email.invite(
-        { organization_id: auth.organizationId, email_address: email, invited_by_member_id: auth.memberId, invite_redirect_url: `${appUrl}/auth/callback` },
-        { authorization: memberAuthorization(req) },
-      );
-      res.redirect(303, '/members?status=invited');
-    } catch (error) {
-      stytchRefusal(error, res, '/members', next);
-    }
-  });
-
   // SSO administration for the organization's admins: the SAML connections, through the client's
   // SSO calls made as the member (Stytch checks `stytch.sso` for the member session as well).
   app.get('/admin/sso', allowed('stytch.sso', 'get'), async (req, res) => {
@@ -334,13 +312,26 @@ export function createApp(options: ExampleAppOptions): express.Express {
     }
   });
 
+  // Members, organization settings and M2M clients (admin.ts). The first two go through the
+  // admin routes mounted above, as the member; their pages only show what the member may change.
+  app.use(adminRouter({ appUrl, client, api: ADMIN_API, csrf, view, send, now }));
+
   app.get('/account', requireAuth(), async (req, res) => {
     const auth = signedIn(req);
     // The current address from Stytch (the session's email factor may predate an email change).
     const { member } = await client.organizations.members.get({ organization_id: auth.organizationId, member_id: auth.memberId });
+    // Factors and sessions: the admin routes' JSON, read as this browser (what a front end would fetch).
+    const [me, sessions] = await Promise.all([
+      readJson<{ factors: pages.AccountSecurityView['factors'] }>(req, `${appUrl}${ADMIN_API}/me`),
+      readJson<{ sessions: pages.AccountSecurityView['sessions'] }>(req, `${appUrl}${ADMIN_API}/me/sessions`),
+    ]);
     send(
       res,
       pages.accountPage(view(req), {
+        security:
+          me.ok && sessions.ok
+            ? { api: ADMIN_API, factors: me.data.factors, sessions: sessions.data.sessions, status: queryString(req, 'status') }
+            : undefined,
         email: member.email_address,
         sent: queryString(req, 'status') === 'email_update_sent',
         passwordChanged: queryString(req, 'status') === 'password_changed',
@@ -379,26 +370,13 @@ export function createApp(options: ExampleAppOptions): express.Express {
   return app;
 }
 
+/** Where `stytchAdminRoutes()` is mounted (the JSON API of the members and account pages). */
+const ADMIN_API = '/api/org';
+
 const SSO_NOTICES = new Map([
   ['created', 'Connection created.'],
   ['saved', 'Connection saved.'],
 ]);
-
-/** A 4xx from Stytch goes back to `page` with `?error=<code>` (views/messages.ts); anything else is the error page. */
-function stytchRefusal(error: unknown, res: Response, page: string, next: (err: unknown) => void): void {
-  const { status, code } = error as { status?: unknown; code?: unknown };
-  if (typeof status === 'number' && status >= 400 && status < 500 && typeof code === 'string' && /^[a-z0-9_]{1,64}$/.test(code)) {
-    return void res.redirect(303, `${page}?error=${code}`);
-  }
-  next(error);
-}
-
-/** Member-session headers for calls made as the signed-in member (Stytch then checks their permissions). */
-function memberAuthorization(req: Request): { session_jwt: string } | { session_token: string } | undefined {
-  const { credential } = getStytchContext(req);
-  if (!credential) return undefined;
-  return credential.kind === 'jwt' ? { session_jwt: credential.value } : { session_token: credential.value };
-}
 
 const SLUG = /^[a-z0-9._~-]{2,128}$/;
 
@@ -429,13 +407,6 @@ function apiOrganization(req: Request, res: Response): string | undefined {
   return undefined;
 }
 
-/** The signed-in auth object; only called behind a guard, which already refused everyone else. */
-function signedIn(req: Request): SignedInAuth {
-  const auth = getStytchAuth(req);
-  if (!auth.isAuthenticated) throw new Error('route reached without a session');
-  return auth;
-}
-
 /**
  * What the page header shows, straight from the verified session (no network call): the
  * organization slug and the email of the session's email factor.
@@ -461,11 +432,6 @@ async function switchTargets(req: Request, auth: SignedInAuth): Promise<pages.Da
   } catch {
     return undefined;
   }
-}
-
-function queryString(req: Request, name: string): string | undefined {
-  const value: unknown = req.query[name];
-  return typeof value === 'string' && value.length <= 2048 ? value : undefined;
 }
 
 /**

@@ -24,28 +24,38 @@ export interface SeedResult {
 /** The custom resource the example's "documents" area is guarded by. */
 const DOCUMENTS = { resource_id: 'documents', description: 'Team documents', actions: ['read', 'create', 'delete'] };
 
+/** The custom resource of the M2M admin page (`/admin/m2m`): machine clients that call /api/documents. */
+const INTEGRATIONS = { resource_id: 'integrations', description: 'Machine (M2M) clients of the app', actions: ['read', 'create'] };
+
 /**
  * The project policy: Stytch's defaults plus `documents`.
  * - every member (`stytch_member`) may read documents;
  * - `documents_editor` may also create them;
- * - `stytch_admin` may do anything with them (the `*` action wildcard).
+ * - `stytch_admin` may do anything with them (the `*` action wildcard), and manage `integrations`;
+ * - `members_viewer` may see the members page (`stytch.member:search`) but change nothing there.
  */
 export function examplePolicy(base: RbacPolicy): RbacPolicy {
-  const grant = (role: RbacRole, actions: string[]): RbacRole => ({
+  const grant = (role: RbacRole, resource_id: string, actions: string[]): RbacRole => ({
     ...role,
-    permissions: [...role.permissions.filter((p) => p.resource_id !== 'documents'), { resource_id: 'documents', actions }],
+    permissions: [...role.permissions.filter((p) => p.resource_id !== resource_id), { resource_id, actions }],
   });
   const roles = base.roles.map((role) =>
-    role.role_id === 'stytch_member' ? grant(role, ['read']) : role.role_id === 'stytch_admin' ? grant(role, ['*']) : role,
+    role.role_id === 'stytch_member'
+      ? grant(role, 'documents', ['read'])
+      : role.role_id === 'stytch_admin'
+        ? grant(grant(role, 'documents', ['*']), 'integrations', ['*'])
+        : role,
   );
   roles.push({ role_id: 'documents_editor', description: 'Can read and create documents', permissions: [{ resource_id: 'documents', actions: ['read', 'create'] }] });
+  roles.push({ role_id: 'members_viewer', description: 'Can see the members of the organization', permissions: [{ resource_id: 'stytch.member', actions: ['search'] }] });
   // Scopes for machine callers of /api/documents (M2M clients): each maps onto documents permissions.
   const scopes = [
     ...(base.scopes ?? []).filter((s) => s.scope !== 'read:documents' && s.scope !== 'write:documents'),
     { scope: 'read:documents', description: 'Read the documents of any organization', permissions: [{ resource_id: 'documents', actions: ['read'] }] },
     { scope: 'write:documents', description: 'Read and create documents', permissions: [{ resource_id: 'documents', actions: ['read', 'create'] }] },
   ];
-  return { ...base, roles, resources: [...base.resources.filter((r) => r.resource_id !== 'documents'), DOCUMENTS], scopes };
+  const resources = [...base.resources.filter((r) => r.resource_id !== 'documents' && r.resource_id !== 'integrations'), DOCUMENTS, INTEGRATIONS];
+  return { ...base, roles, resources, scopes };
 }
 
 /**

@@ -14,7 +14,9 @@ const all = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].map((
 /** The library's own codes: thrown by the route handlers, or mapped in the one response layer. */
 function libraryCodes(): Set<string> {
   const codes = new Set<string>();
-  for (const file of readdirSync(new URL('../../src/handlers/', import.meta.url))) {
+  // Every route module, including those in folders (the admin routes live in handlers/admin/).
+  const files = readdirSync(new URL('../../src/handlers/', import.meta.url), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+  for (const file of files) {
     const text = src(`handlers/${file}`);
     for (const code of all(text, /new \w*Error\('([a-z_]+)'/g)) codes.add(code);
     // requireField(fields, 'name', RULE, 'code') / optionalField(...)
@@ -67,6 +69,9 @@ const NOT_FROM_ROUTES: Record<string, string> = {
   invalid_member_get_fields: 'member lookups only',
   invalid_search_filter: 'member search only',
   password_not_found: 'passwords are not a route flow',
+  cannot_update_trusted_metadata: 'the routes never send trusted metadata',
+  invalid_external_id: 'member and organization updates with external ids only',
+  retired_email_missing_email_identifiers: 'unlinking a retired email is not a route flow',
 };
 
 function stytchCodes(): Set<string> {
@@ -92,6 +97,11 @@ describe("the example app's error messages", () => {
     expect(libraryCodes().size + stytchCodes().size).toBeGreaterThan(60);
     const missing = [...libraryCodes(), ...stytchCodes()].filter((code) => !Object.hasOwn(ERROR_MESSAGES, code)).sort();
     expect(missing).toEqual([]);
+  });
+
+  it("has a message for every error code of the admin routes' contract (members, organization and account pages)", () => {
+    const codes = ['permission_denied', 'last_admin', 'roles_required', 'unknown_role', 'member_not_found', 'member_not_invited', 'member_already_active', 'search_query_too_short', 'recent_factor_required', 'invalid_request', 'unauthenticated', 'csrf_rejected'];
+    expect(codes.filter((code) => !Object.hasOwn(ERROR_MESSAGES, code))).toEqual([]);
   });
 
   it('says a reused or expired link was already used, and a wrong code is wrong', () => {

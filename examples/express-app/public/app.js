@@ -1,7 +1,8 @@
 // The example's only script: fills the organization picker and the MFA page from the library's
 // JSON routes (GET /auth/discovery/organizations, GET /auth/mfa). Everything is built with DOM
 // APIs and textContent, never innerHTML, so names coming from Stytch cannot become markup.
-// Form submissions stay plain HTML forms (the auth routes answer them with 303 redirects).
+// Form submissions stay plain HTML forms (the auth routes answer them with 303 redirects), except
+// the admin and account forms marked `data-api` (see sendApiForm).
 'use strict';
 
 (function () {
@@ -254,6 +255,65 @@
     });
   }
   for (const input of document.querySelectorAll('input[data-strength]')) strengthFeedback(input);
+
+  // Forms of the admin and account pages (`data-api`): sent to the library's admin routes as JSON,
+  // in the method the route takes (`data-method`; an HTML form cannot send PUT, PATCH or DELETE).
+  // Checkboxes and `data-list` inputs become arrays; disabled fields and return_to are not sent.
+  // Then, as the routes do for a plain form post: back to return_to, with ?error=<code> on refusal.
+  // `data-reveal="<id>"`: the answer's `recovery_codes` are shown in that element instead.
+  function formBody(form) {
+    const body = {};
+    for (const field of form.elements) {
+      if (!field.name || field.disabled || field.name === 'return_to') continue;
+      if (field.hasAttribute('data-list')) {
+        if (!Array.isArray(body[field.name])) body[field.name] = [];
+        if (field.type === 'checkbox') {
+          if (field.checked) body[field.name].push(field.value);
+        } else {
+          body[field.name].push(...field.value.split(',').map((v) => v.trim()).filter(Boolean));
+        }
+      } else if (field.value !== '') {
+        body[field.name] = field.value;
+      }
+    }
+    return body;
+  }
+
+  function backTo(form, params) {
+    const target = new URL(form.elements.return_to ? form.elements.return_to.value : location.pathname, location.origin);
+    if (target.origin !== location.origin) return location.pathname;
+    if (params.error) target.search = '';
+    for (const [key, value] of Object.entries(params)) target.searchParams.set(key, value);
+    return target.pathname + target.search;
+  }
+
+  async function sendApiForm(form) {
+    const body = formBody(form);
+    const method = form.getAttribute('data-method') || 'POST';
+    const button = form.querySelector('button[type=submit]');
+    if (button) button.disabled = true;
+    const result = await api(method, form.action, Object.keys(body).length > 0 || method !== 'DELETE' ? body : undefined);
+    if (button) button.disabled = false;
+    const reveal = form.getAttribute('data-reveal');
+    if (result.ok && reveal) return void showCodes(document.getElementById(reveal), result.data.recovery_codes || []);
+    location.assign(result.ok ? backTo(form, {}) : backTo(form, { error: errorCode(result) }));
+  }
+
+  function showCodes(target, codes) {
+    if (!target) return;
+    target.hidden = false;
+    target.replaceChildren(
+      el('p', { class: 'banner ok' }, 'Your recovery codes. Store them somewhere safe now: they are shown this once.'),
+      el('ol', { class: 'codes', 'data-testid': 'recovery-code-list' }, ...codes.map((code) => el('li', {}, code))),
+    );
+  }
+
+  for (const form of document.querySelectorAll('form[data-api]')) {
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void sendApiForm(form);
+    });
+  }
 
   const picker = document.getElementById('discovered');
   if (picker) void discovered(picker);

@@ -30,7 +30,9 @@ ${options.script ? html`${messagesData()}<script src="/static/app.js" defer></sc
     <a href="/documents">Documents</a>
     <a href="/members">Members</a>
     <a href="/account">Account</a>
+    <a href="/admin/organization">Organization</a>
     <a href="/admin/sso">SSO</a>
+    <a href="/admin/m2m">M2M</a>
   </nav>
   <div class="who">
     <span class="org" data-testid="current-org">${ctx.member.organizationSlug}</span>

@@ -35,7 +35,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   invalid_connection_for_jit_provisioning: 'This sign-in connection may not add new members. Ask an admin for an invitation.',
   invalid_oauth_tenant_for_jit_provisioning: 'This sign-in account may not join this organization. Ask an admin for an invitation.',
   email_invites_not_allowed: 'This organization does not accept email invitations.',
-  member_already_active: 'You are already a member of this organization. Sign in instead.',
+  member_already_active: 'Already an active member of this organization: no invitation is needed, signing in is enough.',
   primary_auth_required: 'This organization requires a different sign-in method. Ask an admin which one.',
   login_vetoed: 'This app refused the sign-in. Ask an admin if you think it should work.',
   sso_connection_not_found: 'This organization has no such single sign-on connection.',
@@ -51,7 +51,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   session_member_mismatch: 'That sign-in belongs to someone else. Please start again.',
   invalid_organization_id: 'That organization does not exist.',
   organization_not_found: 'That organization does not exist (any more).',
-  member_not_found: 'There is no member with these details in that organization.',
+  member_not_found: 'There is no such member in this organization (any more).',
 
   // Creating an organization.
   invalid_organization_name: 'Organization names are 1 to 128 characters, without control characters.',
@@ -144,6 +144,41 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   external_connection_id_not_found: 'There is no such connection to share.',
   external_connection_not_active: 'That shared connection is not active.',
   external_organization_id_same_as_organization_id: 'A connection cannot be shared with its own organization.',
+  // The members, organization and account pages (the library's admin routes).
+  last_admin: 'This is the last active admin of the organization. Make someone else an admin first.',
+  roles_required: 'Pick at least one role.',
+  unknown_role: 'That role is not part of this app any more. Reload the page and pick another one.',
+  member_not_invited: 'This member is not waiting on an invitation (any more), so there is nothing to resend.',
+  search_query_too_short: 'Type at least 3 characters of the email address to search.',
+  recent_factor_required: 'For this change, confirm it is you first: sign in again (or use your second factor), then try again.',
+  invalid_request: TRY_AGAIN,
+  password_not_found: 'This member has no password to remove.',
+  token_type_not_accepted: 'Sign in as a member to do this: an app token is not accepted here.',
+  // Stytch's refusals on the members page.
+  email_unverified_for_reactivation: 'This member never confirmed their email address, so they cannot be reactivated. Invite them again instead.',
+  no_deleted_member_found_for_reactivation: 'This member is not deactivated (any more), so there is nothing to reactivate.',
+  reactivation_email_belongs_to_another_member: "This member's address now belongs to another member, so they cannot be reactivated.",
+  invalid_email_for_invites: 'This organization only accepts invitations for its allowed email domains.',
+  retired_member_email: 'That address belonged to a former member of this organization and cannot be used again.',
+  member_cannot_update_their_email_address: 'Change your email address with the confirmation link on this page.',
+  duplicate_member_phone_number_for_member: 'That phone number is already set up for this member.',
+  search_invalid_status_filter: 'Pick a status from the list.',
+  member_search_expected_array_of_strings: TRY_AGAIN,
+  member_search_expected_boolean: TRY_AGAIN,
+  member_search_expected_string: TRY_AGAIN,
+  member_search_filter_name_not_recognized: TRY_AGAIN,
+  member_search_missing_filter_value: TRY_AGAIN,
+  member_search_organization_ids_empty: TRY_AGAIN,
+  // Stytch's refusals on the organization settings page.
+  allowed_auth_methods_required_for_restricted: 'With restricted sign-in methods, tick at least one allowed method.',
+  allowed_mfa_methods_required_for_restricted: 'With restricted MFA methods, tick at least one allowed method.',
+  invalid_restricted_email_setting: 'Restricting email sign-up or invitations needs at least one allowed email domain.',
+  too_restrictive_organization_settings: 'With these settings nobody new could ever join: allow invitations or sign-up by email or SSO.',
+  organization_settings_duplicate_domain: 'An email domain is listed twice.',
+  organization_settings_invalid_domain: 'One of the email domains is not a domain, such as example.com.',
+  // The M2M page.
+  m2m_name_required: 'Give the client a name.',
+  m2m_scopes_required: 'Pick at least one of the scopes offered.',
 };
 
 /** The message for `code`, or a generic one for a code this app does not know. */

@@ -300,34 +300,17 @@ ${input.docs.length === 0
   );
 }
 
-/** Members of the current organization (needs `stytch.member:search`). */
-export function membersPage(
+/** Self-serve email change: posts to the library's `POST /auth/email/update`, which redirects back here. */
+export function accountPage(
   ctx: LayoutContext,
-  members: readonly { email: string; name: string; status: string; roles: readonly string[] }[],
-  input: { canInvite?: boolean; notice?: string | undefined; error?: string | undefined } = {},
+  input: { email: string; sent: boolean; changed: boolean; passwordChanged?: boolean; error?: string | undefined; security?: AccountSecurityView | undefined },
 ): SafeHtml {
   return layout(
     ctx,
-    'Members',
-    html`${errorBanner(input.error)}${input.notice ? html`<p class="banner ok" data-testid="notice">${input.notice}</p>` : ''}
-${input.canInvite
-  ? html`<form class="card inline" method="post" action="/members/invite" data-testid="invite-form">
-  <label>Invite by email <input type="email" name="email_address" required autocomplete="off"></label>
-  <button type="submit">Send invitation</button>
-</form>`
-  : ''}
-<table class="list" data-testid="members"><thead><tr><th>Email</th><th>Name</th><th>Status</th><th>Roles</th></tr></thead><tbody>${members.map(
-      (m) => html`<tr><td>${m.email}</td><td>${m.name}</td><td>${m.status}</td><td>${m.roles.map((r) => html`<span class="pill">${r}</span> `)}</td></tr>`,
-    )}</tbody></table>`,
-  );
-}
-
-/** Self-serve email change: posts to the library's `POST /auth/email/update`, which redirects back here. */
-export function accountPage(ctx: LayoutContext, input: { email: string; sent: boolean; changed: boolean; passwordChanged?: boolean; error?: string | undefined }): SafeHtml {
-  return layout(
-    ctx,
     'Account',
-    html`${errorBanner(input.error)}${input.changed ? html`<p class="banner ok" data-testid="email-changed">Your email address is now <strong>${input.email}</strong>.</p>` : ''}${input.sent
+    html`${errorBanner(input.error)}${input.error && FRESH_FACTOR_CODES.has(input.error)
+      ? html`<p class="banner error" data-testid="reverify">This needs a recent sign-in. <a href="/login?return_to=%2Faccount" data-testid="reverify-link">Confirm it is you</a>, then try again.</p>`
+      : ''}${input.changed ? html`<p class="banner ok" data-testid="email-changed">Your email address is now <strong>${input.email}</strong>.</p>` : ''}${input.sent
       ? html`<p class="banner ok" data-testid="email-update-sent">We sent a confirmation link to your new address. Your email changes when you open it (valid for 5 minutes).${ctx.devMode ? html` Read it in the <a href="/dev/mailbox">dev mailbox</a>.` : ''}</p>`
       : ''}
 <section class="card">
@@ -339,7 +322,6 @@ export function accountPage(ctx: LayoutContext, input: { email: string; sent: bo
     <button type="submit">Send confirmation link</button>
   </form>
 </section>
-${errorBanner(input.error)}
 ${input.passwordChanged ? html`<p class="banner ok" data-testid="password-changed">Your password was changed.</p>` : ''}
 <section class="card">
   <h2>Change your password</h2>
@@ -351,9 +333,77 @@ ${input.passwordChanged ? html`<p class="banner ok" data-testid="password-change
     <input type="hidden" name="return_to" value="/account?status=password_changed">
     <button type="submit">Change password</button>
   </form>
-</section>`,
+</section>
+${input.security ? accountSecurity(input.security) : html`<p class="muted">Your sign-in factors and sessions could not be loaded right now.</p>`}`,
     { script: true },
   );
+}
+
+/** What the account page shows from the admin routes' `GET /me` and `GET /me/sessions`. */
+export interface AccountSecurityView {
+  /** The admin routes' mount point, e.g. `/api/org`. */
+  api: string;
+  factors: { phone: string | null; totp: boolean; password: boolean; recovery_codes: boolean; default_mfa_method: string };
+  sessions: readonly { member_session_id: string; started_at: string; last_accessed_at: string; expires_at: string; current: boolean; factors: readonly string[] }[];
+  /** `?status=` the last form came back with. */
+  status?: string | undefined;
+}
+
+/** The refusals that a fresh sign-in cures (the account page then links to one). */
+const FRESH_FACTOR_CODES = new Set(['recent_factor_required', 'step_up_required']);
+
+/**
+ * The member's own factors, recovery codes and sessions. Removing a factor or showing recovery
+ * codes needs a factor proven in the last few minutes: when the route says so, the account page
+ * links to signing in again, which brings the member back here.
+ */
+function accountSecurity(view: AccountSecurityView): SafeHtml {
+  const me = `${view.api}/me`;
+  const when = (iso: string) => iso.replace('T', ' ').slice(0, 16) + ' UTC';
+  const form = (action: string, method: string, testid: string, body: SafeHtml, extra: SafeHtml | string = '') =>
+    html`<form method="post" action="${action}" data-api data-method="${method}" data-testid="${testid}"${extra}><input type="hidden" name="return_to" value="/account?status=factor_saved">${body}</form>`;
+  return html`${view.status === 'factor_saved' ? html`<p class="banner ok" data-testid="factor-saved">Saved.</p>` : ''}
+<section class="card" data-testid="my-factors">
+  <h2>Sign-in factors</h2>
+  <dl>
+    <dt>Phone (SMS codes)</dt><dd data-testid="my-phone">${view.factors.phone ?? html`<span class="muted">none</span>`}</dd>
+    <dt>Authenticator app</dt><dd data-testid="my-totp">${view.factors.totp ? 'set up' : html`<span class="muted">none</span>`}</dd>
+    <dt>Password</dt><dd data-testid="my-password">${view.factors.password ? 'set' : html`<span class="muted">none</span>`}</dd>
+    <dt>Default method</dt><dd data-testid="my-default-mfa">${view.factors.default_mfa_method || html`<span class="muted">none</span>`}</dd>
+  </dl>
+  <div class="actions">
+  ${view.factors.phone ? form(`${me}/mfa/phone`, 'DELETE', 'remove-my-phone', html`<button type="submit" class="secondary">Remove phone</button>`) : ''}
+  ${view.factors.totp ? form(`${me}/mfa/totp`, 'DELETE', 'remove-my-totp', html`<button type="submit" class="secondary">Remove authenticator app</button>`) : ''}
+  ${view.factors.phone && view.factors.totp
+    ? form(
+        me,
+        'PATCH',
+        'default-mfa-form',
+        html`<label>Use first <select name="default_mfa_method">${['sms_otp', 'totp'].map((m) => html`<option value="${m}"${m === view.factors.default_mfa_method ? html` selected` : ''}>${m === 'totp' ? 'authenticator app' : 'text message'}</option>`)}</select></label><button type="submit">Save</button>`,
+      )
+    : ''}
+  </div>
+</section>
+${view.factors.recovery_codes
+  ? html`<section class="card" data-testid="my-recovery-codes">
+  <h2>Recovery codes</h2>
+  <p>Each code signs you in once when your authenticator app is not at hand. They are shown only on request, once per recent sign-in.</p>
+  ${form(`${me}/recovery-codes`, 'POST', 'show-recovery-codes', html`<button type="submit" class="secondary">Show my recovery codes</button>`, html` data-reveal="recovery-codes"`)}
+  ${form(`${me}/recovery-codes/rotate`, 'POST', 'rotate-recovery-codes', html`<button type="submit" class="secondary">Replace them with new codes</button>`, html` data-reveal="recovery-codes"`)}
+  <div id="recovery-codes" data-testid="recovery-codes" hidden></div>
+</section>`
+  : ''}
+<section class="card" data-testid="my-sessions">
+  <h2>Your sessions</h2>
+  <table class="list"><thead><tr><th>Started</th><th>Last used</th><th>Expires</th><th>Factors</th></tr></thead><tbody>${view.sessions.map(
+    (s) => html`<tr data-testid="my-session"${s.current ? html` data-current="true"` : ''}><td>${when(s.started_at)}${s.current ? html` <span class="pill">this browser</span>` : ''}</td><td>${when(s.last_accessed_at)}</td><td>${when(s.expires_at)}</td><td>${s.factors.map((f) => html`<span class="pill">${f}</span> `)}</td></tr>`,
+  )}</tbody></table>
+  <form method="post" action="${me}/sessions/revoke-all" data-api data-method="POST" data-testid="sign-out-everywhere">
+    <input type="hidden" name="return_to" value="/login">
+    <p>Lost a device, or signed in somewhere you should not have? This signs you out of every browser and app, this one included.</p>
+    <button type="submit" class="danger">Sign out everywhere</button>
+  </form>
+</section>`;
 }
 
 /** An error page for navigations (403, 404, 500, 503). Shows a stable code, never a stack or a token. */
