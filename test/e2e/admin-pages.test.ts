@@ -338,8 +338,9 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     expect(path(laptop)).toBe('/login');
   });
 
-  it('an admin saves the organization settings; a member without the permission is refused the page', async () => {
+  it('an admin saves the organization settings, a renamer only the name; a member without the permission is refused the page', async () => {
     const team = freshOrganization();
+    emulator().admin.setOrgPolicy(team.id, { roles: [{ role_id: 'namer', description: 'Renames the organization', permissions: [{ resource_id: 'stytch.organization', actions: ['update.info.name'] }] }] });
     const page = await fresh();
     await signIn(page, team.slug, team.adminEmail);
     await page.goto(example.url + '/admin/organization');
@@ -366,6 +367,23 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     expect(saved.allowed_mfa_methods).toEqual(['totp']);
     expect(saved.auth_methods).toBe('RESTRICTED');
     expect([...saved.allowed_auth_methods].sort()).toEqual(['magic_link', 'password']);
+
+    // A custom role of this organization (set up with it, above) that may only rename it: the other
+    // fields are read-only (and not sent), and the rename goes through.
+    const namer = newEmail('namer');
+    team.addMember(namer, { roles: ['namer'] });
+    const renamer = await fresh();
+    await signIn(renamer, team.slug, namer);
+    const opened = await renamer.goto(example.url + '/admin/organization');
+    expect(opened?.status()).toBe(200);
+    const limited = renamer.locator('[data-testid=organization-form]');
+    expect(await limited.locator('input[name=organization_name]').isEnabled()).toBe(true);
+    expect(await limited.locator('input[name=organization_slug]').isDisabled()).toBe(true);
+    expect(await limited.locator('select[name=mfa_policy]').isDisabled()).toBe(true);
+    await limited.locator('input[name=organization_name]').fill(`${team.name} Again`);
+    await Promise.all([renamer.waitForURL('**/admin/organization?status=saved'), limited.locator('button[type=submit]').click()]);
+    expect(emulator().admin.getOrganization(team.id)!.organization_name).toBe(`${team.name} Again`);
+    expect(emulator().admin.getOrganization(team.id)!.email_invites).toBe('RESTRICTED');
 
     const viewer = newEmail('viewer');
     team.addMember(viewer, { roles: ['members_viewer'] });
