@@ -21,8 +21,8 @@ export interface AdminRouterOptions {
   /** Where `stytchAdminRoutes()` is mounted, e.g. `/api/org`. */
   api: string;
   csrf: RequestHandler;
-  view(req: Request): LayoutContext;
-  send(res: Response, page: SafeHtml, status?: number): void;
+  view(this: void, req: Request): LayoutContext;
+  send(this: void, res: Response, page: SafeHtml, status?: number): void;
   now(): number;
 }
 
@@ -67,7 +67,7 @@ export function adminRouter(options: AdminRouterOptions): express.Router {
     const search = new URLSearchParams({ limit: '200' });
     if (query !== '') search.set('q', query);
     if (status !== '') search.set('status', status);
-    const answer = await readJson<{ members: adminPages.AdminMemberView[]; total: number }>(req, admin(`/members?${search}`));
+    const answer = await readJson<{ members: adminPages.AdminMemberView[]; total: number }>(req, admin(`/members?${search.toString()}`));
     if (refused(answer, next)) return;
     const snapshot = await getStytchContext(req).policyCache.get(auth.organizationId);
     const roles = snapshot.policy.roles.filter((r) => r.role_id !== 'stytch_member').map((r) => ({ id: r.role_id, description: r.description }));
