@@ -41,3 +41,4 @@ export type { StytchAuthMetrics } from './middleware/stytch-auth.js';
 export { stytchAdminRoutes } from './handlers/admin/admin-routes.js';
 export type { StytchAdminRoutesMiddleware } from './handlers/admin/admin-routes.js';
 export type { StytchAdminRoutesOptions, AdminRouteName } from './handlers/admin/options.js';
+export type { AdminMemberView, AdminOrganizationView, AdminSessionView } from './handlers/admin/views.js';

@@ -8,23 +8,11 @@
  * Which controls a page shows is decided by the server from the member's permissions (`can`);
  * the routes check again (and so does Stytch), so a hidden button is convenience, not security.
  */
+// The answers of the library's admin routes, as the library types them.
+export type { AdminMemberView, AdminOrganizationView } from '../../../src/index.js';
+import type { AdminMemberView, AdminOrganizationView } from '../../../src/index.js';
 import { html, type HtmlValue, type SafeHtml } from './html.js';
 import { errorBanner, layout, type LayoutContext } from './layout.js';
-
-/** A member as the admin routes answer it (their trimmed view). */
-export interface AdminMemberView {
-  member_id: string;
-  email_address: string;
-  name: string;
-  status: string;
-  roles: readonly string[];
-  is_admin: boolean;
-  mfa_enrolled: boolean;
-  mfa_phone_number: string | null;
-  has_totp: boolean;
-  has_password: boolean;
-  default_mfa_method: string;
-}
 
 /** What the signed-in member may do on the members page (their `stytch.member` permissions). */
 export interface MemberControls {
@@ -137,21 +125,6 @@ ${can.invite
 <table class="list" data-testid="members"><thead><tr><th>Member</th><th>Status</th><th>Roles</th><th>MFA</th><th></th></tr></thead><tbody>${input.members.map(member)}</tbody></table>`,
     { script: true },
   );
-}
-
-/** The organization as the admin routes answer it (their trimmed view). */
-export interface AdminOrganizationView {
-  organization_id: string;
-  organization_name: string;
-  organization_slug: string;
-  mfa_policy: string;
-  mfa_methods: string;
-  allowed_mfa_methods: readonly string[];
-  email_allowed_domains: readonly string[];
-  email_jit_provisioning: string;
-  email_invites: string;
-  auth_methods: string;
-  allowed_auth_methods: readonly string[];
 }
 
 /** Which settings the viewer may change, one `stytch.organization` action each. */
