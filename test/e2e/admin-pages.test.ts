@@ -5,32 +5,22 @@
  * and "sign out everywhere", the organization settings, and the M2M page's show-once secret.
  * Every test gets its own organization and browsers with fresh profiles.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StytchB2BClient } from '../../src/client/client.js';
 import { startExample, type RunningExample } from '../../examples/express-app/example.js';
-import { browserRequirement, launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { browserRequirement, launchBrowser, useScreenshots, type TestBrowser } from '../helpers/browser.js';
 import { totp } from '../helpers/totp.js';
 
 const requirement = browserRequirement('e2e/admin-pages');
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// Read, never written: a folder to keep the screenshots in (a plain run writes to a temporary one).
-const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR;
 
 describe.skipIf(requirement !== 'run')('admin and account pages of the example app', { timeout: 120_000 }, () => {
   let example: RunningExample;
   const browsers: TestBrowser[] = [];
   let counter = 0;
-  let shotsDir = '';
 
   beforeAll(async () => {
     example = await startExample({ port: 0, env: {} });
-    shotsDir = SCREENSHOTS_DIR ? resolve(ROOT, SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'stytch-e2e-shots-'));
-    mkdirSync(shotsDir, { recursive: true });
   });
   afterEach(async () => {
     for (const b of browsers.splice(0)) await b.close();
@@ -38,7 +28,6 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
   afterAll(async () => {
     await client?.close();
     await example?.close();
-    if (!SCREENSHOTS_DIR && shotsDir) rmSync(shotsDir, { recursive: true, force: true });
   });
 
   const emulator = () => example.emulator!;
@@ -46,7 +35,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
   /** The typed client with the project secret, for setup the pages do not offer. */
   const stytch = () => (client ??= new StytchB2BClient({ projectId: emulator().projectId, secret: emulator().secret, baseUrl: emulator().url, env: {} }));
   const path = (page: Page) => new URL(page.url()).pathname;
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name + '.png'), fullPage: true });
+  const shot = useScreenshots();
   /** A page in a new browser with a fresh profile (no cookie from any other browser). */
   const fresh = async () => {
     const b = await launchBrowser();

@@ -4,23 +4,16 @@
  * temporary folder, so a test run never rewrites tracked files; `npm run screenshots` runs this
  * file with SCREENSHOTS_DIR=docs/screenshots to refresh the README's pictures.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startExample, type RunningExample } from '../../examples/express-app/example.js';
-import { browserRequirement, launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { browserRequirement, launchBrowser, useScreenshots, type TestBrowser } from '../helpers/browser.js';
 import { totp } from '../helpers/totp.js';
 import { listenOnLoopback } from '../helpers/listen.js';
 
 const requirement = browserRequirement('e2e/example-app');
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// Read, never written: set by scripts/screenshots.ts.
-const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR;
 
 describe('browser requirement', () => {
   it.runIf(requirement === 'fail')('has Chromium installed when REQUIRE_BROWSER=1', () => {
@@ -31,13 +24,10 @@ describe('browser requirement', () => {
 describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 120_000 }, () => {
   let example: RunningExample;
   let browser: TestBrowser | undefined;
-  let shotsDir = '';
 
   beforeAll(async () => {
     // env {}: emulator mode whatever the real environment holds.
     example = await startExample({ port: 0, env: {} });
-    shotsDir = SCREENSHOTS_DIR ? resolve(ROOT, SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'stytch-e2e-shots-'));
-    mkdirSync(shotsDir, { recursive: true });
   });
   afterEach(async () => {
     await browser?.close();
@@ -45,12 +35,11 @@ describe.skipIf(requirement !== 'run')('example app in a browser', { timeout: 12
   });
   afterAll(async () => {
     await example?.close();
-    if (!SCREENSHOTS_DIR && shotsDir) rmSync(shotsDir, { recursive: true, force: true });
   });
 
   const emulator = () => example.emulator!;
   const open = async () => (browser = await launchBrowser()).page;
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name + '.png'), fullPage: true });
+  const shot = useScreenshots();
   const path = (page: Page) => new URL(page.url()).pathname;
 
   /** Email login through the dev mailbox: ends on whatever page the magic link leads to. */

@@ -3,38 +3,27 @@
  * playwright-core) against the in-process emulator and its built-in identity-provider page. Every
  * test launches its own browser with a fresh profile: no cookie is shared between tests.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startExample, type RunningExample } from '../../examples/express-app/example.js';
-import { browserRequirement, launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { browserRequirement, launchBrowser, useScreenshots, type TestBrowser } from '../helpers/browser.js';
 
 const requirement = browserRequirement('e2e/sso-oauth');
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// Read, never written: set by scripts/screenshots.ts (a plain run writes to a temporary folder).
-const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR;
 
 describe.skipIf(requirement !== 'run')('SSO and OAuth in the example app', { timeout: 120_000 }, () => {
   let example: RunningExample;
   const browsers: TestBrowser[] = [];
-  let shotsDir = '';
 
   beforeAll(async () => {
     example = await startExample({ port: 0, env: {} });
-    shotsDir = SCREENSHOTS_DIR ? resolve(ROOT, SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'stytch-e2e-shots-'));
-    mkdirSync(shotsDir, { recursive: true });
   });
   afterEach(async () => {
     for (const b of browsers.splice(0)) await b.close();
   });
   afterAll(async () => {
     await example?.close();
-    if (!SCREENSHOTS_DIR && shotsDir) rmSync(shotsDir, { recursive: true, force: true });
   });
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name + '.png'), fullPage: true });
+  const shot = useScreenshots();
 
   const emulator = () => example.emulator!;
   /** A new browser with a fresh profile (no cookies from any other test or browser). */

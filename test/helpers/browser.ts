@@ -4,11 +4,13 @@
  * `hasChromium` lets a suite skip cleanly where no browser is installed; with `REQUIRE_BROWSER=1`
  * (CI) a missing browser must be a failure instead, see {@link browserRequirement}.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Debian's Chromium; `CHROMIUM_PATH` overrides it (read, never written). */
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -86,4 +88,24 @@ export async function launchBrowser(options: { viewport?: { width: number; heigh
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Full-page screenshots for the enclosing describe block: into `SCREENSHOTS_DIR` (relative to the
+ * checkout; set by scripts/screenshots.ts, read, never written) when set, else into a temporary
+ * folder removed after the block.
+ */
+export function useScreenshots(): (page: Page, name: string) => Promise<Buffer> {
+  const wanted = process.env.SCREENSHOTS_DIR;
+  let dir = '';
+  beforeAll(() => {
+    dir = wanted ? resolve(ROOT, wanted) : mkdtempSync(join(tmpdir(), 'stytch-e2e-shots-'));
+    mkdirSync(dir, { recursive: true });
+  });
+  afterAll(() => {
+    if (!wanted && dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return (page, name) => page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
