@@ -155,6 +155,13 @@ const OPAQUE_MAY_DECIDE: ReadonlySet<string> = new Set(['kid_unknown', 'nbf', 'i
 const OPAQUE_PREFIX = 'o:';
 /** Single-flight and negative-cache keys of opaque machine tokens (a JWT machine token uses JWT_PREFIX). */
 const MACHINE_OPAQUE_PREFIX = 'm:';
+/** The log events of a network failure that decides nothing, per path. */
+interface FailureEvents {
+  readonly unavailable: string;
+  readonly failed: string;
+}
+const SESSION_EVENTS: FailureEvents = { unavailable: 'session_authenticate_unavailable', failed: 'session_authenticate_failed' };
+const INTROSPECTION_EVENTS: FailureEvents = { unavailable: 'machine_introspection_unavailable', failed: 'machine_introspection_failed' };
 /** An introspection answer is reused this long at most (as long as a session JWT lives), like a network session answer. */
 const INTROSPECTION_REUSE_MS = 300_000;
 // Sessions never come back once Stytch says they are gone; 10 minutes outlives any 5-minute JWT.
@@ -558,23 +565,31 @@ export class SessionAuthenticator<M = unknown> {
    * (our Connected App's credentials refused, a wrong project) counts against the breaker too.
    */
   #introspectionFailure(error: unknown): AuthOutcome<M> {
-    if (error instanceof StytchApiError && error.status === 429) {
-      this.breaker.onFailure({ retryAfterMs: retryAfterMs(error.retryAfterSeconds) });
-      return { status: 'undecided', reason: 'upstream_rate_limited', error: new StytchUnavailableError('upstream_rate_limited', 'Stytch is rate limiting.', { retryAfterSeconds: error.retryAfterSeconds }) };
-    }
-    if (error instanceof StytchApiError) {
+    if (error instanceof StytchApiError && error.status !== 429) {
       this.breaker.onFailure();
       logEvent(this.#logger, 'error', 'machine_introspection_refused', { status: error.status, errorType: error.errorType });
       return { status: 'undecided', reason: 'upstream_unavailable', error: new StytchUnavailableError('upstream_unavailable', 'Stytch refused the introspection request.') };
     }
+    return this.#undecided(error, INTROSPECTION_EVENTS);
+  }
+
+  /**
+   * A failure that says nothing about the credential, for either network path: undecided and
+   * counted against the breaker (a 429 or a rate-limited answer opens it for its Retry-After).
+   */
+  #undecided(error: unknown, events: FailureEvents): AuthOutcome<M> {
+    if (error instanceof StytchApiError && error.status === 429) {
+      this.breaker.onFailure({ retryAfterMs: retryAfterMs(error.retryAfterSeconds) });
+      return { status: 'undecided', reason: 'upstream_rate_limited', error: new StytchUnavailableError('upstream_rate_limited', 'Stytch is rate limiting.', { retryAfterSeconds: error.retryAfterSeconds }) };
+    }
     if (error instanceof StytchUnavailableError) {
       const rateLimited = error.code === 'upstream_rate_limited';
       this.breaker.onFailure(rateLimited ? { retryAfterMs: retryAfterMs(error.retryAfterSeconds) } : undefined);
-      logEvent(this.#logger, 'warn', 'machine_introspection_unavailable', { code: error.code });
+      logEvent(this.#logger, 'warn', events.unavailable, { code: error.code });
       return { status: 'undecided', reason: rateLimited ? 'upstream_rate_limited' : 'upstream_unavailable', error };
     }
     this.breaker.onFailure();
-    logEvent(this.#logger, 'error', 'machine_introspection_failed', { error: error instanceof Error ? error.name : typeof error });
+    logEvent(this.#logger, 'error', events.failed, { error: error instanceof Error ? error.name : typeof error });
     return { status: 'undecided', reason: 'upstream_unavailable', error: new StytchUnavailableError('upstream_unavailable', 'Stytch could not be reached.', { cause: error }) };
   }
 
@@ -654,15 +669,7 @@ export class SessionAuthenticator<M = unknown> {
   }
 
   #networkFailure(error: unknown, negativeKey: string, fromJwt: SessionIdentity | undefined): AuthOutcome<M> {
-    if (error instanceof StytchApiError) {
-      if (error.status === 429) {
-        this.breaker.onFailure({ retryAfterMs: retryAfterMs(error.retryAfterSeconds) });
-        return {
-          status: 'undecided',
-          reason: 'upstream_rate_limited',
-          error: new StytchUnavailableError('upstream_rate_limited', 'Stytch is rate limiting.', { retryAfterSeconds: error.retryAfterSeconds }),
-        };
-      }
+    if (error instanceof StytchApiError && error.status !== 429) {
       if (error.status === 401 && error.errorType === 'unauthorized_credentials') {
         // Our project credentials were refused: a server misconfiguration, not the member's fault.
         // Nobody is logged out for it.
@@ -680,19 +687,7 @@ export class SessionAuthenticator<M = unknown> {
         return signedOut(reason);
       }
     }
-    if (error instanceof StytchUnavailableError) {
-      const rateLimited = error.code === 'upstream_rate_limited';
-      this.breaker.onFailure(rateLimited ? { retryAfterMs: retryAfterMs(error.retryAfterSeconds) } : undefined);
-      logEvent(this.#logger, 'warn', 'session_authenticate_unavailable', { code: error.code });
-      return { status: 'undecided', reason: rateLimited ? 'upstream_rate_limited' : 'upstream_unavailable', error };
-    }
-    this.breaker.onFailure();
-    logEvent(this.#logger, 'error', 'session_authenticate_failed', { error: error instanceof Error ? error.name : typeof error });
-    return {
-      status: 'undecided',
-      reason: 'upstream_unavailable',
-      error: new StytchUnavailableError('upstream_unavailable', 'Stytch could not be reached.', { cause: error }),
-    };
+    return this.#undecided(error, SESSION_EVENTS);
   }
 }
 
