@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const vitest = fileURLToPath(new URL('../node_modules/.bin/vitest', import.meta.url));
-const result = spawnSync(vitest, ['run', 'test/e2e/example-app.test.ts', 'test/e2e/sso-oauth.test.ts'], {
+const result = spawnSync(vitest, ['run', 'test/e2e/example-app.test.ts', 'test/e2e/sso-oauth.test.ts', 'test/e2e/admin-pages.test.ts'], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, SCREENSHOTS_DIR: 'docs/screenshots', REQUIRE_BROWSER: '1' },

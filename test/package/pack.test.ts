@@ -1,14 +1,16 @@
 /**
  * The package as a new user gets it: a fresh copy of the checkout (tracked and new files, nothing
  * git ignores, so no `dist/`) is packed with `npm pack`, whose `prepare` script builds it; the
- * tarball is installed into a scratch app in a temporary folder with `npm install --offline`
- * (every dependency comes from the npm cache that `npm ci` filled); then the README's
+ * tarball is installed into a scratch app in a temporary folder with `npm ci --offline` from a
+ * lockfile cut from this checkout's own (every dependency comes from the npm cache that `npm ci`
+ * filled, at the version the suite ran with); then the README's
  * "Use it in your own app" example runs there, as written, against the emulator.
  *
  * The copy's build tools (tsup, TypeScript) come from this checkout's node_modules through a
  * symlink; the scratch app's node_modules is a real, offline npm install.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { CookieJarClient } from '../helpers/cookie-jar.js';
 import { killTree, spawnGroup } from '../helpers/processes.js';
+import { scratchLockfile, type LockEntry, type Lockfile } from './scratch-lockfile.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -84,9 +87,16 @@ describe('the packed package', { timeout: 300_000 }, () => {
 
     app = join(work, 'app');
     mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch-app', version: '1.0.0', private: true, type: 'module' }, null, 2));
-    // Offline: a dependency missing from the npm cache fails here instead of being downloaded.
-    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball, 'express@^5'], { cwd: app, env: npmEnv(), maxBuffer: 16 * 1024 * 1024 });
+    // The library and express at the versions this checkout's lockfile holds, installed with
+    // `npm ci --offline`: a dependency missing from the npm cache fails here instead of being
+    // downloaded, and no registry document is needed (see scratch-lockfile.ts).
+    const rootLock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as Lockfile;
+    const manifest = JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8')) as LockEntry & { name: string };
+    const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+    const scratch = scratchLockfile(rootLock, { name: manifest.name, manifest, spec: `file:../packs/${report[0]!.filename}`, integrity }, ['express']);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch-app', version: '1.0.0', private: true, type: 'module', dependencies: scratch.dependencies }, null, 2));
+    writeFileSync(join(app, 'package-lock.json'), JSON.stringify(scratch.lockfile, null, 2));
+    await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: app, env: npmEnv(), maxBuffer: 16 * 1024 * 1024 });
     writeFileSync(join(app, 'server.mjs'), readmeExample(README));
     // Building, packing and installing take a while on a loaded machine.
   }, 300_000);
