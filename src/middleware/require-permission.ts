@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { AuthenticationError, AuthorizationError, ConfigError, StytchApiError, StytchExpressError, StytchUnavailableError } from '../errors.js';
 import { evaluateAuthorization } from '../rbac/evaluate.js';
 import type { AuthorizationDecision } from '../rbac/evaluate.js';
-import type { PolicySnapshot } from '../rbac/policy-cache.js';
+import type { PolicyCache, PolicySnapshot } from '../rbac/policy-cache.js';
 import { grantingScope, scopesGranting } from '../rbac/scopes.js';
 import type { MachineAuth, SignedInAuth, TokenKind } from '../session/auth-types.js';
 import type { RbacPolicy } from '../client/types.js';
@@ -167,7 +167,7 @@ function localCheck(resourceId: string, action: string, options: TargetOrganizat
    * refreshed policy is a different object and recomputes the decision.
    */
   const memoByRoles = new WeakMap<readonly string[], DecisionMemo>();
-  const decideWith = (auth: SignedInAuth, req: IncomingMessage, organizationId: string, snapshot: PolicySnapshot): CheckResult => {
+  const decideWith = (auth: SignedInAuth, req: IncomingMessage, organizationId: string, snapshot: PolicySnapshot, cache: PolicyCache | undefined): CheckResult | Promise<CheckResult> => {
     const roles = auth.roles;
     let memo = memoByRoles.get(roles);
     if (
@@ -196,6 +196,19 @@ function localCheck(resourceId: string, action: string, options: TargetOrganizat
       if (Object.isFrozen(roles)) memoByRoles.set(roles, memo);
     }
     verdictByRequest.set(req, memo.verdict);
+    // Refused, and the session names a role the cached policies do not define: a role created
+    // since they were fetched. Decide once more with fresh copies (rate-limited by the cache);
+    // if they cannot be had, the refusal stands.
+    if (cache !== undefined && memo.verdict.reason === 'permission_denied') {
+      const fresh = cache.revalidateForRoles(auth.organizationId, roles);
+      if (fresh !== undefined) {
+        const refused = memo.result;
+        return fresh.then(
+          (next) => decideWith(auth, req, organizationId, next, undefined),
+          () => refused,
+        );
+      }
+    }
     return memo.result;
   };
   return function permissionCheck(auth, req, ctx) {
@@ -207,9 +220,9 @@ function localCheck(resourceId: string, action: string, options: TargetOrganizat
     }
     // Warm path: synchronous, no promise (the guard only goes async when a check returns one).
     const cached = ctx.policyCache.lookup(auth.organizationId);
-    if (cached !== undefined) return decideWith(auth, req, organizationId, cached);
+    if (cached !== undefined) return decideWith(auth, req, organizationId, cached, ctx.policyCache);
     return ctx.policyCache.get(auth.organizationId).then(
-      (snapshot) => decideWith(auth, req, organizationId, snapshot),
+      (snapshot) => decideWith(auth, req, organizationId, snapshot, ctx.policyCache),
       (error: unknown): CheckResult => ({ outcome: 'fail', error: asUnavailable(error) }),
     );
   };

@@ -7,7 +7,9 @@ import type { PolicyCache } from './policy-cache.js';
  *
  * Fails closed: when no usable policy is cached yet it returns `false` (and starts loading the
  * policy in the background so a later call can answer). It never waits on the network and never
- * throws. Past the TTL the cached policy answers while a background refresh runs.
+ * throws. Past the TTL the cached policy answers while a background refresh runs; a refusal of
+ * roles the cached policies do not define refetches them in the background (see
+ * `PolicyCache.revalidateForRoles`).
  *
  * @param policyCache the shared policy cache.
  * @param organizationId the session's organization id (JWT organization claim).
@@ -23,12 +25,15 @@ export function createCan(policyCache: PolicyCache, organizationId: string, role
       policyCache.prefetch(organizationId);
       return false;
     }
-    return evaluateAuthorization({
+    const authorized = evaluateAuthorization({
       policy: snapshot.policy,
       orgPolicy: snapshot.orgPolicy,
       subjectRoles: roles,
       subjectOrganizationId: organizationId,
       check: { organization_id: organizationId, resource_id: resourceId, action },
     }).authorized;
+    // A role newer than the cached policies: refetch them in the background so a later call can answer.
+    if (!authorized) policyCache.revalidateForRoles(organizationId, roles)?.catch(() => undefined);
+    return authorized;
   };
 }

@@ -89,3 +89,8 @@ export function roleGrants(compiled: CompiledRoles, roleId: string, resourceId: 
   const actions = compiled.grants.get(roleId)?.get(resourceId);
   return actions !== undefined && (actions.has(action) || actions.has(ACTION_WILDCARD));
 }
+
+/** Does this compiled policy define `roleId` at all (with any permissions, or none)? */
+export function definesRole(compiled: CompiledRoles, roleId: string): boolean {
+  return compiled.grants.has(roleId);
+}

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { OrgPolicy, RbacPolicy } from '../client/types.js';
 import { BadRequestError, ConfigError, StytchUnavailableError } from '../errors.js';
-import { compileRoles } from './compile.js';
+import { compileRoles, definesRole } from './compile.js';
 
 /** Pino-compatible logger shape (every level optional). */
 export interface PolicyCacheLogger {
@@ -41,6 +41,15 @@ export interface PolicyCacheOptions {
   failureBackoffMs?: number;
   /** Longest failure backoff while the policy endpoint keeps failing, in ms. At least `failureBackoffMs`. Default 30000 (or `failureBackoffMs` when larger). */
   maxFailureBackoffMs?: number;
+  /**
+   * A check that meets a role the cached policies do not define (a role created in Stytch after
+   * they were fetched: the session JWT, signed by Stytch, names it) refetches them at once, when
+   * the cached copy is at least this old, in ms, so the new role works on its first use instead
+   * of one TTL later. See {@link PolicyCache.revalidateForRoles}. The age floor bounds the
+   * refetches (a session naming a role that no policy defines at all costs at most one fetch per
+   * organization, and one of the project policy, per period). `0` disables it. Default 5000.
+   */
+  unknownRoleRefetchMs?: number;
   /** Clock, epoch ms. Default `Date.now`. */
   now?: () => number;
   /** Receives a warning whenever a stale policy is served because a refresh failed. */
@@ -63,6 +72,8 @@ export interface PolicyCacheStats {
   organizationsCached: number;
   /** Fetches currently in flight. */
   inflight: number;
+  /** Early refetches started because a session named a role the cached policies did not define. */
+  unknownRoleRefetches: number;
 }
 
 /** The policies needed to decide a check in one organization. */
@@ -174,6 +185,27 @@ class RefreshingStore<T extends object> {
       if (cause instanceof StytchUnavailableError) throw cause;
       throw new StytchUnavailableError('upstream_unavailable', `The RBAC ${this.kind} policy could not be fetched and no usable cached copy exists.`, { cause });
     }
+  }
+
+  /**
+   * Refetch a cached entry now when it is at least `minAgeMs` old (joining a fetch already
+   * running); `undefined` when nothing is cached, it is younger, or a failed refresh is cooling
+   * off. A failure keeps the cached copy and starts the cool-off, like a background refresh.
+   */
+  refetchIfOlder(key: string, minAgeMs: number): Promise<T> | undefined {
+    const entry = this.storage.get(key);
+    if (entry === undefined) return undefined;
+    const running = this.inflight.get(key);
+    if (running !== undefined) return running.then((fresh) => fresh.value);
+    const now = this.settings.now();
+    if (now - entry.fetchedAt < minAgeMs || now < entry.retryAfter) return undefined;
+    return this.fetch(key).then(
+      (fresh) => fresh.value,
+      (cause: unknown) => {
+        entry.retryAfter = this.settings.now() + this.settings.refreshCooldownMs;
+        throw cause;
+      },
+    );
   }
 
   /** The key's failure backoff while it is running; `undefined` when a fetch may start now. */
@@ -327,7 +359,8 @@ export class PolicyCache {
   readonly #project: RefreshingStore<RbacPolicy>;
   readonly #orgs: RefreshingStore<OrgPolicy>;
   readonly #orgEntries: LRUCache<string, Entry<OrgPolicy>>;
-  readonly #counters = { projectFetches: 0, organizationFetches: 0, fetchFailures: 0, staleServedOnError: 0, unavailable: 0 };
+  readonly #counters = { projectFetches: 0, organizationFetches: 0, fetchFailures: 0, staleServedOnError: 0, unavailable: 0, unknownRoleRefetches: 0 };
+  readonly #unknownRoleRefetchMs: number;
 
   constructor(options: PolicyCacheOptions) {
     if (typeof options?.fetchProjectPolicy !== 'function' || typeof options.fetchOrgPolicy !== 'function') {
@@ -346,6 +379,7 @@ export class PolicyCache {
     if (settings.maxFailureBackoffMs < failureBackoffMs) {
       throw new ConfigError('PolicyCache: option "maxFailureBackoffMs" must be at least "failureBackoffMs".');
     }
+    this.#unknownRoleRefetchMs = positiveInteger('unknownRoleRefetchMs', options.unknownRoleRefetchMs, 5_000, true);
     const maxOrganizations = Math.floor(positiveInteger('maxOrganizations', options.maxOrganizations, 5_000));
     if (maxOrganizations < 1) throw new ConfigError('PolicyCache: option "maxOrganizations" must be at least 1.');
 
@@ -433,6 +467,34 @@ export class PolicyCache {
     if (typeof organizationId !== 'string' || organizationId.length === 0) return;
     this.#project.prefetch(PROJECT_KEY);
     this.#orgs.prefetch(organizationId);
+  }
+
+  /**
+   * Fresh policies for a check that `roles` may have been refused by only because the cache is
+   * older than a role: when one of `roles` is defined neither by the cached project policy nor by
+   * the organization's, both are refetched (single-flight) if at least `unknownRoleRefetchMs` old.
+   * Decide again with the answer; on rejection (Stytch unreachable, a malformed answer) keep the
+   * first decision: the cached copies stay in use.
+   *
+   * @returns the refetched snapshot; `undefined` when every role is defined, nothing is cached,
+   *   or the copies are too recent to refetch (or the feature is off).
+   * @example
+   * const fresh = cache.revalidateForRoles(auth.organizationId, auth.roles);
+   * if (!decision.authorized && fresh !== undefined) decision = evaluate(await fresh);
+   */
+  revalidateForRoles(organizationId: string, roles: readonly string[]): Promise<PolicySnapshot> | undefined {
+    const minAgeMs = this.#unknownRoleRefetchMs;
+    if (minAgeMs === 0 || !Array.isArray(roles)) return undefined;
+    const snapshot = this.lookup(organizationId);
+    if (snapshot === undefined) return undefined;
+    const project = compileRoles(snapshot.policy);
+    const org = compileRoles(snapshot.orgPolicy);
+    if (!roles.some((role) => typeof role === 'string' && !definesRole(project, role) && !definesRole(org, role))) return undefined;
+    const policy = this.#project.refetchIfOlder(PROJECT_KEY, minAgeMs);
+    const orgPolicy = this.#orgs.refetchIfOlder(organizationId, minAgeMs);
+    if (policy === undefined && orgPolicy === undefined) return undefined;
+    this.#counters.unknownRoleRefetches++;
+    return Promise.all([policy ?? snapshot.policy, orgPolicy ?? snapshot.orgPolicy]).then(([p, o]) => ({ policy: p, orgPolicy: o }));
   }
 
   /** A snapshot of the counters, for metrics. */

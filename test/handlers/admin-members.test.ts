@@ -196,6 +196,19 @@ describe('members routes as an admin', () => {
     expect(res.body.member.roles).toContain('auditor');
   });
 
+  it('accepts a custom role created after the policies were cached (they are refetched once for it)', async () => {
+    const s = await seed();
+    const browser = signedIn(emu(), app, s.admin.member_id);
+    expect((await call(browser, 'PUT', `/members/${s.member.member_id}/roles`, { roles: ['stytch_member'] })).status).toBe(200); // fills the cache
+    emu().admin.setOrgPolicy(s.org.organization_id, { roles: [{ role_id: 'reviewer', description: 'reviews', permissions: [{ resource_id: 'stytch.member', actions: ['search'] }] }] });
+    emu().clock.advance(6_000); // past the refetch floor, far inside the policy TTL
+    emu().calls.clear();
+    const res = await call(browser, 'PUT', `/members/${s.member.member_id}/roles`, { roles: ['reviewer'] });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.member.roles).toContain('reviewer');
+    expect(emu().calls.count(/^GET \/v1\/b2b\/rbac\/organizations\//)).toBe(1);
+  });
+
   it('refuses to remove stytch_admin from, deactivate or delete the last active admin (409 last_admin)', async () => {
     const s = await seed();
     const browser = signedIn(emu(), app, s.admin.member_id);

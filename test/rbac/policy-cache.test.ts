@@ -242,6 +242,57 @@ describe('PolicyCache', () => {
     expect(h.cache.lookup('')).toBeUndefined();
   });
 
+  describe('revalidateForRoles (a role created after the policies were cached)', () => {
+    it('refetches both policies, single-flight, when a role is defined by neither and the copies are old enough', async () => {
+      const h = harness();
+      await h.cache.get('org-1');
+      expect(h.cache.revalidateForRoles('org-1', ['editor', 'custom-org-1'])).toBeUndefined(); // all defined
+      expect(h.cache.revalidateForRoles('org-1', ['newcomer'])).toBeUndefined(); // younger than 5 s
+      h.advance(5_000);
+      const first = h.cache.revalidateForRoles('org-1', ['editor', 'newcomer']);
+      const joined = h.cache.revalidateForRoles('org-1', ['newcomer']);
+      expect(first).toBeDefined();
+      expect(joined).toBeDefined();
+      const [a, b] = await Promise.all([first, joined]);
+      expect(a).toEqual(b);
+      expect(h.calls.project).toBe(2);
+      expect(h.orgCalls()).toBe(2);
+      expect(h.cache.stats().unknownRoleRefetches).toBe(2);
+      // The fresh copies are young again: the next unknown role waits for the floor.
+      expect(h.cache.revalidateForRoles('org-1', ['newcomer'])).toBeUndefined();
+    });
+
+    it('never fetches for an organization with nothing cached, and is off with 0', async () => {
+      const h = harness();
+      expect(h.cache.revalidateForRoles('org-2', ['newcomer'])).toBeUndefined();
+      expect(h.calls.project).toBe(0);
+      const off = harness({ unknownRoleRefetchMs: 0 });
+      await off.cache.get('org-1');
+      off.advance(60_000);
+      expect(off.cache.revalidateForRoles('org-1', ['newcomer'])).toBeUndefined();
+      expect(off.calls.project).toBe(1);
+    });
+
+    it('keeps the cached copies when the refetch fails, and cools off before the next try', async () => {
+      const h = harness();
+      const before = await h.cache.get('org-1');
+      h.advance(5_000);
+      h.fail();
+      await expect(h.cache.revalidateForRoles('org-1', ['newcomer'])).rejects.toMatchObject({ status: 503 });
+      expect(h.cache.lookup('org-1')).toEqual(before);
+      while (h.cache.stats().inflight > 0) await h.tick(); // the other policy's fetch settles too
+      h.recover();
+      expect(h.cache.revalidateForRoles('org-1', ['newcomer'])).toBeUndefined(); // cooling off
+      h.advance(5_000);
+      await expect(h.cache.revalidateForRoles('org-1', ['newcomer'])).resolves.toEqual(before);
+    });
+
+    it('names a bad unknownRoleRefetchMs', () => {
+      const fetchers = { fetchProjectPolicy: () => Promise.resolve(projectPolicy('x')), fetchOrgPolicy: () => Promise.resolve(undefined) };
+      expect(() => new PolicyCache({ ...fetchers, unknownRoleRefetchMs: -1 })).toThrow(/unknownRoleRefetchMs/);
+    });
+  });
+
   it('rejects an empty organization id with a typed 400', async () => {
     const h = harness();
     await expect(h.cache.get('')).rejects.toMatchObject({ code: 'invalid_organization_id', status: 400 });

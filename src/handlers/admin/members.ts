@@ -10,7 +10,7 @@ import { logEvent } from '../../session/logger.js';
 import { FIELD_RULES } from '../body.js';
 import type { AdminAnswer, AdminContext } from './context.js';
 import { MEMBER_ID, ROLE_ID, optionalList, optionalText, rolesRequired, unknownRole } from './input.js';
-import { AdminRouteError, asMember, invalidField, knownRoles, memberNotFound, requirePermissions } from './permission.js';
+import { AdminRouteError, asMember, firstUndefinedRole, invalidField, memberNotFound, requirePermissions } from './permission.js';
 import type { Permission } from './permission.js';
 import { memberView } from './views.js';
 
@@ -93,8 +93,7 @@ function refuseOlderSessions(ac: AdminContext, memberId: string): void {
 }
 
 async function validRoles(ac: AdminContext, roles: readonly string[]): Promise<void> {
-  const known = await knownRoles(ac);
-  const unknown = roles.find((role) => !known.has(role));
+  const unknown = await firstUndefinedRole(ac, roles);
   if (unknown !== undefined) throw unknownRole(unknown);
 }
 

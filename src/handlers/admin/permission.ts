@@ -73,12 +73,26 @@ function grants(snapshot: PolicySnapshot, ac: AdminContext, resourceId: string, 
  */
 export async function requirePermissions(ac: AdminContext, permissions: readonly Permission[]): Promise<void> {
   if (!ac.cfg.localCheck || permissions.length === 0) return;
-  const snapshot = await snapshotOf(ac);
+  let snapshot = await snapshotOf(ac);
+  let missing = firstDenied(snapshot, ac, permissions);
+  if (missing === undefined) return;
+  // A role created since the policies were cached (see PolicyCache.revalidateForRoles): decide
+  // once more with fresh copies; if they cannot be had, the refusal stands.
+  const fresh = ac.instance.context.policyCache.revalidateForRoles(ac.auth.organizationId, ac.auth.roles);
+  if (fresh !== undefined) {
+    snapshot = await fresh.catch(() => snapshot);
+    missing = firstDenied(snapshot, ac, permissions);
+  }
+  if (missing !== undefined) throw permissionDenied(missing);
+}
+
+function firstDenied(snapshot: PolicySnapshot, ac: AdminContext, permissions: readonly Permission[]): Permission | undefined {
   for (const permission of permissions) {
     if (grants(snapshot, ac, permission.resource_id, permission.action)) continue;
     if (permission.alternative !== undefined && grants(snapshot, ac, permission.alternative, permission.action)) continue;
-    throw permissionDenied(permission);
+    return permission;
   }
+  return undefined;
 }
 
 /**
@@ -92,7 +106,7 @@ export async function firstMissing(ac: AdminContext, permissions: readonly Permi
   } catch {
     return undefined;
   }
-  return permissions.find((p) => !grants(snapshot, ac, p.resource_id, p.action) && !(p.alternative !== undefined && grants(snapshot, ac, p.alternative, p.action)));
+  return firstDenied(snapshot, ac, permissions);
 }
 
 /** Which of `actions` on `resourceId` the session's roles grant (for showing what is editable). Never throws. */
@@ -106,14 +120,29 @@ export async function grantedActions(ac: AdminContext, resourceId: string, actio
   return new Set(actions.filter((action) => grants(snapshot, ac, resourceId, action)));
 }
 
-/** The role ids the policy knows for the member's organization (project roles and custom roles). */
-export async function knownRoles(ac: AdminContext): Promise<ReadonlySet<string>> {
-  const snapshot = await snapshotOf(ac);
+/**
+ * The first of `roles` that neither the project policy nor the member's organization defines;
+ * undefined when all are defined. A role unknown to the cached policies has them refetched once
+ * (rate-limited by the cache), so a custom role created a moment ago can be assigned at once.
+ */
+export async function firstUndefinedRole(ac: AdminContext, roles: readonly string[]): Promise<string | undefined> {
+  let snapshot = await snapshotOf(ac);
+  let unknown = firstUndefinedIn(snapshot, roles);
+  if (unknown === undefined) return undefined;
+  const fresh = ac.instance.context.policyCache.revalidateForRoles(ac.auth.organizationId, roles);
+  if (fresh !== undefined) {
+    snapshot = await fresh.catch(() => snapshot);
+    unknown = firstUndefinedIn(snapshot, roles);
+  }
+  return unknown;
+}
+
+function firstUndefinedIn(snapshot: PolicySnapshot, roles: readonly string[]): string | undefined {
   const ids = new Set<string>();
   for (const role of [...(snapshot.policy.roles ?? []), ...(snapshot.orgPolicy?.roles ?? [])]) {
     if (typeof role?.role_id === 'string') ids.add(role.role_id);
   }
-  return ids;
+  return roles.find((role) => !ids.has(role));
 }
 
 /**
