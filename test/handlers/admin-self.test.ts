@@ -188,19 +188,36 @@ describe('my sessions', () => {
 });
 
 describe('self routes: refused before anything happens', () => {
-  it('is 401 without a session and for a machine token', async () => {
-    expect((await call(app.browser(), 'GET', '/me')).status).toBe(401);
+  const SELF_ROUTES = [
+    ['GET', '/me'],
+    ['PATCH', '/me'],
+    ['DELETE', '/me/mfa/phone'],
+    ['DELETE', '/me/mfa/totp'],
+    ['POST', '/me/recovery-codes'],
+    ['POST', '/me/recovery-codes/rotate'],
+    ['GET', '/me/sessions'],
+    ['POST', '/me/sessions/revoke-all'],
+  ] as const;
+
+  it('is 401 without a session and for a machine token, on every self route, with no Stytch call', async () => {
     const { token } = await m2mToken(emu(), ['read:me']);
-    const res = await machines.browser().request('GET', `${PREFIX}/me`, { headers: { authorization: `Bearer ${token}` } });
-    expect(res.status).toBe(401);
-    expect(res.body.error.code).toBe('token_type_not_accepted');
+    emu().calls.clear();
+    for (const [method, path] of SELF_ROUTES) {
+      const signedOut = await call(app.browser(), method, path, method === 'PATCH' ? { name: 'x' } : undefined);
+      expect(signedOut.status, `${method} ${path}`).toBe(401);
+      expect(signedOut.body.error.code, `${method} ${path}`).toBe('unauthenticated');
+      const res = await machines.browser().request(method, `${PREFIX}${path}`, { headers: { authorization: `Bearer ${token}` }, ...(method === 'PATCH' ? { json: { name: 'x' } } : {}) });
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(res.body.error.code, `${method} ${path}`).toBe('token_type_not_accepted');
+    }
+    expect(routeCalls(emu())).toEqual([]);
   });
 
   it('refuses sign-out-everywhere and factor removal without an Origin (403 csrf_rejected)', async () => {
     const s = seedOrganization(emu());
     const browser = signedIn(emu(), app, s.member.member_id);
     emu().calls.clear();
-    for (const [method, path] of [['POST', '/me/sessions/revoke-all'], ['DELETE', '/me/mfa/phone'], ['PATCH', '/me']] as const) {
+    for (const [method, path] of [['POST', '/me/sessions/revoke-all'], ['DELETE', '/me/mfa/phone'], ['DELETE', '/me/mfa/totp'], ['PATCH', '/me'], ['POST', '/me/recovery-codes'], ['POST', '/me/recovery-codes/rotate']] as const) {
       const res = await browser.request(method, `${PREFIX}${path}`, { origin: null, json: { name: 'x' } });
       expect(res.status, path).toBe(403);
       expect(res.body.error.code).toBe('csrf_rejected');
