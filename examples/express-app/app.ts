@@ -13,7 +13,7 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { StytchB2BClient } from '../../src/client/client.js';
 import type { OutboxMessage } from '../../src/emulator/index.js';
-import { csrfProtection, getStytchAuth, getStytchContext, requireAuth, requirePermission, stytchAdminRoutes, stytchAuth, stytchRoutes } from '../../src/index.js';
+import { StytchApiError, csrfProtection, getStytchAuth, getStytchContext, requireAuth, requirePermission, stytchAdminRoutes, stytchAuth, stytchRoutes } from '../../src/index.js';
 import type { ErrorPageRenderer, SignedInAuth } from '../../src/index.js';
 import { TEST_IDP_CERTIFICATE } from '../../src/emulator/sso-metadata.js';
 import { DocumentStore } from './documents.js';
@@ -342,19 +342,22 @@ export function createApp(options: ExampleAppOptions): express.Express {
   });
 
   // 3b. A JSON API for members (session cookie or bearer JWT) and M2M clients alike. Members act in
-  // their own organization; an M2M client is project-wide, so it names the organization. The
-  // policy's `scopes` map read:documents / write:documents onto the documents permissions.
+  // their own organization. An M2M client made on an organization's /admin/m2m page acts in that
+  // organization only (recorded in its trusted metadata); a project-level client (the dev tool's)
+  // names the organization. The policy's `scopes` map read:documents / write:documents onto the
+  // documents permissions.
+  const apiOrganization = apiOrganizationOf(machineOrganizations(client, now));
   const membersAndMachines = { acceptsToken: ['session', 'm2m'] } as const;
   const json = express.json({ limit: '4kb' });
   // Browsers send cookies by themselves, so member calls get the Origin check; a bearer token is never sent by itself.
   const csrfForMembers: RequestHandler = (req, res, next) => (getStytchAuth(req).status === 'machine' ? next() : csrf(req, res, next));
-  app.get('/api/documents', requirePermission('documents', 'read', membersAndMachines), (req, res) => {
-    const organizationId = apiOrganization(req, res);
+  app.get('/api/documents', requirePermission('documents', 'read', membersAndMachines), async (req, res) => {
+    const organizationId = await apiOrganization(req, res);
     if (organizationId === undefined) return;
     res.json({ documents: documents.list(organizationId).map((d) => ({ id: d.id, title: d.title, author: d.author, created_at: d.createdAt.toISOString() })) });
   });
-  app.post('/api/documents', csrfForMembers, requirePermission('documents', 'create', membersAndMachines), json, (req, res) => {
-    const organizationId = apiOrganization(req, res);
+  app.post('/api/documents', csrfForMembers, requirePermission('documents', 'create', membersAndMachines), json, async (req, res) => {
+    const organizationId = await apiOrganization(req, res);
     if (organizationId === undefined) return;
     const title = typeof req.body?.title === 'string' ? (req.body.title as string).trim().slice(0, 200) : '';
     if (title === '') return void res.status(400).json({ error: { code: 'title_required', message: 'A title is required.' } });
@@ -394,17 +397,63 @@ function refusalPage(status: number, code: string): { status: number; code: stri
   return { status, code, title: 'Sign in required', message: 'Please sign in to continue.' };
 }
 
+/** Where an M2M client may act: its organization, none recorded (project-level), or gone. */
+type MachineHome = { kind: 'organization'; organizationId: string } | { kind: 'project' } | { kind: 'gone' };
+
 /**
- * The organization an /api call acts in: a member's own; for an M2M client the
- * `organization_id` query parameter (answers 400 and returns undefined when it is missing).
+ * The organization each M2M client was made for, from its `trusted_metadata.organization_id`
+ * (set by the /admin/m2m page), remembered for a minute per client so a busy integration costs
+ * one Stytch call a minute. Rejects when Stytch cannot be reached.
  */
-function apiOrganization(req: Request, res: Response): string | undefined {
-  const auth = getStytchAuth(req);
-  if (auth.isAuthenticated) return auth.organizationId;
-  const requested = queryString(req, 'organization_id');
-  if (auth.status === 'machine' && requested !== undefined && requested !== '') return requested;
-  res.status(400).json({ error: { code: 'organization_required', message: 'M2M calls name the organization: ?organization_id=...' } });
-  return undefined;
+function machineOrganizations(client: StytchB2BClient, now: () => number): (clientId: string) => Promise<MachineHome> {
+  const known = new Map<string, { home: MachineHome; until: number }>();
+  return async (clientId) => {
+    const hit = known.get(clientId);
+    if (hit !== undefined && hit.until > now()) return hit.home;
+    let home: MachineHome;
+    try {
+      const { m2m_client } = await client.m2m.clients.get({ client_id: clientId });
+      const organizationId = m2m_client.trusted_metadata?.organization_id;
+      home = typeof organizationId === 'string' && organizationId !== '' ? { kind: 'organization', organizationId } : { kind: 'project' };
+    } catch (error) {
+      // A deleted client's tokens still verify until they expire; this app stops serving them.
+      if (!(error instanceof StytchApiError && error.status === 404)) throw error;
+      home = { kind: 'gone' };
+    }
+    if (known.size >= 1000) known.clear();
+    known.set(clientId, { home, until: now() + 60_000 });
+    return home;
+  };
+}
+
+/**
+ * The organization an /api call acts in: a member's own; an organization's M2M client, its own
+ * (another one named in `?organization_id=` is 403); a project-level M2M client, the one it names
+ * in `?organization_id=` (400 without). Answers the refusal itself and returns undefined.
+ */
+function apiOrganizationOf(homeOf: (clientId: string) => Promise<MachineHome>) {
+  const refuse = (res: Response, status: number, code: string, message: string): undefined => void res.status(status).json({ error: { code, message } });
+  return async (req: Request, res: Response): Promise<string | undefined> => {
+    const auth = getStytchAuth(req);
+    if (auth.isAuthenticated) return auth.organizationId;
+    if (auth.status !== 'machine') return refuse(res, 401, 'unauthenticated', 'Sign in first.');
+    const requested = queryString(req, 'organization_id');
+    let home: MachineHome;
+    try {
+      home = await homeOf(auth.clientId);
+    } catch {
+      return refuse(res, 503, 'upstream_unavailable', 'Stytch is not reachable right now; try again in a moment.');
+    }
+    if (home.kind === 'gone') return refuse(res, 403, 'm2m_client_not_found', 'This M2M client no longer exists.');
+    if (home.kind === 'organization') {
+      if (requested !== undefined && requested !== '' && requested !== home.organizationId) {
+        return refuse(res, 403, 'tenancy_mismatch', "This M2M client belongs to another organization; leave out organization_id or name the client's own.");
+      }
+      return home.organizationId;
+    }
+    if (requested !== undefined && requested !== '') return requested;
+    return refuse(res, 400, 'organization_required', 'M2M calls of a project-level client name the organization: ?organization_id=...');
+  };
 }
 
 /**

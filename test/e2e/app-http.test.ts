@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExample, type RunningExample } from '../../examples/express-app/example.js';
 import { escapeHtml, html } from '../../examples/express-app/views/html.js';
 import { SLUG_PATTERN } from '../../examples/express-app/views/pages.js';
+import { StytchB2BClient } from '../../src/client/index.js';
 
 describe('the slug field', () => {
   // Browsers compile `pattern` as ^(?:pattern)$ with the v flag; an invalid one disables the check.
@@ -192,6 +193,55 @@ describe('example app over HTTP', () => {
       const page = await get('/dashboard', { authorization: `Bearer ${reader}`, accept: 'application/json' });
       expect(page.status).toBe(401);
       expect(await page.json()).toMatchObject({ error: { code: 'token_type_not_accepted' } });
+    });
+
+    /** A client made for one organization (as the /admin/m2m page records it) and a token of it. */
+    async function organizationToken(organizationId: string, scopes: string[]): Promise<{ token: string; clientId: string }> {
+      const emulator = example.emulator!;
+      const made = emulator.admin.createM2MClient({ scopes, client_name: 'Org integration', trusted_metadata: { organization_id: organizationId } });
+      const res = await fetch(`${emulator.url}/v1/public/${emulator.projectId}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: made.client_id, client_secret: made.client_secret }),
+      });
+      expect(res.status).toBe(200);
+      return { token: ((await res.json()) as { access_token: string }).access_token, clientId: made.client_id };
+    }
+    const globex = () => example.seed!.organizations.globex.id;
+
+    it("keeps an organization's M2M client in that organization: its own documents without naming it, 403 for another", async () => {
+      const { token } = await organizationToken(acme(), ['read:documents', 'write:documents']);
+      const created = await fetch(`${example.url}/api/documents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'Acme integration note' }),
+      });
+      expect(created.status).toBe(201);
+      const own = await get('/api/documents', { authorization: `Bearer ${token}` });
+      expect(own.status).toBe(200);
+      expect(((await own.json()) as { documents: { title: string }[] }).documents.map((d) => d.title)).toContain('Acme integration note');
+      expect((await get(`/api/documents?organization_id=${acme()}`, { authorization: `Bearer ${token}` })).status).toBe(200);
+      const other = await get(`/api/documents?organization_id=${globex()}`, { authorization: `Bearer ${token}` });
+      expect(other.status).toBe(403);
+      expect(await other.json()).toMatchObject({ error: { code: 'tenancy_mismatch' } });
+      const project = await m2mToken(['read:documents']);
+      const unnamed = await get('/api/documents', { authorization: `Bearer ${project}` });
+      expect(unnamed.status).toBe(400);
+      expect(await unnamed.json()).toMatchObject({ error: { code: 'organization_required' } });
+    });
+
+    it("stops serving a deleted client's tokens, which still verify until they expire", async () => {
+      const { token, clientId } = await organizationToken(globex(), ['read:documents']);
+      const emulator = example.emulator!;
+      const api = new StytchB2BClient({ projectId: emulator.projectId, secret: emulator.secret, baseUrl: emulator.url, env: {} });
+      try {
+        await api.m2m.clients.delete({ client_id: clientId });
+      } finally {
+        await api.close();
+      }
+      const res = await get('/api/documents', { authorization: `Bearer ${token}` });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { code: 'm2m_client_not_found' } });
     });
 
     it('serves a member their own organization with their session JWT', async () => {

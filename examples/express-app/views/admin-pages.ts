@@ -238,7 +238,7 @@ ${input.created
   : input.shown
     ? html`<p class="banner ok" data-testid="m2m-secret-gone">Client created. Its secret was shown once and is not kept here; if it was lost, create a new client.</p>`
     : ''}
-<p class="muted">Machine clients call <code>/api/documents</code> with an access token from the token URL (client-credentials grant). They belong to the whole project: this page lists the ones made from this organization.</p>
+<p class="muted">Machine clients call <code>/api/documents</code> with an access token from the token URL (client-credentials grant). A client made here acts in this organization only; this page lists the ones made from it.</p>
 ${input.clients.length === 0
   ? html`<p class="muted" data-testid="no-m2m-clients">No M2M client yet.</p>`
   : html`<table class="list" data-testid="m2m-clients"><thead><tr><th>Name</th><th>Client id</th><th>Scopes</th><th>Secret</th></tr></thead><tbody>${input.clients.map(
