@@ -338,10 +338,25 @@ function scopeDecider(resourceId: string, action: string): (scopes: readonly str
 /** Decide with the cached project policy (fetched when nothing is cached; unavailable is 503). */
 function withProjectPolicy(ctx: StytchRequestContext, scopes: readonly string[], decide: ReturnType<typeof scopeDecider>): CheckResult | Promise<CheckResult> {
   const cached = ctx.policyCache.lookupProjectPolicy();
-  if (cached !== undefined) return decide(scopes, cached);
+  if (cached !== undefined) return orFresherPolicy(ctx, scopes, decide, decide(scopes, cached));
   return ctx.policyCache.getProjectPolicy().then(
-    (policy) => decide(scopes, policy),
+    (policy) => orFresherPolicy(ctx, scopes, decide, decide(scopes, policy)),
     (error: unknown): CheckResult => ({ outcome: 'fail', error: asUnavailable(error) }),
+  );
+}
+
+/**
+ * A refusal for a token holding a scope the cached policy does not define (added in Stytch
+ * since): decide once more with a refetched policy (rate-limited by the cache); if it cannot be
+ * had, the refusal stands.
+ */
+function orFresherPolicy(ctx: StytchRequestContext, scopes: readonly string[], decide: ReturnType<typeof scopeDecider>, result: CheckResult): CheckResult | Promise<CheckResult> {
+  if (result.outcome !== 'fail') return result;
+  const fresh = ctx.policyCache.revalidateForScopes(scopes);
+  if (fresh === undefined) return result;
+  return fresh.then(
+    (policy) => decide(scopes, policy),
+    () => result,
   );
 }
 

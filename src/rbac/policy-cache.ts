@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { OrgPolicy, RbacPolicy } from '../client/types.js';
 import { BadRequestError, ConfigError, StytchUnavailableError } from '../errors.js';
 import { compileRoles, definesRole } from './compile.js';
+import { policyDefinesScope } from './scopes.js';
 
 /** Pino-compatible logger shape (every level optional). */
 export interface PolicyCacheLogger {
@@ -72,7 +73,7 @@ export interface PolicyCacheStats {
   organizationsCached: number;
   /** Fetches currently in flight. */
   inflight: number;
-  /** Early refetches started because a session named a role the cached policies did not define. */
+  /** Early refetches started because a session named a role (or a machine token a scope) the cached policies did not define. */
   unknownRoleRefetches: number;
 }
 
@@ -495,6 +496,25 @@ export class PolicyCache {
     if (policy === undefined && orgPolicy === undefined) return undefined;
     this.#counters.unknownRoleRefetches++;
     return Promise.all([policy ?? snapshot.policy, orgPolicy ?? snapshot.orgPolicy]).then(([p, o]) => ({ policy: p, orgPolicy: o }));
+  }
+
+  /**
+   * The same for a machine token's scopes: when one of `scopes` is not in the cached project
+   * policy's `scopes` section (a scope added in Stytch since), the project policy is refetched if
+   * at least `unknownRoleRefetchMs` old. Counted in `unknownRoleRefetches` too.
+   *
+   * @returns the refetched project policy; `undefined` when every scope is defined, nothing is
+   *   cached, or the copy is too recent (or the feature is off).
+   */
+  revalidateForScopes(scopes: readonly string[]): Promise<RbacPolicy> | undefined {
+    const minAgeMs = this.#unknownRoleRefetchMs;
+    if (minAgeMs === 0 || !Array.isArray(scopes)) return undefined;
+    const policy = this.#project.lookup(PROJECT_KEY);
+    if (policy === undefined) return undefined;
+    if (!scopes.some((scope) => typeof scope === 'string' && !policyDefinesScope(policy, scope))) return undefined;
+    const fresh = this.#project.refetchIfOlder(PROJECT_KEY, minAgeMs);
+    if (fresh !== undefined) this.#counters.unknownRoleRefetches++;
+    return fresh;
   }
 
   /** A snapshot of the counters, for metrics. */

@@ -105,3 +105,8 @@ export function scopesGranting(policy: RbacPolicy, resourceId: string, action: s
   }
   return out;
 }
+
+/** Does the policy's `scopes` section define `scope` (with any permissions)? */
+export function policyDefinesScope(policy: RbacPolicy, scope: string): boolean {
+  return compileScopes(policy).has(scope);
+}

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { RbacPolicy } from '../../src/client/types.js';
 import { requirePermission } from '../../src/middleware/require-permission.js';
 import { settleFaults, useEmulator } from '../helpers/emulator.js';
+import { m2mToken } from '../helpers/machine.js';
 import { rawRequest, startGuardApp } from './support.js';
 import type { GuardApp } from './support.js';
 
@@ -38,16 +39,21 @@ const write = (token: string) => rawRequest(app.url, '/docs/write', { token });
 beforeAll(async () => {
   emu().admin.setProjectPolicy(POLICY);
   orgId = emu().admin.createOrganization({ organization_name: 'Unknown Role Corp' }).organization_id;
-  app = await startGuardApp(emu(), (server) => {
-    server.get('/docs/write', requirePermission('documents', 'write'), (_req, res) => {
-      res.json({ ok: true });
-    });
-  });
+  app = await startGuardApp(
+    emu(),
+    (server) => {
+      server.get('/docs/write', requirePermission('documents', 'write', { acceptsToken: ['session', 'm2m'] }), (_req, res) => {
+        res.json({ ok: true });
+      });
+    },
+    { auth: { acceptsToken: ['session', 'm2m'] } },
+  );
 });
 afterAll(async () => {
   await app.close();
 });
 beforeEach(() => {
+  emu().admin.setProjectPolicy(POLICY);
   emu().admin.setOrgPolicy(orgId, { roles: [] });
 });
 afterEach(() => settleFaults(emu()));
@@ -105,5 +111,21 @@ describe('a role the cached policies do not define', () => {
     expect(refused.json.error?.code).toBe('permission_denied');
     emu().clock.advance(6_000); // past the 5 s refresh cool-off
     expect((await write(reviewer)).status).toBe(200);
+  });
+
+  it('a scope added to the project policy after it was cached grants an M2M token on its first use; an undefined scope refetches at most once per period', async () => {
+    const { token: early } = await m2mToken(emu(), ['other:thing']);
+    expect((await write(early)).status).toBe(403); // fills the cache
+    emu().admin.setProjectPolicy({ ...POLICY, scopes: [{ scope: 'review:documents', description: '', permissions: [{ resource_id: 'documents', actions: ['write'] }] }] });
+    const { token } = await m2mToken(emu(), ['review:documents']);
+    emu().clock.advance(6_000);
+    emu().calls.clear();
+    expect((await write(token)).status).toBe(200);
+    expect(emu().calls.count(PROJECT_POLICY)).toBe(1);
+    // A scope no policy defines: refused, and the just-refetched policy is not fetched again yet.
+    const refused = await write(early);
+    expect(refused.status).toBe(403);
+    expect(refused.json.error?.code).toBe('insufficient_scope');
+    expect(emu().calls.count(PROJECT_POLICY)).toBe(1);
   });
 });
