@@ -25,6 +25,7 @@ export function issueMagicLink(
     kind: record.kind,
     ...(record.organization_id ? { organizationId: record.organization_id } : {}),
     ...(record.member_id ? { memberId: record.member_id } : {}),
+    ...(record.invited_by_member_id ? { invitedByMemberId: record.invited_by_member_id } : {}),
     token: record.token,
     link: withParams(redirectUrl, tokenType, record.token),
   });

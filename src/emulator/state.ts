@@ -117,6 +117,8 @@ export interface MagicLinkRecord {
   pkce_code_challenge?: string;
   /** For `email_update_magic_link`: the address being verified. */
   new_email_address?: string;
+  /** For `invite_magic_link`: the request's `invited_by_member_id`, as the email would name the inviter. */
+  invited_by_member_id?: string;
 }
 
 export interface EmailOtpRecord {

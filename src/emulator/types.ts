@@ -109,6 +109,8 @@ export interface OutboxMessage {
   code?: string;
   /** The redirect URL with `?stytch_token_type=...&token=...` appended. */
   link?: string;
+  /** An invite's `invited_by_member_id` (the real email names the inviter); absent when none was sent. */
+  invitedByMemberId?: string;
 }
 
 /** Input of `admin.createMember`. */

@@ -144,6 +144,7 @@ describe('members routes as an admin', () => {
     const message = emu().outbox.latest({ to: email });
     expect(message?.kind).toBe('invite_magic_link');
     expect(message?.link?.startsWith(`${app.url}/auth/callback?`)).toBe(true);
+    expect(message?.invitedByMemberId).toBe(s.admin.member_id);
   });
 
   it('refuses an invite to an active member with 409 member_already_active, and a bad email or unknown role with 400', async () => {

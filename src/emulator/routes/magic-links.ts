@@ -68,6 +68,9 @@ export function magicLinkRoutes(router: Router): void {
     const trusted = optObject(body, 'trusted_metadata');
     const untrusted = optObject(body, 'untrusted_metadata');
     const redirect = optNonEmpty(body, 'invite_redirect_url') ?? state.settings.redirectUrls.invite;
+    // Recorded for the outbox only: whether Stytch checks that it names a member of the
+    // organization is not documented (reference A5), so the emulator accepts any id.
+    const invitedBy = optNonEmpty(body, 'invited_by_member_id');
     if (email === SANDBOX_EMAIL && orgId === SANDBOX_ORGANIZATION_ID) {
       const { org, member } = ensureSandbox(state);
       return memberOrgResponse(state, member, org);
@@ -96,7 +99,10 @@ export function magicLinkRoutes(router: Router): void {
       if (roles) member.direct_roles = [...new Set(roles)];
       member.updated_at = state.now();
     }
-    issueMagicLink(state, { kind: 'invite_magic_link', email_address: email, organization_id: org.organization_id, member_id: member.member_id, expiresInMinutes: minutes, redirectUrl: redirect });
+    issueMagicLink(state, {
+      kind: 'invite_magic_link', email_address: email, organization_id: org.organization_id, member_id: member.member_id, expiresInMinutes: minutes, redirectUrl: redirect,
+      ...(invitedBy ? { invited_by_member_id: invitedBy } : {}),
+    });
     return memberOrgResponse(state, member, org);
   });
 
