@@ -18,7 +18,8 @@ import { logEvent } from '../session/logger.js';
 import type { CarriedFlow, FlowOutcome } from './flow.js';
 import { completePrimary, revokeBestEffort, sendOutcome } from './flow.js';
 import { needsEmailStep, startEmailStep } from './email-step.js';
-import { offerJoin } from './join.js';
+import { confirmJoin, offerJoin, offerLink } from './join.js';
+import { readBody } from './body.js';
 import { passwordResetLanding, resetLinkParams } from './password-reset.js';
 import type { RouteContext } from './route-context.js';
 
@@ -108,16 +109,40 @@ export async function callback(req: IncomingMessage, res: ServerResponse, rc: Ro
     }
     throw verifierMissing();
   }
-  // Never let a link from elsewhere finish while this browser waits for one of its own: that is
-  // the moment a login CSRF (an attacker's email-update or invite link) would land. The token is
-  // not spent, so the link still works once the pending flow is done or expired.
-  const pending = flow.listFlows(req);
-  if (pending.length > 0) {
-    const duringLogin = pending.some((f) => isLoginFlow(f.record.kind));
-    logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: duringLogin ? 'foreign_link_during_login' : 'foreign_link_during_flow', type });
-    throw flowMismatch();
-  }
+  refuseDuringOwnFlow(req, rc, type);
   await foreignLink(req, res, rc, type, token);
+}
+
+/**
+ * Never let a link from elsewhere finish while this browser waits for one of its own: that is
+ * the moment a login CSRF (an attacker's email-update or invite link) would land. The token is
+ * not spent, so the link still works once the pending flow is done or expired.
+ */
+function refuseDuringOwnFlow(req: IncomingMessage, rc: RouteContext, type: CallbackTokenType): void {
+  const pending = rc.flow.listFlows(req);
+  if (pending.length === 0) return;
+  const duringLogin = pending.some((f) => isLoginFlow(f.record.kind));
+  logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: duringLogin ? 'foreign_link_during_login' : 'foreign_link_during_flow', type });
+  throw flowMismatch();
+}
+
+/**
+ * `POST /join`: `action: 'continue'` with the `token` of a link opened here without its flow
+ * (the page {@link offerLink} answered its GET with) redeems it now; `join` / `decline` answer
+ * the "Join <organization>?" page (join.ts).
+ */
+export async function joinRoute(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
+  const fields = await readBody(req, rc.cfg.maxBodyBytes);
+  if (fields.action !== 'continue') {
+    await confirmJoin(req, res, rc, fields);
+    return;
+  }
+  const token = fields.token;
+  if (token === undefined || !TOKEN_SHAPE.test(token)) throw new BadRequestError('invalid_token', 'This sign-in link is malformed.');
+  res.setHeader('Cache-Control', 'no-store');
+  const type = 'multi_tenant_magic_links';
+  refuseDuringOwnFlow(req, rc, type);
+  await redeemForeignLink(req, res, rc, type, token);
 }
 
 /** A callback of a flow this browser started: its verifier, then its bindings, then the outcome. */
@@ -194,19 +219,33 @@ async function ownFlow(req: IncomingMessage, res: ServerResponse, rc: RouteConte
 /**
  * A link this browser did not start. Only magic links may come this way (invitations and email
  * updates are minted without a challenge, so any browser can redeem them); with PKCE on, OAuth,
- * SSO and discovery tokens must come back to the browser that started them. A result for a
- * member other than the one signed in here is never a session at once: the browser is asked
- * "Join <organization>?" and only a POST completes it.
+ * SSO and discovery tokens must come back to the browser that started them. Its GET spends
+ * nothing (a "Continue" page posts the token to `/join`); a result for a member other than the
+ * one signed in here is never a session at once: the browser is asked "Join <organization>?" and
+ * only a POST completes it.
  */
 async function foreignLink(req: IncomingMessage, res: ServerResponse, rc: RouteContext, type: CallbackTokenType, token: string): Promise<void> {
-  const { cfg, client, auth } = rc;
-  const session = cfg.sessionFields;
+  const { cfg } = rc;
   if (!cfg.pkce) {
     // `pkce: false`: the app starts logins elsewhere and accepts any link (the documented trade-off).
     await legacyCallback(req, res, rc, type, token);
     return;
   }
   if (type !== 'multi_tenant_magic_links') throw verifierMissing();
+  if (cfg.paths.join !== undefined) {
+    // Opening the link spends nothing: a mail scanner's or link preview's GET must leave a
+    // single-use invitation alive. The POST of this page redeems it.
+    offerLink(req, res, rc, token);
+    logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: 'link_confirmation', type });
+    return;
+  }
+  await redeemForeignLink(req, res, rc, type, token);
+}
+
+/** Redeem a link this browser did not start (after its confirmation, or at once without the join route). */
+async function redeemForeignLink(req: IncomingMessage, res: ServerResponse, rc: RouteContext, type: 'multi_tenant_magic_links', token: string): Promise<void> {
+  const { cfg, client, auth } = rc;
+  const session = cfg.sessionFields;
   const result = await withoutVerifier(client.magicLinks.authenticate({ magic_links_token: token, ...session }));
   const memberId = result.member_id || result.member?.member_id;
   if (result.member_authenticated && auth.isAuthenticated && auth.memberId === memberId) {

@@ -10,13 +10,12 @@ import { answerError, sendJson } from '../middleware/respond.js';
 import { instanceOf } from '../middleware/stytch-auth.js';
 import type { StytchInstance } from '../middleware/types.js';
 import { logEvent } from '../session/logger.js';
-import { callback } from './callback.js';
+import { callback, joinRoute } from './callback.js';
 import { checkCsrf, csrfError } from './csrf.js';
 import type { CsrfPolicy } from './csrf.js';
 import { createDiscoveredOrganization, exchangeDiscovery, listDiscoveredOrganizations } from './discovery.js';
 import { emailCodeSend, emailCodeVerify } from './email-code.js';
 import { startEmailUpdate } from './email-update.js';
-import { confirmJoin } from './join.js';
 import { loginEmail } from './login-email.js';
 import { organizationLoginMethods } from './login-methods.js';
 import { logout } from './logout.js';
@@ -59,7 +58,7 @@ const ROUTES: readonly RouteDef[] = [
   { name: 'switchOrganization', method: 'POST', handler: switchOrganization, errorPage: 'login' },
   { name: 'logout', method: 'POST', handler: logout, errorPage: 'login' },
   { name: 'emailUpdate', method: 'POST', handler: startEmailUpdate, errorPage: 'login' },
-  { name: 'join', method: 'POST', handler: confirmJoin, errorPage: 'login' },
+  { name: 'join', method: 'POST', handler: joinRoute, errorPage: 'login' },
   { name: 'session', method: 'GET', handler: currentSession, errorPage: 'login' },
   { name: 'passwordLogin', method: 'POST', handler: passwordLogin, errorPage: 'login' },
   { name: 'passwordStrength', method: 'POST', handler: passwordStrength, errorPage: 'login' },

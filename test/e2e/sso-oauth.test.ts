@@ -191,6 +191,8 @@ describe.skipIf(requirement !== 'run')('SSO and OAuth in the example app', { tim
     // The invitee's own browser: no cookie of the admin's session, no flow started here.
     const guest = (await fresh()).page;
     await guest.goto(link!);
+    expect(await guest.title()).toBe('Continue signing in?');
+    await Promise.all([guest.waitForURL('**/auth/join'), guest.click('button[value=continue]')]);
     expect(await guest.title()).toBe('Join Acme Corp?');
     await shot(guest, 'join');
     await Promise.all([guest.waitForURL('**/dashboard'), guest.click('button[value=join]')]);

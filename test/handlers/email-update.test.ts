@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../helpers/emulator.js';
-import { linkPath, resetEmulatorBeforeEach, routeCalls, signInNewMember, uniqueEmail, useTestApp } from './harness.js';
+import { linkPath, openForeignLink, resetEmulatorBeforeEach, routeCalls, signInNewMember, uniqueEmail, useTestApp } from './harness.js';
 
 const emu = useEmulator();
 const app = useTestApp(emu);
@@ -59,7 +59,7 @@ describe('POST /email/update', () => {
     await browser.post('/auth/email/update', { json: { email_address: uniqueEmail('elsewhere') } });
     const link = linkPath(emu().outbox.latest({ kind: 'email_update_magic_link' })?.link);
     const other = app.browser();
-    const res = await other.get(link);
+    const res = await openForeignLink(other, link);
     // Minted without a challenge, so any browser may redeem it; the other browser is asked first.
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');

@@ -17,6 +17,7 @@ import type { StytchRoutesOptions } from '../../src/handlers/index.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
 import type { StytchAuthOptions } from '../../src/middleware/options.js';
 import { CookieJarClient } from '../helpers/cookie-jar.js';
+import type { JarResponse } from '../helpers/cookie-jar.js';
 import { listenOnLoopback } from '../helpers/listen.js';
 
 const require = createRequire(import.meta.url);
@@ -148,6 +149,20 @@ export function linkPath(link: string | undefined): string {
   if (link === undefined) throw new Error('no link in the outbox message');
   const url = new URL(link);
   return url.pathname + url.search;
+}
+
+/**
+ * Open a link this browser did not start, as a person does: its GET answers the "Continue"
+ * page (nothing spent; checked here), and the page's POST redeems it. Returns the POST's answer.
+ */
+export async function openForeignLink(browser: CookieJarClient, path: string, options: { json?: boolean } = {}): Promise<JarResponse> {
+  const page = await browser.get(path);
+  expect(page.status, page.text).toBe(200);
+  expect(page.text).toContain('Continue signing in?');
+  const action = /<form method="post" action="([^"]+)">/.exec(page.text)?.[1];
+  const token = /name="token" value="([^"]+)"/.exec(page.text)?.[1];
+  if (action === undefined || token === undefined) throw new Error('the link page has no form with the token');
+  return options.json === true ? browser.post(action, { json: { action: 'continue', token } }) : browser.post(action, { form: { action: 'continue', token } });
 }
 
 /** Unique email per test, so Stytch-like per-email rate limits never interfere. */

@@ -314,8 +314,13 @@ describe('GET /callback', () => {
   });
 
   it('catalogue #79: a callback with no flow cookie while signed out is a 4xx and not a redirect loop', async () => {
-    // No flow id: a link minted elsewhere (an invitation) goes to Stytch, which does not know this token.
-    const res = await app.browser().get('/auth/callback?stytch_token_type=multi_tenant_magic_links&token=abcdefghijklmnop');
+    // No flow id: a link minted elsewhere (an invitation). Its GET is the Continue page; the POST
+    // goes to Stytch, which does not know this token.
+    const browser = app.browser();
+    const page = await browser.get('/auth/callback?stytch_token_type=multi_tenant_magic_links&token=abcdefghijklmnop');
+    expect(page.status).toBe(200);
+    expect(page.location).toBeUndefined();
+    const res = await browser.post('/auth/join', { json: { action: 'continue', token: 'abcdefghijklmnop' } });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('magic_link_not_found');
     expect(res.location).toBeUndefined();

@@ -9,7 +9,7 @@ import { StytchB2BClient } from '../../src/client/index.js';
 import type { CookieJarClient } from '../helpers/cookie-jar.js';
 import { decodeFlowRecord } from '../../src/session/flow-record.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { linkPath, resetEmulatorBeforeEach, routeCalls, seedMember, uniqueEmail, useTestApp } from './harness.js';
+import { linkPath, openForeignLink, resetEmulatorBeforeEach, routeCalls, seedMember, uniqueEmail, useTestApp } from './harness.js';
 
 const emu = useEmulator();
 const app = useTestApp(emu);
@@ -141,12 +141,44 @@ describe('PKCE per flow', () => {
 });
 
 describe('links minted without a challenge', () => {
+  it("opening an invitation (a mail scanner's GET) spends nothing: a Continue page whose POST redeems it", async () => {
+    const { org } = seedMember(emu());
+    const email = uniqueEmail('scanned');
+    const link = await invite(org.organization_id, email);
+    emu().calls.clear();
+    for (const scanner of [app.browser(), app.browser()]) {
+      const page = await scanner.get(link);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Continue signing in?');
+      expect(page.headers['referrer-policy']).toBe('strict-origin');
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect(scanner.cookie('stytch_join_pending')).toBeUndefined();
+    }
+    expect(routeCalls(emu())).toEqual([]);
+    // The person it was for still accepts it.
+    const joinPage = await openForeignLink(app.browser(), link);
+    expect(joinPage.status).toBe(200);
+    expect(joinPage.text).toContain(`Join ${org.organization_name}?`);
+  });
+
+  it('the Continue POST is CSRF-checked and refuses a malformed token with no upstream call', async () => {
+    const browser = app.browser();
+    emu().calls.clear();
+    const forged = await browser.post('/auth/join', { form: { action: 'continue', token: 'abcdefghijkl' }, origin: 'https://evil.example' });
+    expect(forged.status).toBe(403);
+    expect(forged.body.error.code).toBe('csrf_rejected');
+    const junk = await browser.post('/auth/join', { json: { action: 'continue', token: '<script>' } });
+    expect(junk.status).toBe(400);
+    expect(junk.body.error.code).toBe('invalid_token');
+    expect(routeCalls(emu())).toEqual([]);
+  });
+
   it('an invitation opened in a fresh browser asks "Join <org>?" and only the POST signs in', async () => {
     const { org } = seedMember(emu(), { orgName: 'Invite & <Co>' });
     const email = uniqueEmail('invitee');
     const link = await invite(org.organization_id, email);
     const browser = app.browser();
-    const page = await browser.get(link);
+    const page = await openForeignLink(browser, link);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
@@ -170,7 +202,7 @@ describe('links minted without a challenge', () => {
     const { org } = seedMember(emu());
     const email = uniqueEmail('decliner');
     const browser = app.browser();
-    await browser.get(await invite(org.organization_id, email));
+    await openForeignLink(browser, await invite(org.organization_id, email));
     const res = await browser.post('/auth/join', { json: { action: 'decline' } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'declined' });
@@ -182,7 +214,7 @@ describe('links minted without a challenge', () => {
   it('the join POST is CSRF-checked: a cross-site post is 403 csrf_rejected and the held session stays unused', async () => {
     const { org } = seedMember(emu());
     const browser = app.browser();
-    await browser.get(await invite(org.organization_id, uniqueEmail('csrf')));
+    await openForeignLink(browser, await invite(org.organization_id, uniqueEmail('csrf')));
     const res = await browser.post('/auth/join', { form: { action: 'join' }, origin: 'https://evil.example' });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('csrf_rejected');

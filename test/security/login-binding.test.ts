@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StytchB2BClient } from '../../src/client/index.js';
 import type { CookieJarClient } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { linkPath, loginWithMagicLink, resetEmulatorBeforeEach, routeCalls, seedMember, uniqueEmail, useTestApp } from '../handlers/harness.js';
+import { linkPath, loginWithMagicLink, openForeignLink, resetEmulatorBeforeEach, routeCalls, seedMember, uniqueEmail, useTestApp } from '../handlers/harness.js';
 
 const emu = useEmulator();
 const app = useTestApp(emu);
@@ -108,9 +108,14 @@ describe('security: every login is bound to what started it', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('login_flow_mismatch');
     expect(routeCalls(emu())).toEqual([]);
+    // The Continue POST checks again: still waiting for its own login, it is refused too.
+    const continued = await victim.browser.post('/auth/join', { json: { action: 'continue', token: new URL(inviteLink, app.origin).searchParams.get('token') } });
+    expect(continued.status).toBe(400);
+    expect(continued.body.error.code).toBe('login_flow_mismatch');
+    expect(routeCalls(emu())).toEqual([]);
     // Once the login is done the browser has no pending flow: the invitation asks to join.
     expect((await victim.browser.get(victim.ownLink)).location).toBe('/dashboard');
-    const page = await victim.browser.get(inviteLink);
+    const page = await openForeignLink(victim.browser, inviteLink);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Join Inviting Org?');
     expect((await victim.browser.get('/auth/session')).body.memberId).toBe(victim.member.member_id);
