@@ -3,6 +3,13 @@
  * prepares one here. The flow gets its own id, carried as `?flow=<id>` on the redirect URL given
  * to Stytch, and its own cookie holding the PKCE verifier and what the flow is bound to; the
  * cookie is written only once Stytch accepted the start, so a failed start leaves nothing behind.
+ *
+ * Unsure in the sources: Stytch's redirect-URL guide (workspace management) lets a registered
+ * redirect URL carry arbitrary query parameters ("state data"), while its older API page on URL
+ * validation says the match is exact, query parameters included. This follows the guide; under
+ * the exact reading every start would be refused, and the flow would have to be found without
+ * its id (one verifier shared by a browser's pending flows, the flow picked by its bindings after
+ * Stytch's answer, at the cost of spending a foreign link opened during a login).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { emailDigest, newFlowId } from '../session/flow-record.js';
