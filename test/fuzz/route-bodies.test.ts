@@ -148,7 +148,7 @@ describe('stytchRoutes bodies (fuzz)', () => {
     );
   });
 
-  it('GET /auth/callback: arbitrary query strings are 400 with no upstream call when no login was started here (a well-formed unknown link: one call, 4xx)', async () => {
+  it('GET /auth/callback: arbitrary query strings are 400 with no upstream call when no login was started here (a well-formed unknown magic link: the Continue page, no call; other well-formed links: one call, 4xx)', async () => {
     const name = fc.oneof(fc.constantFrom('stytch_token_type', 'token', 'return_to', 'pkce_code_verifier', 'stytch_redirect_type'), fc.string({ maxLength: 8 }));
     const value = fc.oneof(fc.constantFrom('multi_tenant_magic_links', 'discovery', 'oauth', 'sso', 'discovery_oauth', 'x'.repeat(44)), fc.string({ unit: 'grapheme', maxLength: 40 }));
     await fc.assert(
@@ -157,15 +157,20 @@ describe('stytchRoutes bodies (fuzz)', () => {
         const query = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&') + encodeURI(rawTail).replace(/#/g, '%23');
         const res = await app.browser().get(`/auth/callback?${query}`);
         expectCleanAnswer(res);
-        // A well-formed link minted without a challenge (as an invitation is) may be asked of
-        // Stytch once, which does not know the token; anything malformed never leaves the app.
+        // A well-formed magic link minted without a challenge (as an invitation is) answers the
+        // "Continue" page and spends nothing; other well-formed links may be asked of Stytch
+        // once, which does not know the token; anything malformed never leaves the app.
         const params = new URLSearchParams(query);
         const types = params.getAll('stytch_token_type');
         const tokens = params.getAll('token');
         const wellFormed =
           types.length === 1 && ['multi_tenant_magic_links', 'discovery', 'oauth', 'sso', 'discovery_oauth'].includes(types[0]!) &&
           tokens.length === 1 && /^[A-Za-z0-9_.~=+-]{8,512}$/.test(tokens[0]!) && params.getAll('flow').length === 0;
-        if (wellFormed) {
+        if (wellFormed && types[0] === 'multi_tenant_magic_links') {
+          expect(res.status).toBe(200);
+          expect(res.text).toContain('Continue signing in?');
+          expect(emu().calls.count()).toBe(0);
+        } else if (wellFormed) {
           expect(res.status).toBeGreaterThanOrEqual(400);
           expect(res.status).toBeLessThan(500);
           expect(emu().calls.count()).toBeLessThanOrEqual(1);
