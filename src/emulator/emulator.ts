@@ -75,6 +75,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       quiet: options.quiet ?? false,
       publicToken: options.publicToken ?? `public-token-test-${randomUUID()}`,
       allowedRedirectUrls: [...(options.allowedRedirectUrls ?? [])],
+      exactRedirectUrls: options.exactRedirectUrls === true,
       redirectUrls: {
         login: redirects.login ?? DEFAULT_REDIRECT,
         signup: redirects.signup ?? redirects.login ?? DEFAULT_REDIRECT,

@@ -2,7 +2,9 @@
  * Redirect URLs of the public start endpoints. Stytch only redirects to URLs configured in the
  * Dashboard (addendum A3.2, A4.1). The emulator's allowlist: any http(s) URL on a loopback host
  * (apps under test listen on ephemeral ports, so their URLs cannot be listed ahead of time), the
- * emulator's `redirectUrls`, and its `allowedRedirectUrls` option. Matching ignores the query.
+ * emulator's `redirectUrls`, and its `allowedRedirectUrls` option. Matching ignores the query
+ * (Stytch's redirect-URL guide allows extra query parameters), or with `exactRedirectUrls`
+ * compares the whole URL (its URL-validation reference), loopback URLs then only bare.
  */
 import { badRequest } from './http-errors.js';
 import type { EmulatorState } from './state.js';
@@ -39,15 +41,16 @@ export function checkRedirectUrl(state: EmulatorState, given: string | undefined
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badRequest(errors.invalid, `The ${field} must be an http(s) URL.`, { field });
   if (url.username !== '' || url.password !== '') throw badRequest(errors.invalid, `The ${field} must not carry credentials.`, { field });
-  const { redirectUrls, allowedRedirectUrls } = state.settings;
+  const { redirectUrls, allowedRedirectUrls, exactRedirectUrls } = state.settings;
+  const comparable = (u: URL): string => (exactRedirectUrls ? u.toString() : withoutQuery(u));
   const listed = [...Object.values(redirectUrls), ...allowedRedirectUrls].some((allowed) => {
     try {
-      return withoutQuery(new URL(allowed)) === withoutQuery(url);
+      return comparable(new URL(allowed)) === comparable(url);
     } catch {
       return false;
     }
   });
-  if (!listed && !isLoopbackUrl(url)) {
+  if (!listed && !(isLoopbackUrl(url) && (!exactRedirectUrls || url.search === ''))) {
     throw badRequest(errors.notAllowed, `The ${field} does not match a redirect URL configured for this project.`, { field });
   }
   return given;
@@ -59,4 +62,16 @@ export function redirectWithToken(redirect: string, tokenType: string, token: st
   url.searchParams.set('stytch_token_type', tokenType);
   url.searchParams.set('token', token);
   return url.toString();
+}
+
+/**
+ * The magic-link sends' redirect URLs under `exactRedirectUrls` (without it they are not checked,
+ * as before). Stytch's error names for these calls were not found; these are the emulator's [INF].
+ */
+export const MAGIC_LINK_URL_ERRORS: RedirectErrors = { invalid: 'invalid_redirect_url', notAllowed: 'redirect_url_not_allowed' };
+
+/** `given` checked like {@link checkRedirectUrl} when the emulator matches exactly; else as given. */
+export function checkSendRedirectUrl(state: EmulatorState, given: string | undefined, fallback: string, field: string): string {
+  if (!state.settings.exactRedirectUrls) return given ?? fallback;
+  return checkRedirectUrl(state, given, fallback, field, MAGIC_LINK_URL_ERRORS);
 }

@@ -177,6 +177,8 @@ export interface EmulatorSettings {
   publicToken: string;
   /** Redirect URLs accepted by the public start endpoints besides loopback ones and `redirectUrls`. */
   allowedRedirectUrls: string[];
+  /** Redirect URLs must match exactly, query included (see `EmulatorOptions.exactRedirectUrls`). */
+  exactRedirectUrls: boolean;
   quiet: boolean;
 }
 

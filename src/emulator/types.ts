@@ -29,6 +29,14 @@ export interface EmulatorOptions {
    * `redirectUrls` are always accepted; anything else is refused (`no_match_for_provided_*_url`).
    */
   allowedRedirectUrls?: string[];
+  /**
+   * Match redirect URLs the strict way of Stytch's URL-validation reference: exactly, query
+   * included (its redirect-URL guide instead allows extra query parameters, which is the default
+   * here: the query is ignored). Loopback URLs then pass only without a query, as if registered
+   * bare, and the magic-link sends (login, signup, discovery, invite, email update) are checked
+   * too. Default `false`.
+   */
+  exactRedirectUrls?: boolean;
   /** Suppress the emulator's own console output (it prints nothing but unexpected internal errors). */
   quiet?: boolean;
 }

@@ -6,6 +6,13 @@
  * Which flow a callback belongs to is decided before any upstream call: a `flow` id whose cookie
  * this browser holds is one of its own flows (verifier and bindings from that cookie, and only
  * that cookie is consumed); anything else is a link this browser did not start.
+ *
+ * With `flowParam: false` the link names no flow (the callback URL goes to Stytch exactly as
+ * registered). A token type for which this browser has pending flows is then redeemed with their
+ * shared PKCE verifier and given to the flow whose bindings (organization, member, address)
+ * Stytch's answer meets; only that flow's cookie is consumed, and an answer that meets none is
+ * refused (its new session revoked). A token type with no pending flow is a link this browser
+ * did not start.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DiscoveryAuthenticateResponse } from '../client/api-types.js';
@@ -13,7 +20,8 @@ import type { PrimaryAuthenticateResponse } from '../client/types.js';
 import { BadRequestError, StytchApiError } from '../errors.js';
 import { redirect, withQuery } from '../middleware/respond.js';
 import { FLOW_ID, FLOW_TOKEN_TYPE, flowBindingBroken, flowIdHasChallenge, isLoginFlow } from '../session/flow-record.js';
-import type { FlowRecord, FlowResult } from '../session/flow-record.js';
+import type { FlowResult } from '../session/flow-record.js';
+import type { PendingFlow } from './transient.js';
 import { logEvent } from '../session/logger.js';
 import type { CarriedFlow, FlowOutcome } from './flow.js';
 import { completePrimary, revokeBestEffort, sendOutcome } from './flow.js';
@@ -93,8 +101,32 @@ export async function callback(req: IncomingMessage, res: ServerResponse, rc: Ro
 
   const own = flowId === undefined ? undefined : flow.readFlow(req, flowId);
   if (flowId !== undefined && own !== undefined) {
-    await ownFlow(req, res, rc, { id: flowId, record: own, type, token });
+    // A link of an earlier version, naming its flow.
+    if (FLOW_TOKEN_TYPE[own.kind] !== type) {
+      logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: 'token_type', kind: own.kind, type });
+      throw flowMismatch();
+    }
+    await ownFlow(req, res, rc, { candidates: [{ id: flowId, record: own }], type, token });
     return;
+  }
+  if (flowId === undefined && !cfg.flowParam) {
+    const candidates = flow.listFlows(req).filter((f) => FLOW_TOKEN_TYPE[f.record.kind] === type);
+    if (candidates.length > 0) {
+      // Newest first: its verifier is the one every pending flow shares.
+      candidates.sort((x, y) => y.record.startedAt - x.record.startedAt);
+      await ownFlow(req, res, rc, { candidates, type, token });
+      return;
+    }
+    if (cfg.pkce && type !== 'multi_tenant_magic_links') {
+      // OAuth, SSO and discovery tokens always come back to the browser that started them: with
+      // no such flow here, this is the back button (signed in: go on) or another browser.
+      if (auth.isAuthenticated) {
+        logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: 'stale_callback', type });
+        redirect(res, cfg.afterLoginUrl);
+        return;
+      }
+      throw verifierMissing();
+    }
   }
 
   // A link this browser did not start, or whose flow already finished here.
@@ -145,73 +177,78 @@ export async function joinRoute(req: IncomingMessage, res: ServerResponse, rc: R
   await redeemForeignLink(req, res, rc, type, token);
 }
 
-/** A callback of a flow this browser started: its verifier, then its bindings, then the outcome. */
-async function ownFlow(req: IncomingMessage, res: ServerResponse, rc: RouteContext, input: { id: string; record: FlowRecord; type: CallbackTokenType; token: string }): Promise<void> {
+/**
+ * A callback of a flow this browser started: redeemed with the verifier the candidate flows
+ * share, then given to the first candidate whose bindings the answer meets, then the outcome.
+ */
+async function ownFlow(req: IncomingMessage, res: ServerResponse, rc: RouteContext, input: { candidates: readonly PendingFlow[]; type: CallbackTokenType; token: string }): Promise<void> {
   const { client, auth, cfg } = rc;
-  const { id, record, type, token } = input;
-  if (FLOW_TOKEN_TYPE[record.kind] !== type) {
-    logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: 'token_type', kind: record.kind, type });
-    throw flowMismatch();
-  }
-  const pkce = record.verifier === undefined ? {} : { pkce_code_verifier: record.verifier };
+  const { candidates, type, token } = input;
+  const newest = candidates[0]!;
+  const verifier = candidates.find((c) => c.record.verifier !== undefined)?.record.verifier;
+  const pkce = verifier === undefined ? {} : { pkce_code_verifier: verifier };
   const session = cfg.sessionFields;
-  const carry: CarriedFlow = { returnTo: record.returnTo };
   const refuse = async (broken: string, created?: { session_token?: string; session_jwt?: string }): Promise<never> => {
     if (created !== undefined) await revokeNewSession(rc, created);
-    logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: broken, kind: record.kind, type });
+    logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: broken, kind: newest.record.kind, type });
     throw flowMismatch();
   };
+  /** The candidate flow this answer belongs to; refused (session revoked) when it meets none. */
+  const flowOf = async (result: FlowResult, created?: { session_token?: string; session_jwt?: string }): Promise<PendingFlow> => {
+    const match = candidates.find((c) => flowBindingBroken(c.record, result) === undefined);
+    if (match !== undefined) return match;
+    return refuse(flowBindingBroken(newest.record, result) ?? 'no_flow', created);
+  };
   let outcome: FlowOutcome;
+  let finished: PendingFlow;
   switch (type) {
     case 'multi_tenant_magic_links': {
       // The email step of an OAuth/SSO login: Stytch joins this link to the waiting login.
-      const ist = record.continuesIst === true ? rc.flow.readIst(req) : undefined;
+      const ist = candidates.some((c) => c.record.continuesIst === true) ? rc.flow.readIst(req) : undefined;
       const result = await client.magicLinks.authenticate({ magic_links_token: token, ...pkce, ...session, ...(ist === undefined ? {} : { intermediate_session_token: ist }) });
-      const broken = flowBindingBroken(record, primaryResult(result));
-      if (broken !== undefined) await refuse(broken, result);
+      finished = await flowOf(primaryResult(result), result);
+      const record = finished.record;
       if (record.kind === 'email_update' && !(auth.isAuthenticated && auth.memberId === record.memberId)) {
         // The address changed at Stytch; the member who asked is no longer signed in here, so no
         // session is made for them in this browser (they sign in with the new address).
         await revokeNewSession(rc, result);
-        rc.flow.clearFlow(req, res, id);
+        rc.flow.clearFlow(req, res, finished.id);
         logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: 'email_updated', type });
         redirect(res, withQuery(cfg.loginUrl, 'status', 'email_updated'), true);
         return;
       }
-      outcome = await completePrimary(req, res, rc, result, 'magic_link', carry);
+      outcome = await completePrimary(req, res, rc, result, 'magic_link', { returnTo: record.returnTo });
       break;
     }
     case 'oauth': {
       const result = await client.oauth.authenticate({ oauth_token: token, ...pkce, ...session });
-      const broken = flowBindingBroken(record, primaryResult(result));
-      if (broken !== undefined) await refuse(broken, result);
+      finished = await flowOf(primaryResult(result), result);
+      const carry: CarriedFlow = { returnTo: finished.record.returnTo };
       outcome = needsEmailStep(result) ? await startEmailStep(req, res, rc, result, carry.returnTo) : await completePrimary(req, res, rc, result, 'oauth', carry);
       break;
     }
     case 'sso': {
       const result = await client.sso.authenticate({ sso_token: token, ...pkce, ...session });
-      const broken = flowBindingBroken(record, primaryResult(result));
-      if (broken !== undefined) await refuse(broken, result);
+      finished = await flowOf(primaryResult(result), result);
+      const carry: CarriedFlow = { returnTo: finished.record.returnTo };
       outcome = needsEmailStep(result) ? await startEmailStep(req, res, rc, result, carry.returnTo) : await completePrimary(req, res, rc, result, 'sso', carry);
       break;
     }
     case 'discovery': {
       const result = await client.magicLinks.discovery.authenticate({ discovery_magic_links_token: token, ...pkce });
-      const broken = flowBindingBroken(record, { email: result.email_address });
-      if (broken !== undefined) await refuse(broken);
-      outcome = startDiscovery(req, res, rc, result, carry);
+      finished = await flowOf({ email: result.email_address });
+      outcome = startDiscovery(req, res, rc, result, { returnTo: finished.record.returnTo });
       break;
     }
     case 'discovery_oauth': {
       const result = await client.oauth.discovery.authenticate({ discovery_oauth_token: token, ...pkce });
-      const broken = flowBindingBroken(record, { email: result.email_address });
-      if (broken !== undefined) await refuse(broken);
-      outcome = startDiscovery(req, res, rc, result, carry);
+      finished = await flowOf({ email: result.email_address });
+      outcome = startDiscovery(req, res, rc, result, { returnTo: finished.record.returnTo });
       break;
     }
   }
-  // Only this flow's cookie is consumed: the browser's other pending flows keep their verifiers.
-  rc.flow.clearFlow(req, res, id);
+  // Only this flow's cookie is consumed: the browser's other pending flows keep their verifier.
+  rc.flow.clearFlow(req, res, finished.id);
   logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: outcome.status, type });
   sendOutcome(req, res, outcome, true);
 }

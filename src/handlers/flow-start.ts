@@ -6,10 +6,10 @@
  *
  * Unsure in the sources: Stytch's redirect-URL guide (workspace management) lets a registered
  * redirect URL carry arbitrary query parameters ("state data"), while its older API page on URL
- * validation says the match is exact, query parameters included. This follows the guide; under
- * the exact reading every start would be refused, and the flow would have to be found without
- * its id (one verifier shared by a browser's pending flows, the flow picked by its bindings after
- * Stytch's answer, at the cost of spending a foreign link opened during a login).
+ * validation says the match is exact, query parameters included. The default follows the guide;
+ * `flowParam: false` serves the exact reading: the callback URL goes out as registered, the
+ * browser's pending flows share one verifier, and the callback picks the flow by its bindings
+ * after Stytch's answer (callback.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { emailDigest, newFlowId } from '../session/flow-record.js';
@@ -50,16 +50,20 @@ function sameStart(record: FlowRecord, kind: FlowKind, bindings: FlowBindings): 
  * "send me the link again" then leaves both links working in this browser.
  */
 export function prepareFlow(req: IncomingMessage, rc: RouteContext, kind: FlowKind, bindings: FlowBindings, options: { withChallenge: boolean; reusePending?: boolean; continuesIst?: boolean }): PreparedFlow {
-  const pending = options.reusePending === true && options.withChallenge ? rc.flow.listFlows(req).find((f) => sameStart(f.record, kind, bindings)) : undefined;
+  const flows = rc.flow.listFlows(req);
+  const pending = options.reusePending === true && options.withChallenge ? flows.find((f) => sameStart(f.record, kind, bindings)) : undefined;
   const id = pending?.id ?? newFlowId(options.withChallenge);
-  const verifier = pending?.record.verifier ?? (options.withChallenge ? createPkcePair().verifier : undefined);
+  // Without the flow id on the link (`flowParam: false`) the callback cannot tell the browser's
+  // pending flows apart before Stytch answers, so they share one verifier.
+  const shared = rc.cfg.flowParam ? undefined : flows.find((f) => f.record.verifier !== undefined)?.record.verifier;
+  const verifier = options.withChallenge ? (pending?.record.verifier ?? shared ?? createPkcePair().verifier) : undefined;
   const challenge = verifier === undefined ? undefined : pkceChallenge(verifier);
   const returnTo = bindings.returnTo !== undefined && isSafeReturnTo(bindings.returnTo) ? bindings.returnTo : undefined;
   const base = callbackUrl(req, rc.cfg);
   return {
     id,
     challenge,
-    redirectUrl: `${base}?flow=${id}`,
+    redirectUrl: rc.cfg.flowParam ? `${base}?flow=${id}` : base,
     commit(creq, cres, learnt) {
       const memberId = bindings.memberId ?? learnt?.memberId ?? pending?.record.memberId;
       const record: FlowRecord = {

@@ -185,6 +185,18 @@ export interface StytchRoutesOptions {
    * Set `false` only when logins are started outside these routes (e.g. OAuth started by a frontend SDK).
    */
   pkce?: boolean;
+  /**
+   * Whether the callback URL given to Stytch carries `?flow=<id>`, naming the flow a link ends.
+   * Default `true`. Stytch's redirect-URL guide allows query parameters on a registered redirect
+   * URL, but its URL-validation reference says the match is exact, query included; set `false`
+   * when your project refuses login starts for the redirect URL. Then the callback URL is sent
+   * exactly as registered, a browser's pending flows share one PKCE verifier, and a callback is
+   * given to the flow whose bindings (organization, member, address) Stytch's answer meets. The
+   * cost: a link this browser did not start, opened while one of its logins of the same kind is
+   * pending, is redeemed before it is refused (its session is revoked), instead of being refused
+   * unspent.
+   */
+  flowParam?: boolean;
   /** Per-route paths. A falsy value (`false`, `''`, `null`) disables that route. */
   paths?: Partial<Record<StytchRouteName, string | false | null>>;
   /**
@@ -314,6 +326,7 @@ const ROUTES_OPTIONS: OptionShape = {
   discoveryUrl: true,
   sessionDurationMinutes: true,
   pkce: true,
+  flowParam: true,
   paths: Object.fromEntries(Object.keys(DEFAULT_ROUTE_PATHS).map((name) => [name, true])),
   errorUrls: Object.fromEntries(Object.keys(DEFAULT_ROUTE_PATHS).map((name) => [name, true])),
   onAuthenticated: true,
@@ -352,6 +365,7 @@ export interface ResolvedRoutesConfig {
   discoveryUrl: string;
   sessionDurationMinutes: number | undefined;
   pkce: boolean;
+  flowParam: boolean;
   paths: Readonly<Record<StytchRouteName, string | undefined>>;
   /** Only the routes given in `errorUrls`; the others use the login or MFA page. */
   errorUrls: Readonly<Partial<Record<StytchRouteName, string>>>;
@@ -498,6 +512,7 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
   if (options.onAuthenticated !== undefined && typeof options.onAuthenticated !== 'function') throw new ConfigError('onAuthenticated must be a function.');
   if (options.onError !== undefined && typeof options.onError !== 'function') throw new ConfigError('onError must be a function.');
   if (options.pkce !== undefined && typeof options.pkce !== 'boolean') throw new ConfigError('pkce must be a boolean.');
+  if (options.flowParam !== undefined && typeof options.flowParam !== 'boolean') throw new ConfigError('flowParam must be a boolean.');
   const maxFactorAgeSeconds = options.maxFactorAgeSeconds ?? 300;
   if (!Number.isInteger(maxFactorAgeSeconds) || maxFactorAgeSeconds < 1 || maxFactorAgeSeconds > 86_400) {
     throw new ConfigError('maxFactorAgeSeconds must be an integer from 1 to 86400.');
@@ -522,6 +537,7 @@ export function resolveRoutesOptions(options: StytchRoutesOptions, logger?: Logg
     discoveryUrl: resolveTarget(options.discoveryUrl, 'discoveryUrl', appOrigin, '/select-organization'),
     sessionDurationMinutes: duration,
     pkce: options.pkce ?? true,
+    flowParam: options.flowParam ?? true,
     paths,
     errorUrls: Object.freeze(errorUrls),
     onAuthenticated: options.onAuthenticated,

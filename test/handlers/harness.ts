@@ -165,6 +165,24 @@ export async function openForeignLink(browser: CookieJarClient, path: string, op
   return options.json === true ? browser.post(action, { json: { action: 'continue', token } }) : browser.post(action, { form: { action: 'continue', token } });
 }
 
+/**
+ * This library's client on the emulator for a test file's own Stytch calls (invitations and the
+ * like), opened in `beforeAll` and closed in `afterAll`. Returns a getter.
+ */
+export function useStytchClient(emu: () => Emulator): () => StytchB2BClient {
+  let client: StytchB2BClient | undefined;
+  beforeAll(() => {
+    client = new StytchB2BClient({ projectId: emu().projectId, secret: emu().secret, baseUrl: emu().url, env: {}, retry: { maxRetries: 0 } });
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+  return () => {
+    if (client === undefined) throw new Error('useStytchClient(): call the getter inside a test or hook');
+    return client;
+  };
+}
+
 /** Unique email per test, so Stytch-like per-email rate limits never interfere. */
 let counter = 0;
 export function uniqueEmail(tag = 'user'): string {

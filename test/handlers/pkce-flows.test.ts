@@ -4,24 +4,17 @@
  * callback leaves other flows alone, and links minted without a challenge (invitations) complete
  * in a browser that never started anything, through an explicit confirmation.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StytchB2BClient } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
 import type { CookieJarClient } from '../helpers/cookie-jar.js';
 import { decodeFlowRecord } from '../../src/session/flow-record.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { linkPath, openForeignLink, resetEmulatorBeforeEach, routeCalls, seedMember, uniqueEmail, useTestApp } from './harness.js';
+import { linkPath, openForeignLink, resetEmulatorBeforeEach, routeCalls, seedMember, uniqueEmail, useStytchClient, useTestApp } from './harness.js';
 
 const emu = useEmulator();
 const app = useTestApp(emu);
 resetEmulatorBeforeEach(emu);
 
-let client: StytchB2BClient;
-beforeAll(() => {
-  client = new StytchB2BClient({ projectId: emu().projectId, secret: emu().secret, baseUrl: emu().url, env: {}, retry: { maxRetries: 0 } });
-});
-afterAll(async () => {
-  await client.close();
-});
+const stytch = useStytchClient(emu);
 
 function flowNames(browser: CookieJarClient): string[] {
   return [...browser.cookies.keys()].filter((name) => name.startsWith('stytch_flow_'));
@@ -39,7 +32,7 @@ async function memberOf(browser: CookieJarClient): Promise<string | undefined> {
 }
 
 async function invite(organizationId: string, email: string): Promise<string> {
-  await client.magicLinks.email.invite({ organization_id: organizationId, email_address: email, invite_redirect_url: `${app.origin}/auth/callback` });
+  await stytch().magicLinks.email.invite({ organization_id: organizationId, email_address: email, invite_redirect_url: `${app.origin}/auth/callback` });
   return linkPath(emu().outbox.latest({ to: email, kind: 'invite_magic_link' })?.link);
 }
 

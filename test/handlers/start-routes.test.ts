@@ -2,14 +2,13 @@
  * The SSO and OAuth start routes and the organization login-methods route, end to end against
  * the emulator: start route → Stytch's public start URL → the emulator's IdP page → the callback.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StytchB2BClient } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
 import { TEST_IDP_CERTIFICATE } from '../../src/emulator/sso-metadata.js';
 import { stytchRoutes } from '../../src/handlers/index.js';
 import { stytchAuth } from '../../src/middleware/stytch-auth.js';
 import type { CookieJarClient } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { linkPath, resetEmulatorBeforeEach, routeCalls, seedMember, startApp, uniqueEmail, useTestApp } from './harness.js';
+import { linkPath, resetEmulatorBeforeEach, routeCalls, seedMember, startApp, uniqueEmail, useStytchClient, useTestApp } from './harness.js';
 
 const PUBLIC_TOKEN = 'public-token-test-flows-start-routes';
 const emu = useEmulator({ publicToken: PUBLIC_TOKEN });
@@ -21,20 +20,14 @@ const app = useTestApp(emu, {
 });
 resetEmulatorBeforeEach(emu);
 
-let client: StytchB2BClient;
-beforeAll(() => {
-  client = new StytchB2BClient({ projectId: emu().projectId, secret: emu().secret, baseUrl: emu().url, env: {}, retry: { maxRetries: 0 } });
-});
-afterAll(async () => {
-  await client.close();
-});
+const stytch = useStytchClient(emu);
 
 /** An organization with an active SAML connection (the emulator's test IdP) and a member. */
 async function ssoOrg() {
   const seeded = seedMember(emu());
-  const created = await client.sso.saml.createConnection({ organization_id: seeded.org.organization_id, display_name: 'Okta', identity_provider: 'okta' });
+  const created = await stytch().sso.saml.createConnection({ organization_id: seeded.org.organization_id, display_name: 'Okta', identity_provider: 'okta' });
   const connectionId = created.connection?.connection_id ?? '';
-  await client.sso.saml.updateConnection({
+  await stytch().sso.saml.updateConnection({
     organization_id: seeded.org.organization_id,
     connection_id: connectionId,
     idp_entity_id: 'https://idp.example/entity',
@@ -103,8 +96,8 @@ describe('GET /sso/start', () => {
 
   it('answers the choice when the organization has several connections and no default: JSON, or a page for navigations', async () => {
     const { org, connectionId: first } = await ssoOrg();
-    const second = (await client.sso.saml.createConnection({ organization_id: org.organization_id, display_name: 'Entra <ID>', identity_provider: 'microsoft-entra' })).connection?.connection_id ?? '';
-    await client.sso.saml.updateConnection({
+    const second = (await stytch().sso.saml.createConnection({ organization_id: org.organization_id, display_name: 'Entra <ID>', identity_provider: 'microsoft-entra' })).connection?.connection_id ?? '';
+    await stytch().sso.saml.updateConnection({
       organization_id: org.organization_id,
       connection_id: second,
       idp_entity_id: 'https://idp2.example/entity',
@@ -112,7 +105,7 @@ describe('GET /sso/start', () => {
       x509_certificate: TEST_IDP_CERTIFICATE,
       attribute_mapping: { email: 'email', full_name: 'name' },
     });
-    await client.organizations.update({ organization_id: org.organization_id, sso_default_connection_id: '' });
+    await stytch().organizations.update({ organization_id: org.organization_id, sso_default_connection_id: '' });
     const res = await app.browser().get(`/auth/sso/start?slug=${org.organization_slug}&return_to=/home`);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('choose_connection');
@@ -322,7 +315,7 @@ describe('public token and mounting', () => {
   });
 
   it('the option names are checked like the others', () => {
-    const auth = stytchAuth({ client, loginUrl: '/login' });
+    const auth = stytchAuth({ client: stytch(), loginUrl: '/login' });
     try {
       expect(() => stytchRoutes({ auth, appUrl: 'http://127.0.0.1:1', env: {}, oauth: { google: { scopes: ['x'] } } } as never)).toThrow(/scopes/);
       expect(() => stytchRoutes({ auth, appUrl: 'http://127.0.0.1:1', env: {}, ssoCustomScopes: ['has space'] })).toThrow(/ssoCustomScopes/);

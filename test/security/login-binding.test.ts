@@ -7,23 +7,16 @@
  * compared addresses, which the attacker had just made equal). Every flow is now bound at its start
  * (kind, organization, member) and a callback that ends elsewhere is refused.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StytchB2BClient } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
 import type { CookieJarClient } from '../helpers/cookie-jar.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { linkPath, loginWithMagicLink, openForeignLink, resetEmulatorBeforeEach, routeCalls, seedMember, uniqueEmail, useTestApp } from '../handlers/harness.js';
+import { linkPath, loginWithMagicLink, openForeignLink, resetEmulatorBeforeEach, routeCalls, seedMember, uniqueEmail, useStytchClient, useTestApp } from '../handlers/harness.js';
 
 const emu = useEmulator();
 const app = useTestApp(emu);
 resetEmulatorBeforeEach(emu);
 
-let client: StytchB2BClient;
-beforeAll(() => {
-  client = new StytchB2BClient({ projectId: emu().projectId, secret: emu().secret, baseUrl: emu().url, env: {}, retry: { maxRetries: 0 } });
-});
-afterAll(async () => {
-  await client.close();
-});
+const stytch = useStytchClient(emu);
 
 function sessionCookiesSet(res: { setCookies: string[] }): boolean {
   return res.setCookies.some((line) => /^stytch_session(_jwt)?=[^;]+;/.test(line));
@@ -101,7 +94,7 @@ describe('security: every login is bound to what started it', () => {
   it('an invitation opened while this browser waits for its own login is refused, the invitation stays usable', async () => {
     const victim = await victimMidLogin();
     const other = seedMember(emu(), { orgName: 'Inviting Org' });
-    await client.magicLinks.email.invite({ organization_id: other.org.organization_id, email_address: victim.email, invite_redirect_url: `${app.origin}/auth/callback` });
+    await stytch().magicLinks.email.invite({ organization_id: other.org.organization_id, email_address: victim.email, invite_redirect_url: `${app.origin}/auth/callback` });
     const inviteLink = linkPath(emu().outbox.latest({ to: victim.email, kind: 'invite_magic_link' })?.link);
     emu().calls.clear();
     const res = await victim.browser.get(inviteLink);

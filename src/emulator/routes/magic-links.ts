@@ -11,6 +11,7 @@ import { requireOrganization } from '../organizations.js';
 import type { Router } from '../router.js';
 import { SANDBOX_EMAIL, SANDBOX_MAGIC_LINK_NOT_FOUND, SANDBOX_MAGIC_LINK_OK, SANDBOX_MAGIC_LINK_USED, SANDBOX_ORGANIZATION_ID, ensureSandbox } from '../sandbox.js';
 import type { EmulatorState, MemberRecord } from '../state.js';
+import { checkSendRedirectUrl } from '../sso-redirects.js';
 import { optInt, optNonEmpty, optObject, optStringArray, reqEmail, reqString } from '../validate.js';
 import { memberForLoginOrSignup, memberOrgResponse } from './common.js';
 import { notFound } from '../http-errors.js';
@@ -37,8 +38,8 @@ export function magicLinkRoutes(router: Router): void {
     const loginMinutes = optInt(body, 'login_expiration_minutes', 5, 10_080) ?? MAGIC_LINK_DEFAULT_MINUTES;
     const signupMinutes = optInt(body, 'signup_expiration_minutes', 5, 10_080) ?? MAGIC_LINK_DEFAULT_MINUTES;
     const challenge = optNonEmpty(body, 'pkce_code_challenge');
-    const loginUrl = optNonEmpty(body, 'login_redirect_url') ?? state.settings.redirectUrls.login;
-    const signupUrl = optNonEmpty(body, 'signup_redirect_url') ?? state.settings.redirectUrls.signup;
+    const loginUrl = checkSendRedirectUrl(state, optNonEmpty(body, 'login_redirect_url'), state.settings.redirectUrls.login, 'login_redirect_url');
+    const signupUrl = checkSendRedirectUrl(state, optNonEmpty(body, 'signup_redirect_url'), state.settings.redirectUrls.signup, 'signup_redirect_url');
     if (email === SANDBOX_EMAIL && orgId === SANDBOX_ORGANIZATION_ID) {
       const { org, member } = ensureSandbox(state);
       return { ...memberOrgResponse(state, member, org), member_created: false };
@@ -67,7 +68,7 @@ export function magicLinkRoutes(router: Router): void {
     const roles = optStringArray(body, 'roles');
     const trusted = optObject(body, 'trusted_metadata');
     const untrusted = optObject(body, 'untrusted_metadata');
-    const redirect = optNonEmpty(body, 'invite_redirect_url') ?? state.settings.redirectUrls.invite;
+    const redirect = checkSendRedirectUrl(state, optNonEmpty(body, 'invite_redirect_url'), state.settings.redirectUrls.invite, 'invite_redirect_url');
     // Recorded for the outbox only: whether Stytch checks that it names a member of the
     // organization is not documented (reference A5), so the emulator accepts any id.
     const invitedBy = optNonEmpty(body, 'invited_by_member_id');
@@ -110,7 +111,7 @@ export function magicLinkRoutes(router: Router): void {
     const email = reqEmail(body);
     const minutes = optInt(body, 'discovery_expiration_minutes', 5, 10_080) ?? MAGIC_LINK_DEFAULT_MINUTES;
     const challenge = optNonEmpty(body, 'pkce_code_challenge');
-    const redirect = optNonEmpty(body, 'discovery_redirect_url') ?? state.settings.redirectUrls.discovery;
+    const redirect = checkSendRedirectUrl(state, optNonEmpty(body, 'discovery_redirect_url'), state.settings.redirectUrls.discovery, 'discovery_redirect_url');
     if (email === SANDBOX_EMAIL) return {};
     issueMagicLink(state, { kind: 'discovery_magic_link', email_address: email, expiresInMinutes: minutes, redirectUrl: redirect, ...(challenge ? { pkce_code_challenge: challenge } : {}) });
     return {};

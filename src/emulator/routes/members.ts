@@ -11,6 +11,7 @@ import { findOrganization, requireOrganization } from '../organizations.js';
 import type { RouteRequest, Router } from '../router.js';
 import { revokeMemberSessions } from '../sessions.js';
 import type { EmulatorState, MemberRecord } from '../state.js';
+import { checkSendRedirectUrl } from '../sso-redirects.js';
 import {
   isPlainObject, optBool, optEnum, optNonEmpty, optObject, optPhone, optString, optStringArray, reqEmail,
 } from '../validate.js';
@@ -319,7 +320,7 @@ export function memberRoutes(router: Router): void {
     const { org, member } = memberActedOn(state, params, headers, 'update.info.email');
     const email = reqEmail(body);
     const delivery = optEnum(body, 'delivery_method', ['EMAIL_MAGIC_LINK', 'EMAIL_OTP'] as const) ?? 'EMAIL_MAGIC_LINK';
-    const redirect = optNonEmpty(body, 'login_redirect_url') ?? state.settings.redirectUrls.login;
+    const redirect = checkSendRedirectUrl(state, optNonEmpty(body, 'login_redirect_url'), state.settings.redirectUrls.login, 'login_redirect_url');
     if (member.status !== 'active' || !member.email_address_verified) {
       throw badRequest('member_email_not_verified', 'Only active members with a verified email address can change it.');
     }
