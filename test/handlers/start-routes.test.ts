@@ -18,6 +18,8 @@ const app = useTestApp(emu, {
     oauth: { google: { customScopes: ['https://www.googleapis.com/auth/calendar.readonly'], providerParams: { prompt: 'select_account' } } },
   },
 });
+/** The same routes without `?flow=` on the callback URL (projects that match redirect URLs exactly). */
+const bare = useTestApp(emu, { routes: { publicToken: PUBLIC_TOKEN, flowParam: false } });
 resetEmulatorBeforeEach(emu);
 
 const stytch = useStytchClient(emu);
@@ -39,7 +41,7 @@ async function ssoOrg() {
 }
 
 /** Follow a start route's 303 to the emulator, submit its IdP page, and return the app path Stytch sent the browser to. */
-async function throughIdp(browser: CookieJarClient, startPath: string, form: Record<string, string>): Promise<string> {
+async function throughIdp(browser: CookieJarClient, startPath: string, form: Record<string, string>, origin = app.origin): Promise<string> {
   const start = await browser.get(startPath);
   expect(start.status, start.text).toBe(303);
   const stytchUrl = start.location ?? '';
@@ -56,7 +58,7 @@ async function throughIdp(browser: CookieJarClient, startPath: string, form: Rec
   });
   expect(done.status, await done.clone().text()).toBe(303);
   const back = new URL(done.headers.get('location') ?? '');
-  expect(back.origin).toBe(app.origin);
+  expect(back.origin).toBe(origin);
   return back.pathname + back.search;
 }
 
@@ -82,6 +84,22 @@ describe('GET /sso/start', () => {
     expect(done.status).toBe(303);
     expect(done.location).toBe('/reports?q=1');
     expect((await browser.get('/auth/session')).body.memberId).toBe(member.member_id);
+  });
+
+  it('with flowParam: false, the callback URL goes to Stytch bare and the IdP round trip still finds its flow', async () => {
+    const { org, email, member } = await ssoOrg();
+    const browser = bare.browser();
+    const start = await browser.get(`/auth/sso/start?organization_id=${org.organization_id}`);
+    expect(start.status).toBe(303);
+    expect(new URL(start.location ?? '').searchParams.get('login_redirect_url')).toBe(`${bare.origin}/auth/callback`);
+    const back = await throughIdp(browser, `/auth/sso/start?organization_id=${org.organization_id}&return_to=${encodeURIComponent('/reports')}`, { email_address: email, name: 'Member' }, bare.origin);
+    expect(back).not.toContain('flow=');
+    const done = await browser.get(back);
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/reports');
+    expect((await browser.get('/auth/session')).body.memberId).toBe(member.member_id);
+    // The first start's flow is still pending; only the one that came back was consumed.
+    expect([...browser.cookies.keys()].filter((name) => name.startsWith('stytch_flow_'))).toHaveLength(1);
   });
 
   it('an SSO callback opened in another browser is refused with 0 upstream calls', async () => {
