@@ -379,6 +379,9 @@ const REMOTE_NOT_CONFIGURED: CheckResult = Object.freeze({
   error: new ConfigError("requirePermission(): mode 'remote' for Connected-App tokens needs stytchAuth({ connectedApps: { clientId, clientSecret } }) to introspect them."),
 });
 
+/** The instances (by their resolved config) whose missing `connectedApps` was already logged. */
+const misconfigurationLogged = new WeakSet<object>();
+
 /**
  * Remote mode for a Connected-App token. Stytch has no authorization endpoint for access tokens:
  * the official SDK's `idp.introspectTokenNetwork(..., { authorization_check })` introspects the
@@ -395,7 +398,11 @@ function machineRemotePermissionCheck(resourceId: string, action: string, option
     if (tenancy !== undefined) return tenancy;
     const introspect = ctx.introspectMachineToken;
     if (introspect === undefined) {
-      logEvent(ctx.logger, 'error', 'remote_machine_check_not_configured', { clientId: auth.clientId });
+      // A setup mistake, not an event per request: said once per stytchAuth() instance.
+      if (!misconfigurationLogged.has(ctx.config)) {
+        misconfigurationLogged.add(ctx.config);
+        logEvent(ctx.logger, 'error', 'remote_machine_check_not_configured', { clientId: auth.clientId });
+      }
       return REMOTE_NOT_CONFIGURED;
     }
     const credential = ctx.credential;

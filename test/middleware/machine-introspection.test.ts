@@ -321,6 +321,9 @@ describe("requirePermission mode 'remote' for machines", () => {
     const res = await get(`${url}/docs/remote`, { bearer: p.token(['read:documents'], true) });
     expect(res.status).toBe(500);
     expect(logs.some((l) => l.event === 'remote_machine_check_not_configured')).toBe(true);
+    // Said once, not on every such request.
+    expect((await get(`${url}/docs/remote`, { bearer: p.token(['read:documents'], true) })).status).toBe(500);
+    expect(logs.filter((l) => l.event === "remote_machine_check_not_configured"), JSON.stringify(logs)).toHaveLength(1);
     // An M2M token on that route is refused as a kind the route does not take.
     const { token } = await m2mToken(emu(), ['read:documents']);
     expect((await get(`${url}/docs/remote`, { bearer: token })).status).toBe(401);
