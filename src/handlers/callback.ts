@@ -83,7 +83,7 @@ function primaryResult(result: PrimaryAuthenticateResponse): FlowResult {
 
 /** Handler of the callback route. */
 export async function callback(req: IncomingMessage, res: ServerResponse, rc: RouteContext): Promise<void> {
-  const { cfg, flow, auth } = rc;
+  const { cfg, flow } = rc;
   // Set first so every answer, including errors, carries them.
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Referrer-Policy', 'no-referrer');
@@ -101,7 +101,7 @@ export async function callback(req: IncomingMessage, res: ServerResponse, rc: Ro
 
   const own = flowId === undefined ? undefined : flow.readFlow(req, flowId);
   if (flowId !== undefined && own !== undefined) {
-    // A link of an earlier version, naming its flow.
+    // The link names its flow (the default `flowParam`): that flow alone may take it.
     if (FLOW_TOKEN_TYPE[own.kind] !== type) {
       logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: 'token_type', kind: own.kind, type });
       throw flowMismatch();
@@ -117,32 +117,33 @@ export async function callback(req: IncomingMessage, res: ServerResponse, rc: Ro
       await ownFlow(req, res, rc, { candidates, type, token });
       return;
     }
+    // OAuth, SSO and discovery tokens always come back to the browser that started them: with
+    // no such flow here, this is the back button or another browser.
     if (cfg.pkce && type !== 'multi_tenant_magic_links') {
-      // OAuth, SSO and discovery tokens always come back to the browser that started them: with
-      // no such flow here, this is the back button (signed in: go on) or another browser.
-      if (auth.isAuthenticated) {
-        logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: 'stale_callback', type });
-        redirect(res, cfg.afterLoginUrl);
-        return;
-      }
-      throw verifierMissing();
+      staleOrElsewhere(res, rc, type);
+      return;
     }
   }
 
-  // A link this browser did not start, or whose flow already finished here.
+  // A link this browser did not start, or whose flow already finished here. Started with a
+  // challenge somewhere: without its verifier Stytch would refuse anyway.
   if (flowId !== undefined && flowIdHasChallenge(flowId)) {
-    // Started with a challenge somewhere: without its verifier Stytch would refuse anyway. Signed
-    // in (the back button, the older of two links after the newer one was used): go on, the
-    // token stays unspent. Otherwise refuse without an upstream call.
-    if (auth.isAuthenticated) {
-      logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: 'stale_callback', type });
-      redirect(res, cfg.afterLoginUrl);
-      return;
-    }
-    throw verifierMissing();
+    staleOrElsewhere(res, rc, type);
+    return;
   }
   refuseDuringOwnFlow(req, rc, type);
   await foreignLink(req, res, rc, type, token);
+}
+
+/**
+ * A challenged link whose flow this browser does not hold. Signed in (the back button, the older
+ * of two links after the newer one was used): go on, the token stays unspent. Otherwise refuse
+ * without an upstream call.
+ */
+function staleOrElsewhere(res: ServerResponse, rc: RouteContext, type: CallbackTokenType): void {
+  if (!rc.auth.isAuthenticated) throw verifierMissing();
+  logEvent(rc.logger, 'info', 'stytch.routes.callback', { outcome: 'stale_callback', type });
+  redirect(res, rc.cfg.afterLoginUrl);
 }
 
 /**
@@ -188,16 +189,13 @@ async function ownFlow(req: IncomingMessage, res: ServerResponse, rc: RouteConte
   const verifier = candidates.find((c) => c.record.verifier !== undefined)?.record.verifier;
   const pkce = verifier === undefined ? {} : { pkce_code_verifier: verifier };
   const session = cfg.sessionFields;
-  const refuse = async (broken: string, created?: { session_token?: string; session_jwt?: string }): Promise<never> => {
-    if (created !== undefined) await revokeNewSession(rc, created);
-    logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: broken, kind: newest.record.kind, type });
-    throw flowMismatch();
-  };
   /** The candidate flow this answer belongs to; refused (session revoked) when it meets none. */
   const flowOf = async (result: FlowResult, created?: { session_token?: string; session_jwt?: string }): Promise<PendingFlow> => {
     const match = candidates.find((c) => flowBindingBroken(c.record, result) === undefined);
     if (match !== undefined) return match;
-    return refuse(flowBindingBroken(newest.record, result) ?? 'no_flow', created);
+    if (created !== undefined) await revokeNewSession(rc, created);
+    logEvent(rc.logger, 'warn', 'stytch.routes.callback_refused', { reason: flowBindingBroken(newest.record, result) ?? 'no_flow', kind: newest.record.kind, type });
+    throw flowMismatch();
   };
   let outcome: FlowOutcome;
   let finished: PendingFlow;

@@ -73,17 +73,21 @@ function grants(snapshot: PolicySnapshot, ac: AdminContext, resourceId: string, 
  */
 export async function requirePermissions(ac: AdminContext, permissions: readonly Permission[]): Promise<void> {
   if (!ac.cfg.localCheck || permissions.length === 0) return;
-  let snapshot = await snapshotOf(ac);
-  let missing = firstDenied(snapshot, ac, permissions);
-  if (missing === undefined) return;
-  // A role created since the policies were cached (see PolicyCache.revalidateForRoles): decide
-  // once more with fresh copies; if they cannot be had, the refusal stands.
-  const fresh = ac.instance.context.policyCache.revalidateForRoles(ac.auth.organizationId, ac.auth.roles);
-  if (fresh !== undefined) {
-    snapshot = await fresh.catch(() => snapshot);
-    missing = firstDenied(snapshot, ac, permissions);
-  }
+  const snapshot = await snapshotOf(ac);
+  if (firstDenied(snapshot, ac, permissions) === undefined) return;
+  const missing = firstDenied(await refetchedFor(ac, ac.auth.roles, snapshot), ac, permissions);
   if (missing !== undefined) throw permissionDenied(missing);
+}
+
+/**
+ * The policies once more, from fresh copies, when `roles` name one the cached copies do not
+ * define (a role created since: see PolicyCache.revalidateForRoles); `snapshot` itself when none
+ * is missing, the copies are too recent to refetch, or Stytch cannot give them (the answer from
+ * `snapshot` then stands).
+ */
+async function refetchedFor(ac: AdminContext, roles: readonly string[], snapshot: PolicySnapshot): Promise<PolicySnapshot> {
+  const fresh = ac.instance.context.policyCache.revalidateForRoles(ac.auth.organizationId, roles);
+  return fresh === undefined ? snapshot : fresh.catch(() => snapshot);
 }
 
 function firstDenied(snapshot: PolicySnapshot, ac: AdminContext, permissions: readonly Permission[]): Permission | undefined {
@@ -126,15 +130,9 @@ export async function grantedActions(ac: AdminContext, resourceId: string, actio
  * (rate-limited by the cache), so a custom role created a moment ago can be assigned at once.
  */
 export async function firstUndefinedRole(ac: AdminContext, roles: readonly string[]): Promise<string | undefined> {
-  let snapshot = await snapshotOf(ac);
-  let unknown = firstUndefinedIn(snapshot, roles);
-  if (unknown === undefined) return undefined;
-  const fresh = ac.instance.context.policyCache.revalidateForRoles(ac.auth.organizationId, roles);
-  if (fresh !== undefined) {
-    snapshot = await fresh.catch(() => snapshot);
-    unknown = firstUndefinedIn(snapshot, roles);
-  }
-  return unknown;
+  const snapshot = await snapshotOf(ac);
+  if (firstUndefinedIn(snapshot, roles) === undefined) return undefined;
+  return firstUndefinedIn(await refetchedFor(ac, roles, snapshot), roles);
 }
 
 function firstUndefinedIn(snapshot: PolicySnapshot, roles: readonly string[]): string | undefined {
