@@ -68,6 +68,15 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     await page.goto(link!);
   }
 
+  /** A new member of `team` (with `roles`), signed in on a page of its own browser. */
+  async function memberPage(team: ReturnType<typeof freshOrganization>, name: string, roles?: string[]): Promise<Page> {
+    const email = newEmail(name);
+    team.addMember(email, roles === undefined ? {} : { roles });
+    const page = await fresh();
+    await signIn(page, team.slug, email);
+    return page;
+  }
+
   const row = (page: Page, email: string) => page.locator(`[data-testid=member][data-email="${email}"]`);
 
   /** Open a member's "Manage" panel and submit one of its forms; waits for the page it returns to. */
@@ -184,10 +193,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
 
   it('a read-only member sees the members without any control, and a post anyway gets a readable 403', async () => {
     const team = freshOrganization();
-    const viewer = newEmail('viewer');
-    team.addMember(viewer, { roles: ['members_viewer'] });
-    const page = await fresh();
-    await signIn(page, team.slug, viewer);
+    const page = await memberPage(team, 'viewer', ['members_viewer']);
     await page.goto(example.url + '/members');
     expect(await row(page, team.adminEmail).count()).toBe(1);
     expect(await page.locator('[data-testid=invite-form]').count()).toBe(0);
@@ -227,10 +233,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     expect(emulator().outbox.latest({ to: 'planted@example.com' })).toBeUndefined();
 
     // Without even `stytch.member:search`, the page itself is refused with the 403 page.
-    const plain = newEmail('plain');
-    team.addMember(plain);
-    const other = await fresh();
-    await signIn(other, team.slug, plain);
+    const other = await memberPage(team, 'plain');
     const refused = await other.goto(example.url + '/members');
     expect(refused?.status()).toBe(403);
     expect(await other.textContent('[data-testid=error-code]')).toBe('permission_denied');
@@ -362,10 +365,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
 
     // A custom role of this organization (set up with it, above) that may only rename it: the other
     // fields are read-only (and not sent), and the rename goes through.
-    const namer = newEmail('namer');
-    team.addMember(namer, { roles: ['namer'] });
-    const renamer = await fresh();
-    await signIn(renamer, team.slug, namer);
+    const renamer = await memberPage(team, 'namer', ['namer']);
     const opened = await renamer.goto(example.url + '/admin/organization');
     expect(opened?.status()).toBe(200);
     const limited = renamer.locator('[data-testid=organization-form]');
@@ -377,10 +377,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     expect(emulator().admin.getOrganization(team.id)!.organization_name).toBe(`${team.name} Again`);
     expect(emulator().admin.getOrganization(team.id)!.email_invites).toBe('RESTRICTED');
 
-    const viewer = newEmail('viewer');
-    team.addMember(viewer, { roles: ['members_viewer'] });
-    const other = await fresh();
-    await signIn(other, team.slug, viewer);
+    const other = await memberPage(team, 'viewer', ['members_viewer']);
     const refused = await other.goto(example.url + '/admin/organization');
     expect(refused?.status()).toBe(403);
   });
@@ -431,10 +428,7 @@ describe.skipIf(requirement !== 'run')('admin and account pages of the example a
     await signIn(elsewhere, other.slug, other.adminEmail);
     await elsewhere.goto(example.url + '/admin/m2m');
     expect(await elsewhere.locator('[data-testid=m2m-client]').count()).toBe(0);
-    const plain = newEmail('plain');
-    team.addMember(plain);
-    const member = await fresh();
-    await signIn(member, team.slug, plain);
+    const member = await memberPage(team, 'plain');
     const refused = await member.goto(example.url + '/admin/m2m');
     expect(refused?.status()).toBe(403);
   });
